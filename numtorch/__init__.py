@@ -1,0 +1,99 @@
+"""numtorch: PyTorch's programming model on NumPy.
+
+Use it as ``import numtorch as torch``, or run an unchanged PyTorch program with
+``python -m numtorch.run program.py``.
+
+>>> import numtorch as torch
+>>> x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+>>> (x ** 2).sum().backward()
+>>> x.grad
+tensor([2., 4., 6.])
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
+                     float64, promote_types, get_default_dtype, set_default_dtype, can_cast)
+from ._dtype import float32 as float, float64 as double, float16 as half, int64 as long, \
+    int32 as int, int16 as short, int8 as char  # noqa: E402  (PyTorch's aliases)
+from ._size import Size
+from ._device import device
+from ._tensor import Tensor
+from .autograd import grad_mode as _grad_mode
+from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
+                                 is_grad_enabled, is_inference_mode_enabled)
+from . import autograd
+from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full,
+                           zeros_like, ones_like, empty_like, full_like, arange, linspace, logspace,
+                           eye, scalar_tensor, meshgrid, range_ as range)
+from .ops.elementwise import *  # noqa: F401,F403
+from .ops.reduce import (sum, mean, prod, nansum, max, min, amax, amin, aminmax, argmax, argmin,
+                         var, std, var_mean, std_mean, norm, logsumexp, cumsum, cumprod, all, any,
+                         count_nonzero, return_types)
+from .ops.shape import (view_as, reshape, flatten, ravel, unflatten, squeeze, unsqueeze, permute,
+                        transpose, swapaxes, swapdims, t, movedim, moveaxis, expand_as, broadcast_to,
+                        broadcast_tensors, tile, narrow, unbind, split, chunk, tensor_split, flip,
+                        fliplr, flipud, roll, tril, triu, clone, diag, diagonal, cat, concat,
+                        concatenate, stack, hstack, vstack, column_stack, atleast_1d, atleast_2d)
+from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select,
+                           nonzero, argwhere, take, index_add)
+from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
+from .ops.convert import type_as as _type_as  # noqa: F401
+from ._generator import Generator, default_generator
+from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state
+from ._random_ops import *  # noqa: F401,F403
+from ._printing import set_printoptions, get_printoptions
+from . import cuda, random
+
+# legacy typed-tensor constructors
+from ._legacy import FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, \
+    CharTensor, ByteTensor, BoolTensor  # noqa: E402
+
+
+def is_tensor(obj) -> bool:
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input: Tensor) -> builtins_bool:
+    return input._data.dtype.kind == "f"
+
+
+def numel(input: Tensor) -> int:
+    return input._data.size
+
+
+def result_type(tensor1, tensor2) -> dtype:
+    """The dtype an arithmetic op on the two operands would produce (PyTorch's rules)."""
+    from .ops._apply import tensor_dtype_pair
+    if isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor):
+        return tensor_dtype_pair(tensor1, tensor2)
+    if isinstance(tensor1, Tensor):
+        return _dtype_mod.result_dtype(tensor1.dtype, tensor2)
+    if isinstance(tensor2, Tensor):
+        return _dtype_mod.result_dtype(tensor2.dtype, tensor1)
+    return promote_types(_dtype_mod.scalar_dtype(tensor1), _dtype_mod.scalar_dtype(tensor2))
+
+
+def set_default_tensor_type(t) -> None:
+    set_default_dtype(float64 if "Double" in str(t) else float32)
+
+
+def get_num_threads() -> builtins_int:
+    return 1
+
+
+def set_num_threads(n: builtins_int) -> None:
+    pass
+
+
+def compile(model=None, **kwargs):
+    """No compiler here: returns the model (or function) unchanged."""
+    if model is None:
+        return lambda m: m
+    return model
+
+
+import builtins as _builtins  # noqa: E402
+from . import _dtype as _dtype_mod  # noqa: E402
+builtins_bool, builtins_int = _builtins.bool, _builtins.int

@@ -1,0 +1,124 @@
+"""dtype objects and PyTorch's type-promotion rules (which differ from NumPy's).
+
+>>> import numtorch as torch
+>>> torch.promote_types(torch.int64, torch.float32)
+torch.float32
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class dtype:
+    """A tensor element type, printed as PyTorch prints it (``torch.float32``)."""
+
+    __slots__ = ("name", "np", "is_floating_point", "is_signed", "itemsize", "_kind", "_rank")
+
+    def __init__(self, name: str, np_dtype, kind: int, rank: int):
+        self.name = name
+        self.np = np.dtype(np_dtype)
+        self.itemsize = self.np.itemsize
+        self.is_floating_point = kind == 2
+        self.is_signed = name not in ("uint8", "bool")
+        self._kind = kind      # 0 bool, 1 integer, 2 floating
+        self._rank = rank      # order inside its kind, for promotion
+
+    @property
+    def is_complex(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "torch." + self.name
+
+    def __reduce__(self):
+        return (_dtype_by_name, (self.name,))
+
+
+bool_ = dtype("bool", np.bool_, 0, 0)
+uint8 = dtype("uint8", np.uint8, 1, 0)
+int8 = dtype("int8", np.int8, 1, 1)
+int16 = dtype("int16", np.int16, 1, 2)
+int32 = dtype("int32", np.int32, 1, 3)
+int64 = dtype("int64", np.int64, 1, 4)
+float16 = dtype("float16", np.float16, 2, 0)
+float32 = dtype("float32", np.float32, 2, 2)
+float64 = dtype("float64", np.float64, 2, 3)
+bfloat16 = None  # not supported: NumPy has no bfloat16
+
+_LEGACY = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+           "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def legacy_name(d: dtype) -> str:
+    """PyTorch's C++ scalar-type name used in error messages: Float, Long, ..."""
+    return _LEGACY[d.name]
+
+
+def can_cast(src: dtype, dst: dtype) -> bool:
+    """PyTorch's rule for in-place results: never to a lower kind (float -> int, int -> bool)."""
+    return src._kind <= dst._kind
+
+
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+_BY_NP = {d.np: d for d in ALL}
+_BY_NAME = {d.name: d for d in ALL}
+
+
+def _dtype_by_name(name: str) -> dtype:
+    return _BY_NAME[name]
+
+
+_default_float = float32
+
+
+def get_default_dtype() -> dtype:
+    """The dtype of floating tensors made from Python floats (float32 unless changed)."""
+    return _default_float
+
+
+def set_default_dtype(d: dtype) -> None:
+    """Set the default floating dtype (float32 or float64, as PyTorch allows)."""
+    global _default_float
+    if not isinstance(d, dtype) or not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
+    _default_float = d
+
+
+def from_numpy_dtype(npd) -> dtype:
+    """The numtorch dtype of a NumPy dtype (TypeError for types PyTorch lacks)."""
+    try:
+        return _BY_NP[np.dtype(npd)]
+    except KeyError:
+        raise TypeError(
+            f"can't convert np.ndarray of type numpy.{np.dtype(npd).name}. The only supported types "
+            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, "
+            "and bool.") from None
+
+
+def promote_types(a: dtype, b: dtype) -> dtype:
+    """The smallest dtype both ``a`` and ``b`` convert to, by PyTorch's table."""
+    if a is b:
+        return a
+    if a._kind != b._kind:
+        return a if a._kind > b._kind else b
+    if a._kind == 1 and {a.name, b.name} == {"uint8", "int8"}:
+        return int16
+    return a if a._rank >= b._rank else b
+
+
+def scalar_dtype(value) -> dtype:
+    """The dtype PyTorch gives a Python scalar on its own."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool_
+    if isinstance(value, (int, np.integer)):
+        return int64
+    return _default_float
+
+
+def result_dtype(d: dtype, scalar) -> dtype:
+    """dtype of ``tensor(d) op scalar``: a scalar only matters when its kind is higher."""
+    if isinstance(scalar, (bool, np.bool_)):
+        return d
+    if isinstance(scalar, (int, np.integer)):
+        return int64 if d._kind == 0 else d
+    return d if d._kind == 2 else _default_float

@@ -1,0 +1,454 @@
+"""``Tensor``: a NumPy array plus what autograd needs (requires_grad, grad, grad_fn, version).
+
+The class is thin on purpose: operators and methods are the functions of ``numtorch.ops``
+(``Tensor.exp`` *is* ``torch.exp``), installed at the bottom of this file from one table.
+
+>>> import numtorch as torch
+>>> x = torch.tensor([1.0, 2.0], requires_grad=True)
+>>> (x * x).sum().backward(); x.grad
+tensor([2., 4.])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtype
+from ._size import Size
+from .autograd import grad_mode
+
+
+class Tensor:
+    """A multi-dimensional array with autograd, as ``torch.Tensor``."""
+
+    __slots__ = ("_data", "requires_grad", "grad_fn", "_grad", "_vc", "_hooks", "_out_index",
+                 "_retains", "_device", "__weakref__", "__dict__")
+
+    # -- construction ---------------------------------------------------------------------------
+    def __new__(cls, *args, **kwargs):
+        # legacy constructor: torch.Tensor(2, 3) -> uninitialised float32; torch.Tensor([1, 2]) -> data
+        self = object.__new__(cls)
+        if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
+            src = args[0]
+            data = src._data.astype(_dtype.get_default_dtype().np) if isinstance(src, Tensor) \
+                else np.array(src, dtype=_dtype.get_default_dtype().np)
+        else:
+            shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list, Size)) else args
+            data = np.zeros(tuple(int(s) for s in shape), _dtype.get_default_dtype().np)
+        _init(self, data)
+        return self
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @staticmethod
+    def _make(data: np.ndarray, requires_grad: bool = False) -> "Tensor":
+        """Wrap ``data`` (no copy). The one place tensors are made on the hot path."""
+        t = object.__new__(Tensor)
+        t._data = data
+        t.requires_grad = requires_grad
+        t.grad_fn = None
+        t._grad = None
+        t._vc = [0]
+        t._hooks = None
+        return t
+
+    def _bump_version(self) -> None:
+        self._vc[0] += 1
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    # -- attributes -----------------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype._BY_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        from ._device import cpu
+        return getattr(self, "_device", None) or cpu
+
+    @property
+    def is_cuda(self) -> bool:
+        return self.device.type == "cuda"
+
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"assigned grad has data of a different size")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
+    @property
+    def data(self) -> "Tensor":
+        """The same values without autograd history (shares memory)."""
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    @data.setter
+    def data(self, value: "Tensor"):
+        self._data = value._data
+
+    @property
+    def T(self) -> "Tensor":
+        from .ops.shape import permute
+        return permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self) -> "Tensor":
+        from .ops.shape import transpose
+        return transpose(self, -2, -1)
+
+    @property
+    def is_sparse(self) -> bool:
+        return False
+
+    @property
+    def layout(self):
+        return "torch.strided"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self) -> bool:
+        return False
+
+    def is_contiguous(self, memory_format=None) -> bool:
+        return self._data.flags.c_contiguous
+
+    def stride(self, dim: int | None = None):
+        item = self._data.itemsize
+        strides = tuple(s // item for s in self._data.strides)
+        return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
+
+    def storage_offset(self) -> int:
+        return 0
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def get_device(self) -> int:
+        return -1 if self.device.type == "cpu" else (self.device.index or 0)
+
+    # -- autograd -------------------------------------------------------------------------------
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("you can only change requires_grad flags of leaf variables. If you want "
+                               "to use a computed variable in a subgraph that doesn't require "
+                               "differentiation use var_no_grad = var.detach().")
+        if requires_grad and self._data.dtype.kind not in "fc":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+        self.requires_grad = bool(requires_grad)
+        return self
+
+    def retain_grad(self) -> None:
+        if self.grad_fn is None:
+            return
+        if not self.requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        retained = self.grad_fn.__dict__.setdefault("_retained", [])
+        if not any(t is self for t in retained):
+            retained.append(self)
+
+    @property
+    def retains_grad(self) -> bool:
+        fn = self.grad_fn
+        return fn is not None and any(t is self for t in fn.__dict__.get("_retained", ()))
+
+    def register_hook(self, hook):
+        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
+        from .autograd.function import _RemovableHandle
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            self._hooks.append(hook)
+            return _RemovableHandle(self._hooks, hook)
+        entries = self.grad_fn.__dict__.setdefault("_tensor_hooks", [])
+        for tensor, hooks in entries:
+            if tensor is self:
+                break
+        else:
+            hooks = []
+            entries.append((self, hooks))
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        t = Tensor._make(self._data)
+        t._vc = self._vc
+        return t
+
+    def detach_(self) -> "Tensor":
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    # -- conversion -----------------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self.requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = self._data
+        return a if dtype is None else a.astype(dtype, copy=False)
+
+    def __array_wrap__(self, arr, context=None, return_scalar=False):
+        return arr
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        from .ops.shape import unbind
+        return iter(unbind(self, 0))
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()))
+
+    def __complex__(self) -> complex:
+        return complex(self.item())
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __repr__(self, *, tensor_contents=None) -> str:
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    __str__ = __repr__
+
+    def __reduce_ex__(self, proto):
+        from .serialization import _rebuild_tensor_plain
+        return (_rebuild_tensor_plain, (self._data, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support the "
+                               "deepcopy protocol at the moment.  If you were attempting to deepcopy a "
+                               "module, this may be because of a torch.nn.utils.weight_norm usage, see "
+                               "https://github.com/pytorch/pytorch/pull/103001")
+        new = object.__new__(type(self))
+        _init(new, self._data.copy(), self.requires_grad)
+        if self._grad is not None:
+            new._grad = Tensor._make(self._grad._data.copy())
+        for k, v in getattr(self, "__dict__", {}).items():
+            import copy
+            new.__dict__[k] = copy.deepcopy(v, memo)
+        memo[id(self)] = new
+        return new
+
+    def __contains__(self, item) -> bool:
+        if isinstance(item, Tensor):
+            item = item._data
+        return bool((self._data == item).any())
+
+    # type conversion: float(), long(), ... and to()/type() live in ops.convert
+
+
+def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
+    t._data = data
+    t.requires_grad = requires_grad
+    t.grad_fn = None
+    t._grad = None
+    t._vc = [0]
+    t._hooks = None
+
+
+def _wrap_dim(dim: int, ndim: int) -> int:
+    n = max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
+
+
+# -- methods: the ops functions themselves (Tensor.exp is torch.exp) ------------------------------
+
+def _install_methods() -> None:
+    from .ops import elementwise as E, reduce as R, shape as S, indexing as I, linalg as L
+    from .ops import convert as C, creation as K
+    table = {
+        E: """add sub mul div floor_divide remainder fmod pow neg abs sign exp expm1 log log2 log10
+              log1p sqrt rsqrt square reciprocal sin cos tan tanh sigmoid relu atan asin acos sinh
+              cosh floor ceil round trunc fix clamp clamp_min clamp_max clip where maximum minimum
+              lerp atan2 eq ne lt le gt ge greater greater_equal less less_equal not_equal equal
+              logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
+              bitwise_not isnan isinf isfinite isposinf isneginf signbit isclose allclose nan_to_num
+              add_ sub_ mul_ div_ pow_ remainder_ floor_divide_ maximum_ minimum_ lerp_ neg_ abs_
+              exp_ log_ sqrt_ sigmoid_ tanh_ relu_ floor_ ceil_ round_ trunc_ reciprocal_ square_
+              clamp_ clip_ addcmul addcdiv addcmul_ addcdiv_ true_divide divide multiply subtract
+              negative absolute arctan arcsin arccos arctan2 fmax fmin""",
+        R: """sum mean prod nansum max min amax amin aminmax argmax argmin var std norm logsumexp
+              cumsum cumprod all any count_nonzero""",
+        S: """view reshape view_as reshape_as flatten ravel unflatten squeeze unsqueeze permute
+              transpose swapaxes swapdims t movedim moveaxis expand expand_as broadcast_to repeat
+              tile narrow unbind split chunk tensor_split flip fliplr flipud roll tril triu clone
+              contiguous diag diagonal""",
+        I: """gather scatter scatter_ scatter_add scatter_add_ index_select masked_fill masked_fill_
+              masked_select nonzero argwhere take index_add""",
+        L: "matmul mm bmm mv dot inner outer ger addmm trace",
+        C: """to type type_as float double half long int short char byte bool cpu cuda new_tensor
+              new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
+    }
+    from . import _random_ops as RND
+    table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_"
+    for module, names in table.items():
+        for name in names.split():
+            setattr(Tensor, name, getattr(module, name))
+
+    def _r(fn):
+        return lambda self, other: fn(other, self)
+
+    def _triu_(self, diagonal=0):
+        return self.copy_(S.triu(self, diagonal))
+
+    def _tril_(self, diagonal=0):
+        return self.copy_(S.tril(self, diagonal))
+
+    def _unsqueeze_(self, dim):
+        self._data = self._data.reshape(S.unsqueeze(self.detach(), dim)._data.shape)
+        return self
+
+    def _squeeze_(self, dim=None):
+        self._data = self._data.reshape(S.squeeze(self.detach(), dim)._data.shape)
+        return self
+
+    def _t_(self):
+        self._data = self._data.T
+        return self
+
+    Tensor.triu_ = _triu_
+    Tensor.tril_ = _tril_
+    Tensor.unsqueeze_ = _unsqueeze_
+    Tensor.squeeze_ = _squeeze_
+    Tensor.t_ = _t_
+    Tensor.__add__ = Tensor.__radd__ = E.add
+    Tensor.__iadd__ = E.add_
+    Tensor.__sub__ = E.sub
+    Tensor.__rsub__ = _r(E.sub)
+    Tensor.__isub__ = E.sub_
+    Tensor.__mul__ = Tensor.__rmul__ = E.mul
+    Tensor.__imul__ = E.mul_
+    Tensor.__truediv__ = E.div
+    Tensor.__rtruediv__ = _r(E.div)
+    Tensor.__itruediv__ = E.div_
+    Tensor.__floordiv__ = E.floor_divide
+    Tensor.__rfloordiv__ = _r(E.floor_divide)
+    Tensor.__ifloordiv__ = E.floor_divide_
+    Tensor.__mod__ = E.remainder
+    Tensor.__rmod__ = _r(E.remainder)
+    Tensor.__imod__ = E.remainder_
+    Tensor.__pow__ = E.pow
+    Tensor.__rpow__ = _r(E.pow)
+    Tensor.__ipow__ = E.pow_
+    Tensor.__matmul__ = L.matmul
+    Tensor.__rmatmul__ = _r(L.matmul)
+    Tensor.__neg__ = E.neg
+    Tensor.__pos__ = lambda self: self
+    Tensor.__abs__ = E.abs
+    Tensor.__invert__ = lambda self: E.logical_not(self) if self._data.dtype == np.bool_ \
+        else E.bitwise_not(self)
+    Tensor.__and__ = Tensor.__rand__ = E.bitwise_and
+    Tensor.__or__ = Tensor.__ror__ = E.bitwise_or
+    Tensor.__xor__ = Tensor.__rxor__ = E.bitwise_xor
+    Tensor.__iand__ = lambda self, o: self.copy_(E.bitwise_and(self, o))
+    Tensor.__ior__ = lambda self, o: self.copy_(E.bitwise_or(self, o))
+    Tensor.__ixor__ = lambda self, o: self.copy_(E.bitwise_xor(self, o))
+    Tensor.__eq__ = E.eq
+    Tensor.__ne__ = E.ne
+    Tensor.__lt__ = E.lt
+    Tensor.__le__ = E.le
+    Tensor.__gt__ = E.gt
+    Tensor.__ge__ = E.ge
+    Tensor.__getitem__ = I.getitem
+    Tensor.__setitem__ = I.setitem
+    Tensor.__hash__ = lambda self: id(self)
+    Tensor.__radd__ = E.add
+    Tensor.__rmul__ = E.mul
+
+
+_install_methods()

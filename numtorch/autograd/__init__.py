@@ -1,0 +1,104 @@
+"""``torch.autograd``: backward, grad, Function, Variable, grad modes and gradcheck.
+
+>>> import numtorch as torch
+>>> x = torch.tensor([2.0], requires_grad=True)
+>>> torch.autograd.grad(x * x, x)
+(tensor([4.]),)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import grad_mode
+from .function import Function, FunctionCtx, AccumulateGrad
+from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled)
+from .engine import run_backward
+from .variable import Variable
+from .gradcheck import gradcheck, gradgradcheck
+from . import function, graph
+
+__all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
+           "inference_mode", "gradcheck"]
+
+
+def _seed_grads(tensors, grads, is_grad_call=False):
+    from .._tensor import Tensor
+    out = []
+    for t, g in zip(tensors, grads):
+        if not t.requires_grad:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if t._data.size != 1:
+                raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if t._data.dtype.kind != "f":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
+                                   f"{t.dtype}")
+            out.append(np.ones(t._data.shape, t._data.dtype))
+        else:
+            ga = g._data if isinstance(g, Tensor) else np.asarray(g, t._data.dtype)
+            if ga.shape != t._data.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
+                                   f"{Tensor._make(ga).shape} and output[0] has a shape of {t.shape}.")
+            out.append(np.array(ga, t._data.dtype))
+    return out
+
+
+def _as_list(x):
+    from .._tensor import Tensor
+    if x is None:
+        return None
+    return [x] if isinstance(x, Tensor) else list(x)
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
+             inputs=None) -> None:
+    """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
+    tensors = _as_list(tensors)
+    grads = _as_list(grad_tensors) or [None] * len(tensors)
+    seeds = _seed_grads(tensors, grads)
+    retain = create_graph if retain_graph is None else retain_graph
+    if inputs is not None:
+        inputs = _as_list(inputs)
+        got = run_backward(tensors, seeds, retain, capture={id(t): None for t in inputs})
+        from .._tensor import Tensor
+        for t in inputs:
+            g = got[id(t)]
+            if g is None:
+                continue
+            if t._grad is None:
+                t._grad = Tensor._make(np.array(g))
+            else:
+                t._grad._data += g
+        return
+    run_backward(tensors, seeds, retain)
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """Gradients of ``outputs`` with respect to ``inputs``, returned (not stored in ``.grad``)."""
+    from .._tensor import Tensor
+    if create_graph:
+        raise NotImplementedError("numtorch does not implement create_graph=True (higher-order "
+                                  "gradients) yet")
+    outputs = _as_list(outputs)
+    single = isinstance(inputs, Tensor)
+    inputs = _as_list(inputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    grads = _as_list(grad_outputs) or [None] * len(outputs)
+    seeds = _seed_grads(outputs, grads)
+    retain = create_graph if retain_graph is None else retain_graph
+    got = run_backward(outputs, seeds, retain, capture={id(t): None for t in inputs})
+    result = []
+    for i, t in enumerate(inputs):
+        g = got[id(t)]
+        if g is None:
+            if materialize_grads:
+                g = np.zeros(t._data.shape, t._data.dtype)
+            elif not allow_unused:
+                raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
+                                   "the graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(None if g is None else Tensor._make(np.array(g)))
+    return tuple(result)

@@ -1,0 +1,181 @@
+"""The backward engine: iterative, dependency-counted, one un-broadcast for all ops.
+
+1. Walk the graph from the roots once, counting how many edges reach each node.
+2. Run a node once all its gradients have arrived (its count fell to zero); no recursion, so a
+   chain of 10,000 ops is fine.
+3. A gradient flowing into an input is summed down to the input's shape and cast to its dtype
+   here, so no op has to un-broadcast for itself.
+4. Leaves receive ``.grad`` (accumulated); intermediate gradients live only in a local table.
+5. Saved values are freed as each node finishes unless ``retain_graph=True``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .function import Function, _SECOND_BACKWARD
+
+# Attributes of a node that describe the graph, not values saved for backward.
+_STRUCTURE = frozenset(("_next", "needs_input_grad", "_saved_versions", "_n_out",
+                        "_arg_is_tensor", "_node_hooks", "_retained", "_tensor_hooks"))
+
+
+def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
+    """Sum ``g`` down to ``shape`` (the inverse of broadcasting)."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    elif extra < 0 or g.size < int(np.prod(shape)):
+        return np.broadcast_to(g, shape).copy()
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    return g.reshape(shape)
+
+
+def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
+    """Backpropagate from ``roots`` (Tensors) seeded with ``grad_arrays``.
+
+    With ``capture`` (a dict id(tensor) -> None) the gradients of those tensors are collected
+    and returned instead of being accumulated into leaves (``autograd.grad``).
+    """
+    given = set()           # ids of arrays already handed to a leaf (never share two .grad)
+    grads = {}              # node -> list of output gradients
+    deps = {}               # node -> number of edges still to deliver a gradient
+    ready = []
+
+    for t, g in zip(roots, grad_arrays):
+        node = t.grad_fn
+        if node is None:
+            _deliver_to_leaf(t, g, given, capture)
+            continue
+        slot = grads.get(node)
+        if slot is None:
+            slot = grads[node] = [None] * getattr(node, "_n_out", 1)
+        i = getattr(t, "_out_index", 0)
+        slot[i] = g if slot[i] is None else slot[i] + g
+
+    # count the edges into each node reachable from the roots
+    stack = list(grads)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        nxt = node.__dict__.get("_next")
+        if nxt is None:
+            raise RuntimeError(_SECOND_BACKWARD)
+        for entry in nxt:
+            if entry is not None and isinstance(entry[0], Function):
+                target = entry[0]
+                deps[target] = deps.get(target, 0) + 1
+                if target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+    ready = [n for n in grads if deps.get(n, 0) == 0]
+
+    while ready:
+        node = ready.pop()
+        out_grads = grads.pop(node, None) or [None]
+        d = node.__dict__
+        if "_tensor_hooks" in d or "_retained" in d:
+            out_grads = _output_hooks(node, out_grads, capture)
+        if getattr(node, "_freed", False):
+            raise RuntimeError(_SECOND_BACKWARD)
+        in_grads = node._run_backward(out_grads)
+        if "_node_hooks" in d:
+            for hook in d["_node_hooks"]:
+                hook(in_grads, out_grads)
+        nxt = d["_next"]
+        if not retain_graph:
+            _free(node)
+        for entry, g in zip(nxt, in_grads):
+            if entry is None:
+                continue
+            target, shape, dtype, index = entry
+            if g is not None:
+                if g.shape != shape:
+                    g = unbroadcast(g, shape)
+                if g.dtype != dtype:
+                    g = g.astype(dtype)
+            if isinstance(target, Function):
+                if g is not None:
+                    slot = grads.get(target)
+                    if slot is None:
+                        slot = grads[target] = [None] * getattr(target, "_n_out", 1)
+                    slot[index] = g if slot[index] is None else slot[index] + g
+                deps[target] -= 1
+                if deps[target] == 0:
+                    ready.append(target)
+            elif g is not None:
+                _deliver_to_leaf(target, g, given, capture)
+    return capture
+
+
+def _output_hooks(node, out_grads, capture):
+    from .._tensor import Tensor
+    d = node.__dict__
+    for t in d.get("_tensor_hooks", ()):
+        tensor, hooks = t
+        i = getattr(tensor, "_out_index", 0)
+        for hook in hooks:
+            if out_grads[i] is None:
+                continue
+            res = hook(Tensor._make(out_grads[i]))
+            if res is not None:
+                out_grads[i] = res._data
+    retained = d.get("_retained")
+    if retained is not None:
+        for tensor in retained:
+            g = out_grads[getattr(tensor, "_out_index", 0)]
+            if g is None:
+                continue
+            if capture is not None:
+                if id(tensor) in capture:
+                    capture[id(tensor)] = g
+                continue
+            if tensor._grad is None:
+                tensor._grad = Tensor._make(g.copy())
+            else:
+                tensor._grad._data = tensor._grad._data + g
+    return out_grads
+
+
+def _deliver_to_leaf(leaf, g, given, capture):
+    from .._tensor import Tensor
+    if capture is not None:
+        if id(leaf) in capture:
+            prev = capture[id(leaf)]
+            capture[id(leaf)] = g if prev is None else prev + g
+        return
+    hooks = leaf._hooks
+    if hooks:
+        for hook in hooks:
+            res = hook(Tensor._make(g))
+            if res is not None:
+                g = res._data
+    if g.shape != leaf._data.shape:
+        g = unbroadcast(g, leaf._data.shape)
+    if leaf._grad is None:
+        if g.base is not None or id(g) in given or not g.flags.writeable:
+            g = g.copy()
+        given.add(id(g))
+        leaf._grad = Tensor._make(g)
+    else:
+        leaf._grad._data += g
+        leaf._grad._bump_version()
+
+
+def _holds_values(v) -> bool:
+    if isinstance(v, (tuple, list)):
+        return any(_holds_values(x) for x in v)
+    return isinstance(v, np.ndarray) or hasattr(v, "_data")
+
+
+def _free(node):
+    """Drop the arrays a node saved; metadata (shapes, axes) stays, as in PyTorch."""
+    d = node.__dict__
+    saved = [k for k, v in d.items() if k not in _STRUCTURE and _holds_values(v)]
+    if saved:
+        for k in saved:
+            del d[k]
+        d["_freed"] = True

@@ -1,0 +1,154 @@
+"""Running a built-in op: promote the operands, call ``forward``, record a node only if needed.
+
+Kept small and flat: this is the hot path of every operation.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.function import _edge
+
+_make = Tensor._make
+_state = grad_mode.state
+_BY_NP = _dtype._BY_NP
+
+
+def apply(cls, tensors: tuple, arrays: tuple, *params) -> Tensor:
+    """Run ``cls.forward(ctx, *arrays, *params)``; ``tensors`` are the inputs (None for scalars)."""
+    ctx = object.__new__(cls)
+    out = cls.forward(ctx, *arrays, *params)
+    if _state[0]:
+        for t in tensors:
+            if t is not None and t.requires_grad:
+                return _record(ctx, out, tensors)
+    return _make(out)
+
+
+def _record(ctx, out, tensors) -> Tensor:
+    nxt = tuple(None if t is None else _edge(t) for t in tensors)
+    ctx._next = nxt
+    ctx.needs_input_grad = tuple(e is not None for e in nxt)
+    r = _make(out, True)
+    r.grad_fn = ctx
+    cls = type(ctx)
+    if cls.saves or cls.saves_output:
+        versions = [(tensors[i]._vc, tensors[i]._vc[0]) for i in cls.saves if tensors[i] is not None]
+        if cls.saves_output:
+            versions.append((r._vc, 0))
+        ctx._saved_versions = versions
+    return r
+
+
+def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -> Tensor:
+    """In-place form of ``apply``: ``target`` (== tensors[0]) takes the result."""
+    needs_graph = _state[0] and any(t is not None and t.requires_grad for t in tensors)
+    if needs_graph:
+        check_inplace(target)
+        if 0 in cls.saves:
+            arrays = (arrays[0].copy(),) + tuple(arrays[1:])
+    ctx = object.__new__(cls)
+    out = cls.forward(ctx, *arrays, *params)
+    write_into(target, out)
+    if needs_graph:
+        saves = cls.saves
+        cls_saves_self = 0 in saves
+        nxt = tuple(None if t is None else _edge(t) for t in tensors)
+        ctx._next = nxt
+        ctx.needs_input_grad = tuple(e is not None for e in nxt)
+        if saves and not (cls_saves_self and len(saves) == 1):
+            ctx._saved_versions = [(tensors[i]._vc, tensors[i]._vc[0]) for i in saves
+                                   if i != 0 and tensors[i] is not None]
+        target.grad_fn = ctx
+        target.requires_grad = True
+        if cls.saves_output:
+            ctx._saved_versions = getattr(ctx, "_saved_versions", []) + [(target._vc, target._vc[0])]
+    return target
+
+
+def write_into(target: Tensor, out) -> None:
+    """Store ``out`` in ``target``'s memory under PyTorch's casting rule, and bump its version."""
+    data = target._data
+    out_dtype = out.dtype if isinstance(out, np.ndarray) else np.asarray(out).dtype
+    if out_dtype != data.dtype and not _dtype.can_cast(_BY_NP[out_dtype], _BY_NP[data.dtype]):
+        raise RuntimeError(f"result type {_dtype.legacy_name(_BY_NP[out_dtype])} can't be cast to the "
+                           f"desired output type {_dtype.legacy_name(_BY_NP[data.dtype])}")
+    if data.ndim == 0 and not isinstance(data, np.ndarray):
+        target._data = np.asarray(out, data.dtype)
+    else:
+        try:
+            np.copyto(data, out, casting="unsafe")
+        except ValueError:
+            raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast "
+                               f"shape {list(np.broadcast_shapes(data.shape, np.shape(out)))}") from None
+    target._vc[0] += 1
+
+
+def check_inplace(target: Tensor) -> None:
+    if target.grad_fn is None and target.requires_grad and _state[0]:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+
+
+# -- operands -----------------------------------------------------------------------------------
+
+def tensor_dtype_pair(a: Tensor, b: Tensor) -> _dtype.dtype:
+    """PyTorch's result dtype of two tensors: 0-d tensors count only if of a higher kind."""
+    da, db = _BY_NP[a._data.dtype], _BY_NP[b._data.dtype]
+    a0, b0 = a._data.ndim == 0, b._data.ndim == 0
+    if a0 == b0:
+        return _dtype.promote_types(da, db)
+    if a0:
+        da, db = db, da          # now da is the dimensioned one, db the 0-d one
+    if db._kind > da._kind:
+        return db if db._kind != 2 or da._kind == 2 else db
+    return da
+
+
+def operands(a, b):
+    """Tensors (None for scalars) and NumPy operands of a binary op, promoted as PyTorch does."""
+    if isinstance(a, Tensor):
+        x = a._data
+        if isinstance(b, Tensor):
+            y = b._data
+            if x.dtype is not y.dtype and x.dtype != y.dtype:
+                d = tensor_dtype_pair(a, b).np
+                x = x.astype(d, copy=False)
+                y = y.astype(d, copy=False)
+            return a, b, x, y
+        if isinstance(b, (float, int, bool)):
+            kind = x.dtype.kind
+            if kind == "f" or (kind in "iu" and not isinstance(b, float)) or (kind == "b" and isinstance(b, bool)):
+                return a, None, x, b
+            d = _dtype.result_dtype(_BY_NP[x.dtype], b).np
+            return a, None, x.astype(d), b
+        return operands(a, as_operand(b, a))
+    if isinstance(b, Tensor):
+        tb, ta, y, x = operands(b, a)
+        return ta, tb, x, y
+    raise TypeError(f"unsupported operand types: {type(a).__name__} and {type(b).__name__}")
+
+
+def as_operand(v, like: Tensor):
+    """Turn a non-tensor operand (NumPy scalar/array, list) into something ``operands`` accepts."""
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, (np.ndarray, list, tuple)):
+        from .creation import tensor
+        return tensor(v)
+    if v is None:
+        raise TypeError("unsupported operand type: 'NoneType'")
+    raise TypeError(f"unsupported operand type(s) for Tensor: '{type(v).__name__}'")
+
+
+def broadcast_error(x, y):
+    """PyTorch's message for shapes that do not broadcast."""
+    sx, sy = np.shape(x), np.shape(y)
+    n = max(len(sx), len(sy))
+    px, py = (1,) * (n - len(sx)) + sx, (1,) * (n - len(sy)) + sy
+    for i in range(n - 1, -1, -1):
+        if px[i] != py[i] and px[i] != 1 and py[i] != 1:
+            return RuntimeError(f"The size of tensor a ({px[i]}) must match the size of tensor b "
+                                f"({py[i]}) at non-singleton dimension {i}")
+    return RuntimeError("shapes cannot be broadcast")

@@ -1,0 +1,201 @@
+"""dtype and device conversion: ``to``, ``type``, ``float()``/``long()``/..., ``cpu``, ``new_*``.
+
+>>> import numtorch as torch
+>>> torch.tensor([1.7, -1.7]).long()
+tensor([ 1, -1])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._device import device as Device
+from .._tensor import Tensor
+from ..autograd.function import Function
+from ._apply import apply, _make
+
+
+class ToCopy(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, npd):
+        ctx.src = x.dtype
+        return x.astype(npd)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g.astype(ctx.src),)
+
+
+def _cast(input: Tensor, d: _dtype.dtype, copy: bool = False) -> Tensor:
+    x = input._data
+    if x.dtype == d.np and not copy:
+        return input
+    if input.requires_grad and not d.is_floating_point:
+        return _make(x.astype(d.np))
+    return apply(ToCopy, (input,), (x, d.np) if False else (x,), d.np)
+
+
+def _parse_to(args, kwargs):
+    dtype = kwargs.get("dtype")
+    dev = kwargs.get("device")
+    for a in args:
+        if isinstance(a, _dtype.dtype):
+            dtype = a
+        elif isinstance(a, (str, Device)):
+            dev = Device(a)
+        elif isinstance(a, Tensor):
+            dtype, dev = a.dtype, a.device
+        elif isinstance(a, int):
+            dev = Device("cuda", a)
+    return dtype, dev
+
+
+def to(input: Tensor, *args, **kwargs) -> Tensor:
+    """``to(dtype)``, ``to(device)``, ``to(other)``, ``to(device, dtype)``; a no-op when nothing changes."""
+    dtype, dev = _parse_to(args, kwargs)
+    copy = kwargs.get("copy", False)
+    out = input
+    if dev is not None and dev.type != "cpu":
+        from ..cuda import _require_cuda
+        _require_cuda(dev)
+    if dtype is not None:
+        out = _cast(out, dtype, copy)
+    elif copy:
+        from .shape import clone
+        out = clone(out)
+    return out
+
+
+def type(input: Tensor, dtype=None, non_blocking=False):
+    if dtype is None:
+        return _TYPE_NAMES[input.dtype.name]
+    if isinstance(dtype, str):
+        for name, legacy in _TYPE_NAMES.items():
+            if legacy == dtype or legacy.replace("torch.", "torch.cuda.") == dtype:
+                return _cast(input, _dtype._BY_NAME[name])
+        raise ValueError(f"invalid type: '{dtype}'")
+    if isinstance(dtype, _dtype.dtype):
+        return _cast(input, dtype)
+    name = getattr(dtype, "_numtorch_dtype", None)
+    if name is not None:
+        return _cast(input, name)
+    raise ValueError(f"invalid type: '{dtype}'")
+
+
+_TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
+               "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
+               "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
+               "bool": "torch.BoolTensor"}
+
+
+def type_as(input, other) -> Tensor:
+    return _cast(input, other.dtype)
+
+
+def float(input, memory_format=None) -> Tensor: return _cast(input, _dtype.float32)
+def double(input, memory_format=None) -> Tensor: return _cast(input, _dtype.float64)
+def half(input, memory_format=None) -> Tensor: return _cast(input, _dtype.float16)
+def long(input, memory_format=None) -> Tensor: return _cast(input, _dtype.int64)
+def int(input, memory_format=None) -> Tensor: return _cast(input, _dtype.int32)
+def short(input, memory_format=None) -> Tensor: return _cast(input, _dtype.int16)
+def char(input, memory_format=None) -> Tensor: return _cast(input, _dtype.int8)
+def byte(input, memory_format=None) -> Tensor: return _cast(input, _dtype.uint8)
+def bool(input, memory_format=None) -> Tensor: return _cast(input, _dtype.bool_)
+
+
+def cpu(input, memory_format=None) -> Tensor:
+    return input
+
+
+def cuda(input, device=None, non_blocking=False) -> Tensor:
+    from ..cuda import _require_cuda
+    _require_cuda(Device("cuda" if device is None else device))
+    return input
+
+
+def view_dtype(input, dtype) -> Tensor:
+    return _make(input._data.view(dtype.np))
+
+
+def new_tensor(input, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    from .creation import tensor
+    return tensor(data, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def new_zeros(input, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    from .creation import zeros
+    return zeros(*size, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def new_ones(input, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    from .creation import ones
+    return ones(*size, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def new_empty(input, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
+    from .creation import zeros
+    return zeros(*size, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def new_full(input, size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    from .creation import full
+    return full(size, fill_value, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+# -- in-place value setters --------------------------------------------------------------------
+
+def zero_(input) -> Tensor:
+    from ._apply import check_inplace
+    check_inplace(input)
+    input._data[...] = 0
+    input._vc[0] += 1
+    return input
+
+
+def fill_(input, value) -> Tensor:
+    from ._apply import check_inplace
+    check_inplace(input)
+    input._data[...] = value.item() if isinstance(value, Tensor) else value
+    input._vc[0] += 1
+    return input
+
+
+class CopyFrom(Function):
+    _raw = True
+    _name = "CopyBackwards"
+
+    @staticmethod
+    def forward(ctx, x, src):
+        ctx.src_dtype = src.dtype
+        return np.broadcast_to(src, x.shape).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), g.astype(ctx.src_dtype)
+
+
+def copy_(input, src, non_blocking=False) -> Tensor:
+    """Copy ``src`` into ``input`` (broadcasting, casting); differentiable w.r.t. ``src``."""
+    from ._apply import apply_inplace
+    s = src._data if isinstance(src, Tensor) else np.asarray(src)
+    try:
+        np.broadcast_shapes(s.shape, input._data.shape)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1] if input._data.ndim else 1}) "
+                           f"must match the size of tensor b ({s.shape[-1] if s.ndim else 1}) at "
+                           f"non-singleton dimension {max(input._data.ndim - 1, 0)}") from None
+    ts = src if isinstance(src, Tensor) else None
+    from ..autograd import grad_mode
+    if grad_mode.state[0] and (input.requires_grad or (ts is not None and ts.requires_grad)):
+        return apply_inplace(CopyFrom, input, (input, ts), (input._data, s))
+    np.copyto(input._data, np.broadcast_to(s, input._data.shape), casting="unsafe")
+    input._vc[0] += 1
+    return input
+
+
+def set_(input, source) -> Tensor:
+    input._data = source._data
+    input._vc[0] += 1
+    return input

@@ -1,0 +1,314 @@
+"""Tensor creation: tensor, as_tensor, from_numpy, zeros/ones/full/empty, arange, linspace, eye...
+
+>>> import numtorch as torch
+>>> torch.tensor([[1, 2], [3, 4]]).dtype
+torch.int64
+>>> torch.arange(0, 1, 0.25)
+tensor([0.0000, 0.2500, 0.5000, 0.7500])
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+
+_make = Tensor._make
+
+
+def _check_device(device):
+    if device is None:
+        return None
+    from .._device import device as Device
+    d = Device(device)
+    if d.type != "cpu":
+        from ..cuda import _require_cuda
+        _require_cuda(d)
+    return d
+
+
+def _infer_dtype(data) -> _dtype.dtype:
+    """PyTorch's dtype for nested Python data: bool < int64 < default float."""
+    kind = 0
+    stack = [data]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, Tensor):
+            d = v.dtype
+            kind = max(kind, d._kind if d._kind < 2 else 3 if d is not _dtype.get_default_dtype() else 2)
+            if d._kind == 2 and d is not _dtype.get_default_dtype():
+                return d
+        elif isinstance(v, (bool, np.bool_)):
+            kind = max(kind, 0)
+        elif isinstance(v, (int, np.integer)):
+            kind = max(kind, 1)
+        elif isinstance(v, (float, np.floating)):
+            kind = max(kind, 2)
+        elif isinstance(v, complex):
+            raise TypeError("numtorch does not support complex tensors")
+        else:
+            raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
+    if kind == 0 and _has_leaf(data):
+        return _dtype.bool_
+    return (_dtype.bool_, _dtype.int64, _dtype.get_default_dtype())[min(kind, 2)]
+
+
+def _has_leaf(data):
+    return not (isinstance(data, (list, tuple)) and len(data) == 0)
+
+
+def _to_array(data, dtype: _dtype.dtype | None) -> np.ndarray:
+    if isinstance(data, Tensor):
+        a = data._data
+        return a.copy() if dtype is None else a.astype(dtype.np)
+    if isinstance(data, np.ndarray):
+        if dtype is None:
+            d = _dtype.from_numpy_dtype(data.dtype)
+            return np.array(data, d.np)
+        return np.array(data, dtype.np)
+    if isinstance(data, np.generic):
+        d = dtype or _dtype.from_numpy_dtype(data.dtype)
+        return np.array(data, d.np)
+    if dtype is None:
+        dtype = _infer_dtype(data)
+    if isinstance(data, (list, tuple)) and any(isinstance(v, Tensor) for v in _flat_first(data)):
+        data = _tensors_to_lists(data)
+    try:
+        arr = np.array(data, dtype=dtype.np)
+    except (ValueError, TypeError) as e:
+        if "inhomogeneous" in str(e) or "sequence" in str(e):
+            raise ValueError(f"expected sequence of length {_first_len(data)} at dim 1 (got "
+                             f"{_other_len(data)})") from None
+        raise
+    return arr
+
+
+def _flat_first(data):
+    while isinstance(data, (list, tuple)) and data:
+        yield from (v for v in data if isinstance(v, Tensor))
+        data = data[0]
+
+
+def _tensors_to_lists(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_tensors_to_lists(v) for v in data]
+    return data
+
+
+def _first_len(data):
+    return len(data[0]) if data and isinstance(data[0], (list, tuple)) else 0
+
+
+def _other_len(data):
+    n = _first_len(data)
+    for v in data:
+        if isinstance(v, (list, tuple)) and len(v) != n:
+            return len(v)
+    return n
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
+    """A new tensor holding a copy of ``data`` (nested lists, numbers, NumPy arrays, tensors).
+
+    >>> import numtorch as torch
+    >>> torch.tensor([1.0, 2.0], requires_grad=True)
+    tensor([1., 2.], requires_grad=True)
+    """
+    dev = _check_device(device)
+    t = _make(_to_array(data, dtype))
+    if requires_grad:
+        if t._data.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t.requires_grad = True
+    if dev is not None and dev.type != "cpu":
+        return t.to(dev)
+    return t
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with a tensor or NumPy array of the right dtype."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype is dtype else data.to(dtype)
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype.np):
+        _dtype.from_numpy_dtype(data.dtype)
+        return _make(data)
+    return tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def from_numpy(ndarray: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``ndarray``."""
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
+    _dtype.from_numpy_dtype(ndarray.dtype)
+    return _make(ndarray)
+
+
+def _size_args(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = size[0]
+    for s in size:
+        if not isinstance(s, (int, np.integer)) and not (isinstance(s, Tensor) and s._data.ndim == 0):
+            raise TypeError(f"zeros(): argument 'size' (position 1) must be tuple of ints, but found "
+                            f"element of type {type(s).__name__} at pos 0")
+    size = tuple(int(s) for s in size)
+    for s in size:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
+    return size
+
+
+def _finish(arr, requires_grad, device=None):
+    _check_device(device)
+    t = _make(arr)
+    if requires_grad:
+        if arr.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        t.requires_grad = True
+    return t
+
+
+def _np_dtype(dtype):
+    return (dtype or _dtype.get_default_dtype()).np
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None) -> Tensor:
+    return _finish(np.zeros(_size_args(size), _np_dtype(dtype)), requires_grad, device)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None) -> Tensor:
+    return _finish(np.ones(_size_args(size), _np_dtype(dtype)), requires_grad, device)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          memory_format=None, pin_memory=False) -> Tensor:
+    return _finish(np.zeros(_size_args(size), _np_dtype(dtype)), requires_grad, device)
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    if dtype is None:
+        dtype = _dtype.scalar_dtype(fill_value)
+    return _finish(np.full(_size_args((size,)), fill_value, dtype.np), requires_grad, device)
+
+
+def _like(input, dtype):
+    return (dtype or input.dtype).np
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
+    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:
+    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad, device)
+
+
+def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    """Values from ``start`` to ``end`` (exclusive) by ``step``; ints give int64."""
+    if end is None:
+        start, end = 0, start
+    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = vals
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0 and end != start:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        dtype = _dtype.int64 if all(isinstance(v, (int, np.integer)) for v in vals) \
+            else _dtype.get_default_dtype()
+    n = max(0, math.ceil((end - start) / step))
+    if dtype.is_floating_point:
+        # PyTorch computes start + i * step in double, then casts
+        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dtype.np)
+    else:
+        arr = (start + np.arange(n, dtype=np.int64) * int(step) if isinstance(step, int)
+               else np.floor(start + np.arange(n) * step)).astype(dtype.np)
+    return _finish(arr, requires_grad, device)
+
+
+def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    """Deprecated ``torch.range``: includes ``end``."""
+    n = int(math.floor((end - start) / step)) + 1
+    arr = (start + np.arange(n, dtype=np.float64) * step).astype(_np_dtype(dtype))
+    return _finish(arr, requires_grad, device)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    """``steps`` evenly spaced values from start to end, computed as PyTorch does (symmetric halves)."""
+    start = start.item() if isinstance(start, Tensor) else start
+    end = end.item() if isinstance(end, Tensor) else end
+    steps = int(steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    npd = _np_dtype(dtype)
+    if steps == 1:
+        arr = np.array([start], npd)
+    elif np.dtype(npd).kind == "f":
+        # PyTorch: step = (end - start) / (steps - 1) in the output dtype; the first half counts
+        # up from start, the second half down from end.
+        ft = np.dtype(npd).type
+        s, e = ft(start), ft(end)
+        step = (e - s) / ft(steps - 1)
+        i = np.arange(steps)
+        half = steps // 2
+        arr = np.where(i < half, s + step * i.astype(npd), e - step * (steps - 1 - i).astype(npd)).astype(npd)
+    else:
+        arr = np.linspace(start, end, steps).astype(npd)
+    return _finish(arr, requires_grad, device)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    arr = np.power(base, np.linspace(start, end, int(steps))).astype(_np_dtype(dtype))
+    return _finish(arr, requires_grad, device)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
+    return _finish(np.array(s, _np_dtype(dtype)), requires_grad, device)
+
+
+def complex(*args, **kwargs):
+    raise NotImplementedError("numtorch does not implement torch.complex yet")
+
+
+def meshgrid(*tensors, indexing: str | None = None):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    from .shape import expand, reshape
+    n = len(tensors)
+    sizes = [t._data.size for t in tensors]
+    ij = indexing in (None, "ij")
+    out = []
+    for i, t in enumerate(tensors):
+        shape = [1] * n
+        pos = i
+        if not ij and n >= 2 and i < 2:
+            pos = 1 - i
+        shape[pos] = sizes[i]
+        full_shape = list(sizes)
+        if not ij and n >= 2:
+            full_shape[0], full_shape[1] = sizes[1], sizes[0]
+        out.append(expand(reshape(t, shape), full_shape))
+    return tuple(out)

@@ -1,0 +1,403 @@
+"""Indexing: ``x[...]`` and ``x[...] = v``, gather/scatter, index_select, masked_fill, nonzero.
+
+>>> import numtorch as torch
+>>> x = torch.tensor([[1., 2.], [3., 4.]])
+>>> x[torch.tensor([1, 0]), torch.tensor([0, 1])]
+tensor([3., 2.])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap_dim
+from ..autograd import grad_mode
+from ..autograd.function import Function
+from ._apply import apply, apply_inplace, check_inplace, _make, _edge
+
+
+def _convert_index(index):
+    """Turn a PyTorch index (tensors, lists, ranges) into a NumPy one; also say if it is basic."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    out, basic = [], True
+    for item in index:
+        if isinstance(item, Tensor):
+            a = item._data
+            if a.dtype.kind not in "biu":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(a if a.ndim else (a.item() if a.dtype.kind != "b" else a))
+            basic = basic and a.ndim == 0 and a.dtype.kind != "b"
+        elif isinstance(item, (list, range)):
+            a = np.asarray([v.item() if isinstance(v, Tensor) else v for v in item]) if isinstance(item, list) \
+                else np.arange(item.start, item.stop, item.step)
+            if a.dtype.kind == "f":
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            out.append(a.astype(np.int64) if a.size == 0 else a)
+            basic = False
+        elif isinstance(item, np.ndarray):
+            out.append(item)
+            basic = False
+        elif isinstance(item, (bool, np.bool_)):
+            out.append(item)
+            basic = False
+        else:
+            out.append(item)
+    return tuple(out), basic
+
+
+def _index_error(exc, shape):
+    msg = str(exc)
+    if "out of bounds" in msg:
+        msg = msg.replace("axis", "dimension")
+    return IndexError(msg)
+
+
+class Index(Function):
+    """Advanced indexing (integer arrays, masks): the gradient scatters back with np.add.at."""
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        np.add.at(out, ctx.index, g)
+        return (out,)
+
+
+def getitem(input: Tensor, index) -> Tensor:
+    from .shape import Slice, Select
+    x = input._data
+    if isinstance(index, int) and not isinstance(index, bool):
+        if x.ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        if not -x.shape[0] <= index < x.shape[0]:
+            raise IndexError(f"index {index} is out of bounds for dimension 0 with size {x.shape[0]}")
+        out = apply(Select, (input,), (x,), index)
+        out._vc = input._vc
+        return out
+    if isinstance(index, slice):
+        if x.ndim == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        try:
+            out = apply(Slice, (input,), (x,), index)
+        except IndexError as e:
+            raise _index_error(e, x.shape) from None
+        out._vc = input._vc
+        return out
+    idx, basic = _convert_index(index)
+    try:
+        if basic:
+            out = apply(Slice, (input,), (x,), idx)
+            out._vc = input._vc
+            return out
+        return apply(Index, (input,), (x,), idx)
+    except IndexError as e:
+        raise _index_error(e, x.shape) from None
+
+
+class IndexPut(Function):
+    """``x[index] = v`` under autograd: x keeps its gradient outside ``index``, v gets the rest."""
+    _raw = True
+    _name = "IndexPutBackward0"
+
+    @staticmethod
+    def forward(ctx, x, v, index):
+        ctx.index, ctx.v_shape = index, np.shape(v)
+        out = x.copy()
+        out[index] = v
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = g.copy()
+        gx[ctx.index] = 0
+        gv = g[ctx.index]
+        if ctx.needs_input_grad[1] and np.shape(gv) != ctx.v_shape:
+            from ..autograd.engine import unbroadcast
+            gv = unbroadcast(np.asarray(gv), ctx.v_shape)
+        return gx, gv
+
+
+def setitem(input: Tensor, index, value) -> None:
+    idx, _ = _convert_index(index)
+    tv = value if isinstance(value, Tensor) else None
+    v = value._data if tv is not None else value
+    if isinstance(v, np.ndarray) and v.dtype != input._data.dtype:
+        v = v.astype(input._data.dtype)
+    if grad_mode.state[0] and (input.requires_grad or (tv is not None and tv.requires_grad)):
+        check_inplace(input)
+        apply_inplace(IndexPut, input, (input, tv), (input._data, v), idx)
+        return
+    try:
+        input._data[idx] = v
+    except IndexError as e:
+        raise _index_error(e, input._data.shape) from None
+    except ValueError as e:
+        raise RuntimeError(str(e).replace("could not broadcast input array from shape",
+                                          "shape mismatch: value tensor of shape")) from None
+    input._vc[0] += 1
+
+
+# -- gather / scatter / index_select / masked ---------------------------------------------------
+
+class Gather(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, axis, idx, sub):
+        ctx.shape, ctx.axis, ctx.idx, ctx.sub = x.shape, axis, idx, sub
+        return np.take_along_axis(x[sub], idx, axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        _add_along_axis(out[ctx.sub], ctx.idx, g, ctx.axis)
+        return (out,)
+
+
+def _add_along_axis(out, idx, values, axis):
+    grids = list(np.indices(idx.shape, sparse=True))
+    grids[axis] = idx
+    np.add.at(out, tuple(grids), values)
+
+
+def _check_index(index, name):
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    return index._data
+
+
+def gather(input, dim: int, index, *, sparse_grad=False) -> Tensor:
+    """Values of ``input`` at ``index`` along ``dim``: out[i][j] = input[i][index[i][j]] for dim=1."""
+    x = input._data
+    idx = _check_index(index, "gather")
+    axis = _wrap_dim(dim, x.ndim)
+    if idx.ndim != x.ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    if idx.size and (idx.max() >= x.shape[axis] or idx.min() < -x.shape[axis]):
+        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {axis} with size "
+                           f"{x.shape[axis]}")
+    sub = tuple(slice(0, idx.shape[d]) if d != axis else slice(None) for d in range(x.ndim))
+    return apply(Gather, (input,), (x,), axis, idx, sub)
+
+
+class Scatter(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, src, axis, idx, reduce_add):
+        ctx.axis, ctx.idx, ctx.reduce_add = axis, idx, reduce_add
+        out = x.copy()
+        grids = list(np.indices(idx.shape, sparse=True))
+        grids[axis] = idx
+        src_part = src[tuple(slice(0, s) for s in idx.shape)] if isinstance(src, np.ndarray) \
+            and src.ndim else src
+        if reduce_add:
+            np.add.at(out, tuple(grids), src_part)
+        else:
+            out[tuple(grids)] = src_part
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        grids = list(np.indices(ctx.idx.shape, sparse=True))
+        grids[ctx.axis] = ctx.idx
+        gsrc = g[tuple(grids)]
+        if ctx.reduce_add:
+            return g, gsrc
+        gx = g.copy()
+        gx[tuple(grids)] = 0
+        return gx, gsrc
+
+
+def _scatter(input, dim, index, src, reduce_add, inplace):
+    x = input._data
+    idx = _check_index(index, "scatter")
+    axis = _wrap_dim(dim, x.ndim)
+    ts = src if isinstance(src, Tensor) else None
+    s = src._data.astype(x.dtype, copy=False) if ts is not None else src
+    if ts is not None and ts._data.shape != idx.shape:
+        # only the part of src that index covers is used
+        pass
+    if inplace:
+        return apply_inplace(Scatter, input, (input, ts), (x, s), axis, idx, reduce_add)
+    return apply(Scatter, (input, ts), (x, s), axis, idx, reduce_add)
+
+
+def scatter(input, dim, index, src=None, *, value=None, reduce=None) -> Tensor:
+    return _scatter(input, dim, index, src if src is not None else value, reduce == "add", False)
+
+
+def scatter_(input, dim, index, src=None, *, value=None, reduce=None) -> Tensor:
+    return _scatter(input, dim, index, src if src is not None else value, reduce == "add", True)
+
+
+def scatter_add(input, dim, index, src) -> Tensor:
+    return _scatter(input, dim, index, src, True, False)
+
+
+def scatter_add_(input, dim, index, src) -> Tensor:
+    return _scatter(input, dim, index, src, True, True)
+
+
+class IndexSelect(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, axis, idx):
+        ctx.shape, ctx.axis, ctx.idx = x.shape, axis, idx
+        return np.take(x, idx, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        index = (slice(None),) * ctx.axis + (ctx.idx,)
+        np.add.at(out, index, g)
+        return (out,)
+
+
+def index_select(input, dim: int, index) -> Tensor:
+    x = input._data
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    idx = index._data.reshape(-1)
+    axis = _wrap_dim(dim, x.ndim)
+    if idx.size and (idx.max() >= max(x.shape[axis] if x.ndim else 1, 1) or idx.min() < 0):
+        raise IndexError(f"index out of range in self")
+    if x.ndim == 0:
+        return apply(IndexSelect, (input,), (x.reshape(1),), 0, idx).reshape(())
+    return apply(IndexSelect, (input,), (x,), axis, idx)
+
+
+class MaskedFill(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, mask, value):
+        ctx.mask = mask
+        return np.where(mask, np.asarray(value, x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.where(ctx.mask, np.zeros((), g.dtype), g),)
+
+
+def _mask_value(mask, value, name):
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
+                           f"{_dtype._BY_NP[m.dtype]}".replace("torch.", ""))
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        value = value.item()
+    return m, value
+
+
+def masked_fill(input, mask, value) -> Tensor:
+    m, value = _mask_value(mask, value, "masked_fill_")
+    return apply(MaskedFill, (input,), (input._data,), m, value)
+
+
+def masked_fill_(input, mask, value) -> Tensor:
+    m, value = _mask_value(mask, value, "masked_fill_")
+    return apply_inplace(MaskedFill, input, (input,), (input._data,), m, value)
+
+
+def masked_select(input, mask) -> Tensor:
+    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    shape = np.broadcast_shapes(input._data.shape, m.shape)
+    from .shape import expand
+    return getitem(expand(input, shape), Tensor._make(np.broadcast_to(m, shape)))
+
+
+def nonzero(input, *, as_tuple=False):
+    idx = np.nonzero(input._data)
+    if as_tuple:
+        return tuple(_make(i.astype(np.int64)) for i in idx) if input._data.ndim else \
+            (_make(np.zeros(int(bool(input._data)), np.int64)),)
+    return _make(np.stack(idx, axis=1).astype(np.int64) if input._data.ndim else
+                 np.zeros((int(bool(input._data)), 0), np.int64))
+
+
+def argwhere(input) -> Tensor:
+    return nonzero(input)
+
+
+def take(input, index) -> Tensor:
+    from .shape import reshape
+    return getitem(reshape(input, -1), index)
+
+
+def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
+    from .elementwise import add, mul
+    x = input._data
+    axis = _wrap_dim(dim, x.ndim)
+    out = np.zeros_like(x)
+    np.add.at(out, (slice(None),) * axis + (index._data,), source._data * alpha)
+    ga = Tensor._make(out)
+    if source.requires_grad:
+        return add(input, apply(_IndexAddSource, (source,), (source._data,), axis, index._data, x.shape, alpha))
+    return add(input, ga)
+
+
+class _IndexAddSource(Function):
+    _raw = True
+    _name = "IndexAddBackward0"
+
+    @staticmethod
+    def forward(ctx, s, axis, idx, shape, alpha):
+        ctx.axis, ctx.idx, ctx.alpha = axis, idx, alpha
+        out = np.zeros(shape, s.dtype)
+        np.add.at(out, (slice(None),) * axis + (idx,), s * alpha)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.take(g, ctx.idx, axis=ctx.axis) * ctx.alpha,)
+
+
+class Diag(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, k):
+        ctx.shape, ctx.k = x.shape, k
+        return np.diag(x, k).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        if len(ctx.shape) == 1:
+            return (np.diag(g, ctx.k).copy(),)
+        out = np.zeros(ctx.shape, g.dtype)
+        n = g.shape[0]
+        rows = np.arange(n) + max(-ctx.k, 0)
+        cols = np.arange(n) + max(ctx.k, 0)
+        out[rows, cols] = g
+        return (out,)
+
+
+class Diagonal(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, offset, d1, d2):
+        ctx.shape, ctx.args = x.shape, (offset, d1, d2)
+        return np.diagonal(x, offset, d1, d2).copy()
+
+    @staticmethod
+    def backward(ctx, g):
+        offset, d1, d2 = ctx.args
+        out = np.zeros(ctx.shape, g.dtype)
+        moved = np.moveaxis(out, (d1, d2), (-2, -1))     # a writable view of out
+        r = np.arange(g.shape[-1])
+        moved[..., r + max(-offset, 0), r + max(offset, 0)] = g
+        return (out,)

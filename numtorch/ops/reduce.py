@@ -1,0 +1,502 @@
+"""Reductions: sum, mean, prod, max/min (with indices), std/var, norm, logsumexp, cumsum, ...
+
+``dim`` may be an int, a tuple of ints or None; negative dims count from the end.
+
+>>> import numtorch as torch
+>>> torch.tensor([[1., 5.], [3., 2.]]).max(dim=1)
+torch.return_types.max(
+values=tensor([5., 3.]),
+indices=tensor([1, 0]))
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import Function
+from ._apply import apply, _make
+
+
+def _axes(dim, ndim):
+    """NumPy axis argument for a PyTorch ``dim`` (None = all)."""
+    if dim is None:
+        return None
+    if isinstance(dim, (tuple, list)):
+        if len(dim) == 0:
+            return None
+        return tuple(_wrap_dim(d, ndim) for d in dim)
+    return _wrap_dim(dim, ndim)
+
+
+def _expand_back(g, shape, axis, keepdim):
+    """Broadcastable view of a reduced gradient ``g`` against the input ``shape``."""
+    if axis is None:
+        return np.broadcast_to(np.reshape(g, (1,) * len(shape)) if len(shape) else g, shape)
+    if not keepdim:
+        g = np.expand_dims(g, axis)
+    return np.broadcast_to(g, shape)
+
+
+def _return_type(name):
+    cls = namedtuple(name, ["values", "indices"])
+    cls.__module__ = "torch.return_types"
+
+    def __repr__(self):
+        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    cls.__repr__ = __repr__
+    return cls
+
+
+class return_types:
+    max = _return_type("max")
+    min = _return_type("min")
+    sort = _return_type("sort")
+    topk = _return_type("topk")
+    mode = _return_type("mode")
+    median = _return_type("median")
+    kthvalue = _return_type("kthvalue")
+    cummax = _return_type("cummax")
+    cummin = _return_type("cummin")
+
+
+# -- sum / mean / prod -----------------------------------------------------------------------
+
+class Sum(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, dtype):
+        ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = np.int64
+        return np.asarray(np.sum(x, axis=axis, keepdims=keepdim, dtype=dtype))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_expand_back(g, ctx.shape, ctx.axis, ctx.keepdim),)
+
+
+class Mean(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
+        ctx.count = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.mean(x, axis=axis, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_expand_back(g / g.dtype.type(ctx.count) if ctx.count else g, ctx.shape, ctx.axis,
+                             ctx.keepdim),)
+
+
+class Prod(Function):
+    _raw = True
+    saves = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.x, ctx.axis, ctx.keepdim = x, axis, keepdim
+        out = np.asarray(np.prod(x, axis=axis, keepdims=keepdim,
+                                 dtype=np.int64 if x.dtype.kind in "biu" else None))
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
+        if np.all(x != 0):
+            return (ge * _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim) / x,)
+        # with zeros: product of the other elements, computed directly
+        axes = range(x.ndim) if ctx.axis is None else np.atleast_1d(ctx.axis)
+        moved = np.moveaxis(x, list(axes), list(range(-len(list(axes)), 0)))
+        flat = moved.reshape(moved.shape[:moved.ndim - len(list(axes))] + (-1,))
+        n = flat.shape[-1]
+        left = np.cumprod(np.concatenate([np.ones(flat.shape[:-1] + (1,), x.dtype), flat[..., :-1]], -1), -1)
+        right = np.cumprod(np.concatenate([np.ones(flat.shape[:-1] + (1,), x.dtype),
+                                           flat[..., ::-1][..., :-1]], -1), -1)[..., ::-1]
+        others = (left * right).reshape(moved.shape)
+        others = np.moveaxis(others, list(range(-len(list(axes)), 0)), list(axes))
+        del n
+        return (ge * others,)
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+    """Sum of all elements, or along ``dim``.
+
+    >>> import numtorch as torch
+    >>> torch.tensor([[1, 2], [3, 4]]).sum(0)
+    tensor([4, 6])
+    """
+    x = input._data
+    npd = None if dtype is None else dtype.np
+    return apply(Sum, (input,), (x,), _axes(dim, x.ndim), keepdim, npd)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+    x = input._data
+    if dtype is not None:
+        x = x.astype(dtype.np)
+    elif x.dtype.kind not in "fc":
+        raise RuntimeError(
+            "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+            f"complex dtype. Got: {_dtype.legacy_name(input.dtype)}")
+    return apply(Mean, (input,), (x,), _axes(dim, x.ndim), keepdim)
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+    x = input._data if dtype is None else input._data.astype(dtype.np)
+    return apply(Prod, (input,), (x,), _axes(dim, x.ndim), keepdim)
+
+
+def nansum(input, dim=None, keepdim=False) -> Tensor:
+    from .elementwise import where, isnan
+    return sum(where(isnan(input), 0.0, input), dim, keepdim)
+
+
+# -- max / min ---------------------------------------------------------------------------------
+
+class MaxAll(Function):
+    """max()/min()/amax()/amin(): the gradient is shared evenly among tied extremes."""
+    _raw = True
+    _name = "MaxBackward1"
+    saves = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, fn):
+        out = np.asarray(fn(x, axis=axis, keepdims=keepdim))
+        ctx.x, ctx.out, ctx.axis, ctx.keepdim = x, out, axis, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        mask = x == _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim)
+        count = mask.sum(axis=ctx.axis, keepdims=True)
+        return (_expand_back(g, x.shape, ctx.axis, ctx.keepdim) * mask / count.astype(g.dtype),)
+
+
+class MinAll(MaxAll):
+    _raw = True
+    _name = "MinBackward1"
+
+
+class Amax(MaxAll):
+    _raw = True
+    _name = "AmaxBackward0"
+
+
+class Amin(MaxAll):
+    _raw = True
+    _name = "AminBackward0"
+
+
+class MaxDim(Function):
+    """max(dim)/min(dim): the gradient goes to the returned index."""
+    _raw = True
+    _name = "MaxBackward0"
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, idx):
+        ctx.shape, ctx.axis, ctx.keepdim, ctx.idx = x.shape, axis, keepdim, idx
+        return np.take_along_axis(x, np.expand_dims(idx, axis), axis) if keepdim else \
+            np.take_along_axis(x, np.expand_dims(idx, axis), axis).squeeze(axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        gi = g if ctx.keepdim else np.expand_dims(g, ctx.axis)
+        np.put_along_axis(out, np.expand_dims(ctx.idx, ctx.axis), gi, ctx.axis)
+        return (out,)
+
+
+class MinDim(MaxDim):
+    _raw = True
+    _name = "MinBackward0"
+
+
+def _check_nonempty(x, name, dim=None):
+    if x.size == 0 and (dim is None or x.shape[dim] == 0):
+        if dim is None:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+
+
+def _extreme(input, dim, keepdim, big: bool, name):
+    x = input._data
+    if dim is None:
+        _check_nonempty(x, name)
+        return apply(MaxAll if big else MinAll, (input,), (x,), None, False,
+                     np.max if big else np.min)
+    if isinstance(dim, Tensor):           # torch.max(a, b)
+        from .elementwise import maximum, minimum
+        return (maximum if big else minimum)(input, dim)
+    axis = _wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return getattr(return_types, name)(input.clone(), _make(np.zeros((), np.int64)))
+    _check_nonempty(x, name, axis)
+    idx = _arg_extreme(x, axis, big)
+    values = apply(MaxDim if big else MinDim, (input,), (x,), axis, keepdim, idx)
+    indices = _make(np.expand_dims(idx, axis) if keepdim else idx)
+    return getattr(return_types, name)(values, indices)
+
+
+def _arg_extreme(x, axis, big):
+    """First index of the max (min); NaN counts as the extreme, as in PyTorch."""
+    if x.dtype.kind == "f" and np.isnan(x).any():
+        return (np.argmax if big else np.argmin)(np.where(np.isnan(x), np.inf if big else -np.inf, x), axis=axis)
+    return (np.argmax if big else np.argmin)(x, axis=axis)
+
+
+def max(input, dim=None, keepdim=False, *, out=None):
+    """Largest element, or ``(values, indices)`` along ``dim``, or elementwise max of two tensors."""
+    return _extreme(input, dim, keepdim, True, "max")
+
+
+def min(input, dim=None, keepdim=False, *, out=None):
+    return _extreme(input, dim, keepdim, False, "min")
+
+
+def amax(input, dim=(), keepdim=False) -> Tensor:
+    x = input._data
+    return apply(Amax, (input,), (x,), _axes(dim, x.ndim), keepdim, np.max)
+
+
+def amin(input, dim=(), keepdim=False) -> Tensor:
+    x = input._data
+    return apply(Amin, (input,), (x,), _axes(dim, x.ndim), keepdim, np.min)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return amin(input, dim if dim is not None else (), keepdim), amax(input, dim if dim is not None else (), keepdim)
+
+
+def argmax(input, dim=None, keepdim=False) -> Tensor:
+    x = input._data
+    if dim is None:
+        _check_nonempty(x, "argmax")
+        r = _arg_extreme(x.reshape(-1), 0, True)
+        return _make(np.asarray(r, np.int64).reshape((1,) * x.ndim if keepdim else ()))
+    axis = _wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _make(np.zeros((), np.int64))
+    r = _arg_extreme(x, axis, True)
+    return _make(np.expand_dims(r, axis) if keepdim else np.asarray(r))
+
+
+def argmin(input, dim=None, keepdim=False) -> Tensor:
+    x = input._data
+    if dim is None:
+        _check_nonempty(x, "argmin")
+        r = _arg_extreme(x.reshape(-1), 0, False)
+        return _make(np.asarray(r, np.int64).reshape((1,) * x.ndim if keepdim else ()))
+    axis = _wrap_dim(dim, x.ndim)
+    if x.ndim == 0:
+        return _make(np.zeros((), np.int64))
+    r = _arg_extreme(x, axis, False)
+    return _make(np.expand_dims(r, axis) if keepdim else np.asarray(r))
+
+
+# -- var / std / norm / logsumexp ------------------------------------------------------------
+
+class Var(Function):
+    _raw = True
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, correction):
+        n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+        ctx.x, ctx.axis, ctx.keepdim, ctx.denom = x, axis, keepdim, n - correction
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.asarray(np.var(x, axis=axis, keepdims=keepdim, ddof=correction))
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        m = np.mean(x, axis=ctx.axis, keepdims=True)
+        ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
+        return (ge * 2 * (x - m) / x.dtype.type(ctx.denom),)
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
+    if isinstance(dim, bool):        # var(x, False): the old ``unbiased`` positional form
+        dim, unbiased = None, dim
+    x = input._data
+    if x.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return apply(Var, (input,), (x,), _axes(dim, x.ndim), keepdim, _correction(unbiased, correction))
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
+    from .elementwise import sqrt
+    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+class Norm(Function):
+    _raw = True
+    _name = "LinalgVectorNormBackward0"
+    saves = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, p, axis, keepdim):
+        ax = axis
+        if p == 2:
+            out = np.sqrt(np.sum(x * x, axis=ax, keepdims=keepdim))
+        elif p == np.inf:
+            out = np.max(np.abs(x), axis=ax, keepdims=keepdim)
+        elif p == -np.inf:
+            out = np.min(np.abs(x), axis=ax, keepdims=keepdim)
+        elif p == 0:
+            out = np.sum(x != 0, axis=ax, keepdims=keepdim).astype(x.dtype)
+        elif p == 1:
+            out = np.sum(np.abs(x), axis=ax, keepdims=keepdim)
+        else:
+            out = np.sum(np.abs(x) ** p, axis=ax, keepdims=keepdim) ** (1.0 / p)
+        out = np.asarray(out, x.dtype)
+        ctx.x, ctx.p, ctx.axis, ctx.keepdim, ctx.out = x, p, axis, keepdim, out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, p = ctx.x, ctx.p
+        ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
+        oe = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if p == 2:
+                gx = np.where(oe == 0, 0, x / oe)
+            elif p == 1:
+                gx = np.sign(x)
+            elif p in (np.inf, -np.inf):
+                mask = np.abs(x) == oe
+                gx = np.sign(x) * mask / mask.sum(axis=ctx.axis, keepdims=True)
+            elif p == 0:
+                gx = np.zeros_like(x)
+            else:
+                gx = np.where(oe == 0, 0, np.sign(x) * np.abs(x) ** (p - 1) / oe ** (p - 1))
+        return (ge * gx.astype(g.dtype),)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None) -> Tensor:
+    """Vector p-norm over all elements or ``dim`` ('fro' and 2 are the same here)."""
+    if p == "fro" or p is None:
+        p = 2
+    if p == "nuc":
+        raise NotImplementedError("numtorch does not implement the nuclear norm yet")
+    x = input._data
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. "
+                           f"Got {_dtype.legacy_name(input.dtype)}")
+    return apply(Norm, (input,), (x,), float(p), _axes(dim, x.ndim), keepdim)
+
+
+class LogSumExp(Function):
+    _raw = True
+    saves = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        m = np.max(x, axis=axis, keepdims=True)
+        m = np.where(np.isfinite(m), m, 0)
+        with np.errstate(divide="ignore"):
+            out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        ctx.x, ctx.axis, ctx.keepdim, ctx.out_k = x, axis, keepdim, out
+        return out if keepdim else np.squeeze(out, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
+        return (ge * np.exp(x - ctx.out_k),)
+
+
+def logsumexp(input, dim, keepdim=False) -> Tensor:
+    x = input._data
+    if x.dtype.kind not in "fc":
+        x = x.astype(_dtype.get_default_dtype().np)
+    return apply(LogSumExp, (input,), (x,), _axes(dim, x.ndim), keepdim)
+
+
+class Cumsum(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, axis, dtype):
+        ctx.axis = axis
+        if dtype is None and x.dtype.kind in "biu":
+            dtype = np.int64
+        return np.cumsum(x, axis=axis, dtype=dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.flip(np.cumsum(np.flip(g, ctx.axis), axis=ctx.axis), ctx.axis),)
+
+
+def cumsum(input, dim, *, dtype=None) -> Tensor:
+    x = input._data
+    if x.ndim == 0:
+        return input.clone()
+    return apply(Cumsum, (input,), (x,), _wrap_dim(dim, x.ndim), None if dtype is None else dtype.np)
+
+
+class Cumprod(Function):
+    _raw = True
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        ctx.x, ctx.axis = x, axis
+        out = np.cumprod(x, axis=axis)
+        ctx.out = out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, axis, out = ctx.x, ctx.axis, ctx.out
+        with np.errstate(divide="ignore", invalid="ignore"):
+            s = np.flip(np.cumsum(np.flip(g * out, axis), axis=axis), axis)
+            return (np.where(x == 0, 0, s / x),)
+
+
+def cumprod(input, dim, *, dtype=None) -> Tensor:
+    x = input._data
+    return apply(Cumprod, (input,), (x,), _wrap_dim(dim, x.ndim))
+
+
+def all(input, dim=None, keepdim=False) -> Tensor:
+    x = input._data
+    return _make(np.asarray(np.all(x, axis=_axes(dim, x.ndim), keepdims=keepdim)))
+
+
+def any(input, dim=None, keepdim=False) -> Tensor:
+    x = input._data
+    return _make(np.asarray(np.any(x, axis=_axes(dim, x.ndim), keepdims=keepdim)))
+
+
+def count_nonzero(input, dim=None) -> Tensor:
+    x = input._data
+    return _make(np.asarray(np.count_nonzero(x, axis=_axes(dim, x.ndim)), np.int64))
