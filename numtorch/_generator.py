@@ -595,6 +595,32 @@ def _offset(v: np.ndarray, low: int) -> np.ndarray:
     return (v + np.uint64(low & _MASK64)).view(np.int64)
 
 
+def _round_int(x: int, digits: int) -> int:
+    """``x`` rounded to ``digits`` significant bits, ties to even (an int-to-float cast)."""
+    m = abs(x)
+    extra = m.bit_length() - digits
+    if extra <= 0:
+        return x
+    q, r = divmod(m, 1 << extra)
+    half = 1 << (extra - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return (q << extra) * (1 if x >= 0 else -1)
+
+
+def _float_bounds(low: int, high: int, digits: int) -> Tuple[int, int]:
+    """PyTorch's ``update_from`` / ``update_to``: keep [low, high) representable in the dtype."""
+    from_plus_1 = _round_int(low + 1, digits)
+    if from_plus_1 < low:
+        n = abs(low + 1).bit_length() - 1
+        low = from_plus_1 + (1 << (n - digits + 1))
+    to_minus_1 = _round_int(high - 1, digits)
+    if to_minus_1 >= high:
+        n = abs(high - 1).bit_length() - 1
+        high = to_minus_1 - (1 << (n - digits + 1))
+    return low, high
+
+
 def randint(gen: Optional[Generator], low: int, high: int, shape: ShapeLike,
             np_dtype=np.int64) -> np.ndarray:
     """``torch.randint(low, high, shape)`` as a NumPy array.
@@ -605,6 +631,9 @@ def randint(gen: Optional[Generator], low: int, high: int, shape: ShapeLike,
     gen = _gen(gen)
     shape = _shape(shape)
     low, high = int(low), int(high)
+    dt = np.dtype(np_dtype)
+    if dt.kind == "f" and low < high:
+        low, high = _float_bounds(low, high, _DIGITS[dt])
     if not low < high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
     v = _int_mod(gen, _numel(shape), (high - low) & _MASK64)
@@ -644,6 +673,7 @@ def random_from(gen: Optional[Generator], shape: ShapeLike, np_dtype, low: int) 
         return gen._words64(n).view(np.int64).astype(dt).reshape(shape)
     if dt.kind == "f":
         to_inc = min(1 << _DIGITS[dt], (1 << 63) - 1)
+        low, _ = _float_bounds(low, low + 1, _DIGITS[dt])
     elif dt == np.bool_:
         to_inc = 1
     else:
