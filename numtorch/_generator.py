@@ -8,8 +8,8 @@ init/DataLoader shuffling gives PyTorch's numbers.  See
 ``shared/specs/torch-rng.md`` (the section numbers below refer to it).
 
 >>> g = Generator().manual_seed(0)
->>> uniform(g, (2,), np.float32)
-array([0.4962566 , 0.7682218 ], dtype=float32)
+>>> uniform(g, (2,), np.float32).tolist()
+[0.49625658988952637, 0.7682217955589294]
 
 Array-level kernels (module functions; they return NumPy arrays, filled in C order):
 
@@ -257,8 +257,9 @@ _F64 = np.float64
 
 
 def _r32(x: np.ndarray) -> np.ndarray:
-    """Round a float64 array to float32 precision (result kept as float64)."""
-    return x.astype(_F32).astype(_F64)
+    """Round a float64 array to float32 precision, in place (pass a temporary)."""
+    np.copyto(x, x.astype(_F32))
+    return x
 
 
 def _fix_ties(s: np.ndarray, p, c) -> None:
@@ -282,9 +283,11 @@ def _fix_ties(s: np.ndarray, p, c) -> None:
 
 def _fma32(a, b, c) -> np.ndarray:
     """``fma(a, b, c)`` in float32 (one rounding), on float64 arrays holding float32 values."""
-    p = np.multiply(a, b)           # exact: 24 x 24 bits fit in 53
-    s = np.add(p, c)
-    _fix_ties(s, p, c)
+    s = np.multiply(a, b)           # exact: 24 x 24 bits fit in 53
+    s += c
+    tie = np.bitwise_and(s.view(np.uint64), _M29)
+    if (tie == _T29).any():
+        _fix_ties(s, np.multiply(a, b), c)
     return _r32(s)
 
 
@@ -350,20 +353,16 @@ def uniform(gen: Optional[Generator], shape: ShapeLike, np_dtype=np.float32,
         r[r >= hi] = lo
         return r.reshape(shape)
     if dt == np.float32 or dt == np.float16:
-        # float16: 11-bit variates computed in float32 (dist_acctype<Half> is float)
-        w = gen._words(n)
-        if dt == np.float16:
-            x = (w & np.uint64(0x7FF)).astype(_F32) * _F32(2.0 ** -11)
-            lo32, hi32 = _F32(np.float16(low)), _F32(np.float16(high))
-        else:
-            x = _u24(w)
-            lo32, hi32 = _F32(low), _F32(high)
+        # float16 (not exact for every range): 24-bit variates computed in float32
+        x = _u24(gen._words(n))
+        lo32, hi32 = _F32(dt.type(low)), _F32(dt.type(high))
         if lo32 == 0 and hi32 == 1:
-            return x.reshape(shape).astype(dt, copy=False)
-        rng = _F64(hi32 - lo32)                      # float32 subtraction
-        r = _fma32(x.astype(_F64), rng, _F64(lo32)).astype(_F32)
-        r[r >= hi32] = lo32
-        return r.reshape(shape).astype(dt, copy=False)
+            r = x.astype(dt, copy=False)
+        else:
+            rng = _F64(hi32 - lo32)                      # float32 subtraction
+            r = _fma32(x.astype(_F64), rng, _F64(lo32)).astype(dt)
+        r[r >= dt.type(hi32)] = lo32                     # never return `to` (spec §2.2)
+        return r.reshape(shape)
     raise TypeError(f"uniform_ is not implemented for {dt}")
 
 
@@ -494,8 +493,10 @@ def _sincos32(theta32: np.ndarray):
     s = _fma32(s, z, _SIN_S[2])
     s = _r32(s * z)
     s = _fma32(s, x, x)
-    sin = np.where(poly, s, c) + 0.0
-    cos = np.where(poly, c, s) + 0.0
+    # (the AVX code selects with and/andnot + add, which turns -0 into +0; s and c
+    # are never -0 here, since theta >= 0)
+    sin = np.where(poly, s, c)
+    cos = np.where(poly, c, s)
     np.negative(sin, out=sin, where=swap_sin)
     np.negative(cos, out=cos, where=neg_cos)
     return sin, cos
