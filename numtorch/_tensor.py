@@ -20,8 +20,13 @@ from .autograd import grad_mode
 class Tensor:
     """A multi-dimensional array with autograd, as ``torch.Tensor``."""
 
-    __slots__ = ("_data", "requires_grad", "grad_fn", "_grad", "_vc", "_hooks", "_out_index",
-                 "_retains", "_device", "__weakref__", "__dict__")
+    __slots__ = ("_data", "requires_grad", "grad_fn", "_vc", "__weakref__", "__dict__")
+
+    # Rarely set attributes are class-level defaults (an instance only pays when it sets one).
+    _grad = None        # the .grad tensor (leaves, retained non-leaves)
+    _hooks = None       # backward hooks of a leaf
+    _out_index = 0      # which output of its grad_fn this tensor is (multi-output Functions)
+    _device = None      # None means the CPU
 
     # -- construction ---------------------------------------------------------------------------
     def __new__(cls, *args, **kwargs):
@@ -47,9 +52,7 @@ class Tensor:
         t._data = data
         t.requires_grad = requires_grad
         t.grad_fn = None
-        t._grad = None
         t._vc = [0]
-        t._hooks = None
         return t
 
     def _bump_version(self) -> None:
@@ -93,7 +96,7 @@ class Tensor:
     @property
     def device(self):
         from ._device import cpu
-        return getattr(self, "_device", None) or cpu
+        return self._device or cpu
 
     @property
     def is_cuda(self) -> bool:
@@ -331,9 +334,7 @@ def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
     t._data = data
     t.requires_grad = requires_grad
     t.grad_fn = None
-    t._grad = None
     t._vc = [0]
-    t._hooks = None
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:

@@ -53,7 +53,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         slot = grads.get(node)
         if slot is None:
             slot = grads[node] = [None] * getattr(node, "_n_out", 1)
-        i = getattr(t, "_out_index", 0)
+        i = t._out_index
         slot[i] = g if slot[i] is None else slot[i] + g
 
     # count the edges into each node reachable from the roots
@@ -116,7 +116,7 @@ def _output_hooks(node, out_grads, capture):
     d = node.__dict__
     for t in d.get("_tensor_hooks", ()):
         tensor, hooks = t
-        i = getattr(tensor, "_out_index", 0)
+        i = tensor._out_index
         for hook in hooks:
             if out_grads[i] is None:
                 continue
@@ -126,7 +126,7 @@ def _output_hooks(node, out_grads, capture):
     retained = d.get("_retained")
     if retained is not None:
         for tensor in retained:
-            g = out_grads[getattr(tensor, "_out_index", 0)]
+            g = out_grads[tensor._out_index]
             if g is None:
                 continue
             if capture is not None:

@@ -42,6 +42,7 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        cls._tracks_versions = bool(cls.saves or cls.saves_output)
         if "_name" not in cls.__dict__:
             cls._name = cls.__name__ + ("Backward0" if cls._raw else "Backward")
 
@@ -168,7 +169,7 @@ def _edge(t):
     if not t.requires_grad:
         return None
     fn = t.grad_fn
-    return (fn if fn is not None else t, t._data.shape, t._data.dtype, getattr(t, "_out_index", 0))
+    return (fn if fn is not None else t, t._data.shape, t._data.dtype, t._out_index)
 
 
 def _check_versions(node):

@@ -12,29 +12,51 @@ from ..autograd import grad_mode
 from ..autograd.function import _edge
 
 _make = Tensor._make
+_new = object.__new__
 _state = grad_mode.state
 _BY_NP = _dtype._BY_NP
 
 
+class _Discard:
+    """The ctx given to ``forward`` when no graph is recorded: what it saves is simply dropped
+    at the next op (one shared object, so the no-grad path allocates no node)."""
+
+
+_NO_CTX = _Discard()
+
+
 def apply(cls, tensors: tuple, arrays: tuple, *params) -> Tensor:
     """Run ``cls.forward(ctx, *arrays, *params)``; ``tensors`` are the inputs (None for scalars)."""
-    ctx = object.__new__(cls)
-    out = cls.forward(ctx, *arrays, *params)
     if _state[0]:
         for t in tensors:
             if t is not None and t.requires_grad:
-                return _record(ctx, out, tensors)
-    return _make(out)
+                ctx = object.__new__(cls)
+                return _record(ctx, cls.forward(ctx, *arrays, *params), tensors)
+    return _make(cls.forward(_NO_CTX, *arrays, *params))
 
 
 def _record(ctx, out, tensors) -> Tensor:
-    nxt = tuple(None if t is None else _edge(t) for t in tensors)
+    """Make ``ctx`` the node of the output: one edge per input (None where no gradient flows)."""
+    nxt = []
+    needs = []
+    for t in tensors:
+        if t is not None and t.requires_grad:
+            fn = t.grad_fn
+            d = t._data
+            nxt.append((t if fn is None else fn, d.shape, d.dtype, t._out_index))
+            needs.append(True)
+        else:
+            nxt.append(None)
+            needs.append(False)
     ctx._next = nxt
-    ctx.needs_input_grad = tuple(e is not None for e in nxt)
-    r = _make(out, True)
+    ctx.needs_input_grad = needs
+    r = _new(Tensor)
+    r._data = out
+    r.requires_grad = True
     r.grad_fn = ctx
+    r._vc = [0]
     cls = type(ctx)
-    if cls.saves or cls.saves_output:
+    if cls._tracks_versions:
         versions = [(tensors[i]._vc, tensors[i]._vc[0]) for i in cls.saves if tensors[i] is not None]
         if cls.saves_output:
             versions.append((r._vc, 0))
@@ -49,7 +71,7 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
         check_inplace(target)
         if 0 in cls.saves:
             arrays = (arrays[0].copy(),) + tuple(arrays[1:])
-    ctx = object.__new__(cls)
+    ctx = object.__new__(cls) if needs_graph else _NO_CTX
     out = cls.forward(ctx, *arrays, *params)
     write_into(target, out)
     if needs_graph:
