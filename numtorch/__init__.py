@@ -97,3 +97,20 @@ def compile(model=None, **kwargs):
 import builtins as _builtins  # noqa: E402
 from . import _dtype as _dtype_mod  # noqa: E402
 builtins_bool, builtins_int = _builtins.bool, _builtins.int
+
+_SUBMODULES = ("nn", "optim", "utils", "datasets", "serialization", "linalg", "testing", "hub",
+               "backends", "jit", "amp", "fft", "special", "distributions", "onnx", "multiprocessing")
+
+
+def __getattr__(name: str):
+    """Import submodules on first use (keeps ``import numtorch`` fast); name what is missing."""
+    if name in _SUBMODULES:
+        import importlib
+        try:
+            return importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"{__name__}.{name}":
+                raise
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"numtorch does not implement torch.{name} yet")
