@@ -276,10 +276,12 @@ def test_fma32_tie_fix():
 # ---------------------------------------------------------------------------
 # tensor-level API (needs numtorch._tensor)
 # ---------------------------------------------------------------------------
-tensor_mod = pytest.importorskip("numtorch._tensor")
+@pytest.fixture(scope="module")
+def tensor_mod():
+    return pytest.importorskip("numtorch._tensor")
 
 
-def test_tensor_factories():
+def test_tensor_factories(tensor_mod):
     nrandom.manual_seed(0)
     t = R.rand(2, 3)
     assert tuple(t.shape) == (2, 3) and t._data.dtype == np.float32
@@ -303,7 +305,7 @@ def test_tensor_factories():
         R.rand(2, dtype=np.int64)
 
 
-def test_inplace_version_and_noncontiguous():
+def test_inplace_version_and_noncontiguous(tensor_mod):
     T = tensor_mod.Tensor
     base = np.zeros((3, 4), np.float32)
     t = T._make(base.T)                      # a transposed view: fills base in order
@@ -318,10 +320,14 @@ def test_inplace_version_and_noncontiguous():
 # ---------------------------------------------------------------------------
 # parity with torch (bit for bit)
 # ---------------------------------------------------------------------------
-torch = pytest.importorskip("torch")
+@pytest.fixture(scope="module")
+def torch(tensor_mod):
+    """PyTorch, the oracle: these tests skip when it is not installed."""
+    return pytest.importorskip("torch")
 
 
 def both(seed):
+    import torch
     torch.manual_seed(seed)
     nrandom.manual_seed(seed)
 
@@ -339,27 +345,31 @@ def assert_same(a, b):
 
 
 def assert_state():
+    import torch
     assert torch.get_rng_state().numpy().tobytes() == nrandom.default_generator._state_bytes()
 
 
-TDT = {np.float32: torch.float32, np.float64: torch.float64}
+def tdt(dt):
+    """The torch dtype of a NumPy float dtype."""
+    import torch
+    return getattr(torch, np.dtype(dt).name)
 SEEDS = [0, 1, 42, 2 ** 32 + 7, -5]
 SIZES = [1, 2, 7, 15, 16, 17, 31, 33, 100, 1000, 4099]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
-def test_torch_rand_randn(seed, dt):
+def test_torch_rand_randn(torch, tensor_mod, seed, dt):
     both(seed)
     for n in SIZES:
-        assert_same(torch.rand(n, dtype=TDT[dt]), R.rand(n, dtype=dt))
-        assert_same(torch.randn(n, dtype=TDT[dt]), R.randn(n, dtype=dt))
-    assert_same(torch.randn(3, 5, 7, dtype=TDT[dt]), R.randn(3, 5, 7, dtype=dt))
+        assert_same(torch.rand(n, dtype=tdt(dt)), R.rand(n, dtype=dt))
+        assert_same(torch.randn(n, dtype=tdt(dt)), R.randn(n, dtype=dt))
+    assert_same(torch.randn(3, 5, 7, dtype=tdt(dt)), R.randn(3, 5, 7, dtype=dt))
     assert_state()
 
 
 @pytest.mark.parametrize("seed", [0, 3, 11])
-def test_torch_randn_large_float32(seed):
+def test_torch_randn_large_float32(torch, tensor_mod, seed):
     both(seed)
     assert_same(torch.randn(300007), R.randn(300007))
     assert_state()
@@ -368,9 +378,9 @@ def test_torch_randn_large_float32(seed):
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
 @pytest.mark.parametrize("lo,hi", [(-0.5, 0.5), (0, 1), (-2, 3), (1000, 1000.001), (1e-3, 2e-3),
                                    (-1e6, 3.5), (0.1, 0.1000001)])
-def test_torch_uniform_(dt, lo, hi):
+def test_torch_uniform_(torch, tensor_mod, dt, lo, hi):
     both(1)
-    a = torch.empty(20001, dtype=TDT[dt]).uniform_(lo, hi)
+    a = torch.empty(20001, dtype=tdt(dt)).uniform_(lo, hi)
     b = R.uniform_(tensor_mod.Tensor._make(np.empty(20001, dt)), lo, hi)
     assert_same(a, b)
     assert_state()
@@ -378,10 +388,10 @@ def test_torch_uniform_(dt, lo, hi):
 
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
 @pytest.mark.parametrize("mean,std", [(0.5, 0.02), (-3.0, 2.5), (0.0, 0.01), (1.0, 0.0)])
-def test_torch_normal_(dt, mean, std):
+def test_torch_normal_(torch, tensor_mod, dt, mean, std):
     both(2)
     for n in (5, 16, 1000, 4097):
-        a = torch.empty(n, dtype=TDT[dt]).normal_(mean, std)
+        a = torch.empty(n, dtype=tdt(dt)).normal_(mean, std)
         b = R.normal_(tensor_mod.Tensor._make(np.empty(n, dt)), mean, std)
         assert_same(a, b)
     assert_state()
@@ -390,7 +400,7 @@ def test_torch_normal_(dt, mean, std):
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("lo,hi", [(0, 10), (-5, 5), (0, 2 ** 28 - 1), (0, 2 ** 28), (-2 ** 40, 2 ** 40),
                                    (0, 2 ** 62), (3, 4), (-2 ** 63, 2 ** 63 - 1)])
-def test_torch_randint(lo, hi):
+def test_torch_randint(torch, tensor_mod, lo, hi):
     both(0)
     assert_same(torch.randint(lo, hi, (3001,)), R.randint(lo, hi, (3001,)))
     assert_same(torch.randint(lo, hi, (7,), dtype=torch.float64),
@@ -398,11 +408,10 @@ def test_torch_randint(lo, hi):
     assert_state()
 
 
-@pytest.mark.parametrize("tdt,ndt", [(torch.int64, np.int64), (torch.int32, np.int32),
-                                     (torch.int16, np.int16), (torch.uint8, np.uint8),
-                                     (torch.int8, np.int8), (torch.bool, np.bool_),
-                                     (torch.float32, np.float32), (torch.float64, np.float64)])
-def test_torch_random_(tdt, ndt):
+@pytest.mark.parametrize("ndt", [np.int64, np.int32, np.int16, np.uint8, np.int8, np.bool_,
+                                 np.float32, np.float64])
+def test_torch_random_(torch, tensor_mod, ndt):
+    tdt = getattr(torch, "bool" if ndt is np.bool_ else np.dtype(ndt).name)
     both(4)
     T = tensor_mod.Tensor
     assert_same(torch.empty(500, dtype=tdt).random_(), R.random_(T._make(np.empty(500, ndt))))
@@ -417,7 +426,7 @@ def test_torch_random_(tdt, ndt):
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 100, 60000, 100003])
-def test_torch_randperm(n):
+def test_torch_randperm(torch, tensor_mod, n):
     both(9)
     assert_same(torch.randperm(n), R.randperm(n))
     g1 = torch.Generator().manual_seed(n)
@@ -426,7 +435,7 @@ def test_torch_randperm(n):
     assert_state()
 
 
-def test_torch_bernoulli_dropout_exponential():
+def test_torch_bernoulli_dropout_exponential(torch, tensor_mod):
     both(6)
     T = tensor_mod.Tensor
     p32 = torch.rand(1000)
@@ -447,7 +456,7 @@ def test_torch_bernoulli_dropout_exponential():
     assert_state()
 
 
-def test_torch_normal_overloads():
+def test_torch_normal_overloads(torch, tensor_mod):
     both(8)
     T = tensor_mod.Tensor
     m = torch.randn(40)
@@ -461,7 +470,7 @@ def test_torch_normal_overloads():
     assert_state()
 
 
-def test_torch_noncontiguous_fills():
+def test_torch_noncontiguous_fills(torch, tensor_mod):
     both(12)
     T = tensor_mod.Tensor
     for shape in [(4, 5), (8, 6)]:
@@ -474,7 +483,7 @@ def test_torch_noncontiguous_fills():
     assert_state()
 
 
-def test_torch_state_round_trip():
+def test_torch_state_round_trip(torch, tensor_mod):
     both(13)
     torch.randn(3), R.randn(3)                       # cached normal in the state
     torch.rand(700), R.rand(700)
@@ -488,14 +497,14 @@ def test_torch_state_round_trip():
     assert_same(torch.randn(50, generator=t), R.randn(50, generator=g))
 
 
-def test_torch_generator_defaults():
+def test_torch_generator_defaults(torch, tensor_mod):
     tg, ng = torch.Generator(), Generator()
     assert tg.initial_seed() == ng.initial_seed()
     assert_same(torch.rand(10, generator=tg), R.rand(10, generator=ng))
     assert tg.get_state().numpy().tobytes() == ng._state_bytes()
 
 
-def _random_script(rnd):
+def _random_script(torch, tensor_mod, rnd):
     """A random list of (torch call, numtorch call) pairs."""
     T = tensor_mod.Tensor
     steps = []
@@ -504,10 +513,10 @@ def _random_script(rnd):
         n = rnd.choice([1, 2, 3, 5, 15, 16, 17, 40, 257])
         dt = rnd.choice([np.float32, np.float64])
         if k == 0:
-            steps.append((lambda n=n, dt=dt: torch.randn(n, dtype=TDT[dt]),
+            steps.append((lambda n=n, dt=dt: torch.randn(n, dtype=tdt(dt)),
                           lambda n=n, dt=dt: R.randn(n, dtype=dt)))
         elif k == 1:
-            steps.append((lambda n=n, dt=dt: torch.rand(n, dtype=TDT[dt]),
+            steps.append((lambda n=n, dt=dt: torch.rand(n, dtype=tdt(dt)),
                           lambda n=n, dt=dt: R.rand(n, dtype=dt)))
         elif k == 2:
             hi = rnd.choice([2, 10, 2 ** 28, 2 ** 40])
@@ -516,7 +525,7 @@ def _random_script(rnd):
         elif k == 3:
             steps.append((lambda n=n: torch.randperm(n), lambda n=n: R.randperm(n)))
         elif k == 4:
-            steps.append((lambda n=n, dt=dt: torch.empty(n, dtype=TDT[dt]).normal_(0, 0.02),
+            steps.append((lambda n=n, dt=dt: torch.empty(n, dtype=tdt(dt)).normal_(0, 0.02),
                           lambda n=n, dt=dt: R.normal_(T._make(np.empty(n, dt)), 0, 0.02)))
         elif k == 5:
             steps.append((lambda n=n: torch.nn.Linear(n, 3).weight.data,
@@ -531,15 +540,15 @@ def _random_script(rnd):
             steps.append((lambda n=n: torch.randn(n, 2).t().contiguous(),
                           lambda n=n: R.randn(n, 2)._data.T.copy()))
         else:
-            steps.append((lambda n=n, dt=dt: torch.empty(n, dtype=TDT[dt]).uniform_(-3, 0.7),
+            steps.append((lambda n=n, dt=dt: torch.empty(n, dtype=tdt(dt)).uniform_(-3, 0.7),
                           lambda n=n, dt=dt: R.uniform_(T._make(np.empty(n, dt)), -3, 0.7)))
     return steps
 
 
 @pytest.mark.parametrize("script_seed", range(12))
-def test_torch_interleaved_scripts(script_seed):
+def test_torch_interleaved_scripts(torch, tensor_mod, script_seed):
     rnd = pyrandom.Random(script_seed)
     both(rnd.choice([0, 1, 42, 2 ** 40 + 3, -7]))
-    for tcall, ncall in _random_script(rnd):
+    for tcall, ncall in _random_script(torch, tensor_mod, rnd):
         assert_same(tcall(), ncall())
     assert_state()
