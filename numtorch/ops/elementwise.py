@@ -321,8 +321,8 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):
-            ctx.out = np.exp(x)
-        return ctx.out
+            ctx.out = out = np.exp(x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -336,8 +336,8 @@ class Expm1(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(over="ignore"):
-            ctx.out = np.expm1(x)
-        return ctx.out
+            ctx.out = out = np.expm1(x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -415,8 +415,8 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(invalid="ignore"):
-            ctx.out = np.sqrt(x)
-        return ctx.out
+            ctx.out = out = np.sqrt(x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -431,8 +431,8 @@ class Rsqrt(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore", invalid="ignore"):
-            ctx.out = 1 / np.sqrt(x)
-        return ctx.out
+            ctx.out = out = 1 / np.sqrt(x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -461,8 +461,8 @@ class Reciprocal(Function):
     @staticmethod
     def forward(ctx, x):
         with np.errstate(divide="ignore"):
-            ctx.out = 1 / x
-        return ctx.out
+            ctx.out = out = 1 / x
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -503,8 +503,8 @@ class Tan(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.out = np.tan(x)
-        return ctx.out
+        ctx.out = out = np.tan(x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -517,8 +517,8 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.out = np.tanh(x)
-        return ctx.out
+        ctx.out = out = np.tanh(x)
+        return out
 
     @staticmethod
     def backward(ctx, g):
