@@ -731,7 +731,7 @@ def bernoulli(gen: Optional[Generator], p, shape: Optional[ShapeLike] = None) ->
     array([False, False,  True, False])
     """
     gen = _gen(gen)
-    if isinstance(p, np.ndarray) and p.ndim > 0 or (isinstance(p, np.ndarray) and shape is None):
+    if isinstance(p, np.ndarray):
         pa = p
         if shape is not None:
             pa = np.broadcast_to(pa, _shape(shape))

@@ -71,7 +71,11 @@ def _check_float(npd, what: str) -> None:
         raise RuntimeError(f'"{what}" not implemented for \'{_torch_name(npd)}\'')
 
 
-def _wrap(arr: np.ndarray, requires_grad: bool = False, device=None):
+def _wrap(arr: np.ndarray, requires_grad: bool = False, device=None, out=None):
+    if out is not None:                       # out=: take the new values in place
+        out._data = arr.astype(out._data.dtype, copy=False)
+        out._bump_version()
+        return out
     t = _tensor_cls()._make(arr, requires_grad=bool(requires_grad))
     if device is not None and str(device).split(":")[0] != "cpu":
         t = t.to(device)
@@ -123,7 +127,7 @@ def rand(*size, generator: Optional[Generator] = None, dtype=None, device=None,
     shape = _size(size, kw.pop("size", None))
     npd = _np_dtype(dtype)
     _check_float(npd, "check_uniform_bounds")
-    return _wrap(_G.uniform(generator, shape, npd), requires_grad, device)
+    return _wrap(_G.uniform(generator, shape, npd), requires_grad, device, out)
 
 
 def rand_like(input, *, generator: Optional[Generator] = None, dtype=None, device=None,
@@ -143,7 +147,7 @@ def randn(*size, generator: Optional[Generator] = None, dtype=None, device=None,
     shape = _size(size, kw.pop("size", None))
     npd = _np_dtype(dtype)
     _check_float(npd, "normal_kernel_cpu")
-    return _wrap(_G.normal(generator, shape, npd), requires_grad, device)
+    return _wrap(_G.normal(generator, shape, npd), requires_grad, device, out)
 
 
 def randn_like(input, *, generator: Optional[Generator] = None, dtype=None, device=None,
@@ -184,7 +188,7 @@ def randint(*args, low=None, high=None, size=None, generator: Optional[Generator
     npd = _np_dtype(dtype, _dtype.int64)
     if requires_grad and npd.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    return _wrap(_G.randint(generator, low, high, shape, npd), requires_grad, device)
+    return _wrap(_G.randint(generator, low, high, shape, npd), requires_grad, device, out)
 
 
 def randint_like(input, *args, low=None, high=None, generator: Optional[Generator] = None,
@@ -204,10 +208,10 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype=None, devic
     """A random permutation of ``0..n-1``, as ``torch.randperm`` (n-1 words).
 
     >>> _ = torch.manual_seed(0); torch.randperm(5)
-    tensor([2, 1, 4, 0, 3])
+    tensor([4, 0, 1, 3, 2])
     """
     npd = _np_dtype(dtype, _dtype.int64)
-    return _wrap(_G.randperm(generator, n).astype(npd, copy=False), requires_grad, device)
+    return _wrap(_G.randperm(generator, n).astype(npd, copy=False), requires_grad, device, out)
 
 
 def normal(mean=0.0, std=1.0, size=None, *, generator: Optional[Generator] = None,
@@ -260,7 +264,7 @@ def bernoulli(input, p=None, *, generator: Optional[Generator] = None, out=None)
     """0/1 samples with probabilities ``input`` (or a float ``p``), as ``torch.bernoulli``.
 
     >>> _ = torch.manual_seed(0); torch.bernoulli(torch.full((4,), 0.5))
-    tensor([1., 1., 0., 0.])
+    tensor([1., 0., 1., 1.])
     """
     a = input._data
     if p is not None:
