@@ -636,7 +636,8 @@ def randint(gen: Optional[Generator], low: int, high: int, shape: ShapeLike,
     if dt.kind == "f" and low < high:
         low, high = _float_bounds(low, high, _DIGITS[dt])
     if not low < high:
-        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+        raise RuntimeError("random_ expects 'from' to be less than 'to', "
+                           f"but got from={low} >= to={high}")
     v = _int_mod(gen, _numel(shape), (high - low) & _MASK64)
     return _offset(v, low).astype(np_dtype, copy=False).reshape(shape)
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _dtype
 from . import _generator as _G
-from ._generator import Generator, default_generator
+from ._generator import Generator
 
 __all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like",
            "randperm", "normal", "bernoulli"]
@@ -289,7 +289,8 @@ def uniform_(t, a: float = 0.0, b: float = 1.0, *, generator: Optional[Generator
     _check_float(npd, "check_uniform_bounds")
     a, b = float(a), float(b)
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+        raise RuntimeError("uniform_ expects to return a [from, to) range, "
+                           f"but found from={a} > to={b}")
     return _fill(t, lambda shape: _G.uniform(generator, shape, npd, a, b))
 
 

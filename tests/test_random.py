@@ -452,7 +452,8 @@ def test_torch_bernoulli_dropout_exponential(torch, tensor_mod):
         xn = R.randn(501)
         assert_same(torch.nn.functional.dropout(x, p), xn._data * R.dropout_mask((501,), p))
     for lam in (1.0, 0.3):
-        assert_same(torch.empty(300).exponential_(lam), R.exponential_(T._make(np.empty(300, np.float32)), lam))
+        assert_same(torch.empty(300).exponential_(lam),
+                    R.exponential_(T._make(np.empty(300, np.float32)), lam))
     assert_state()
 
 
