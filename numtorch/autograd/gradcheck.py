@@ -54,7 +54,7 @@ def _analytic_jacobian(fn, inputs, i):
             g, = autograd_grad(o, inputs[i], Tensor._make(seed.reshape(o._data.shape)),
                                retain_graph=True, allow_unused=True)
             rows.append(np.zeros(inputs[i]._data.size) if g is None else g._data.reshape(-1))
-    return np.stack(rows, 1) if rows else np.zeros((0, 0))
+    return np.stack(rows, 0) if rows else np.zeros((0, 0))
 
 
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
