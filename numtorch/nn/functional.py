@@ -1,0 +1,275 @@
+"""``torch.nn.functional``: activations, losses, dropout, padding and friends as functions.
+
+The numerical work lives in ``numtorch.ops.nn_ops`` (one fused node per op); this module is the
+namespace users import, with PyTorch's signatures.
+
+>>> import numtorch as torch
+>>> import numtorch.nn.functional as F
+>>> F.relu(torch.tensor([-1.0, 2.0]))
+tensor([0., 2.])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor, _wrap_dim
+from ..autograd.function import Function
+from ..ops import elementwise as _E
+from ..ops import reduce as _R
+from ..ops._apply import apply, _make
+from ..ops.nn_ops import (softmax, log_softmax, cross_entropy, nll_loss, mse_loss, l1_loss,  # noqa: F401
+                          smooth_l1_loss, huber_loss, binary_cross_entropy,
+                          binary_cross_entropy_with_logits, kl_div, dropout, leaky_relu, elu, selu,
+                          celu, gelu, silu, softplus, softsign, hardtanh, relu6, logsigmoid, linear)
+
+
+# -- activations from the elementwise catalogue ---------------------------------------------------
+
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
+    """``max(0, x)``.
+
+    >>> F.relu(torch.tensor([-1.0, 2.0]))
+    tensor([0., 2.])
+    """
+    return _E.relu_(input) if inplace else _E.relu(input)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return _E.relu_(input)
+
+
+def sigmoid(input: Tensor) -> Tensor:
+    """``1 / (1 + exp(-x))``."""
+    return _E.sigmoid(input)
+
+
+def tanh(input: Tensor) -> Tensor:
+    """Hyperbolic tangent."""
+    return _E.tanh(input)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """``softmax(-x)`` along ``dim``."""
+    return softmax(_E.neg(input), dim, _stacklevel, dtype)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """``x - tanh(x)``."""
+    return _E.sub(input, _E.tanh(input))
+
+
+# -- one_hot ------------------------------------------------------------------------------------
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """Class indices to one-hot rows (int64), a new last dimension of size ``num_classes``.
+
+    >>> F.one_hot(torch.tensor([0, 2]), 3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    t = tensor._data
+    if t.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if t.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(t.max()) + 1
+    if t.size:
+        if t.min() < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if t.max() >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    out = np.zeros(t.shape + (num_classes,), np.int64)
+    np.put_along_axis(out, t[..., None], 1, axis=-1)
+    return _make(out)
+
+
+# -- pad ----------------------------------------------------------------------------------------
+
+class ConstantPadNd(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, pairs, value):
+        # pairs: ((before, after), ...) for every dim; negative entries crop
+        grow = [(max(b, 0), max(a, 0)) for b, a in pairs]
+        crop = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pairs, x.shape))
+        src = x[crop]
+        out = np.full(tuple(s + b + a for s, (b, a) in zip(src.shape, grow)), value, x.dtype)
+        where = tuple(slice(b, b + s) for s, (b, _) in zip(src.shape, grow))
+        out[where] = src
+        ctx.shape, ctx.crop, ctx.where = x.shape, crop, where
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, g.dtype)
+        gx[ctx.crop] = g[ctx.where]
+        return (gx,)
+
+
+class _IndexPad(Function):
+    """Reflect / replicate / circular padding: the output gathers input entries by index."""
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.index, ctx.shape = index, x.shape
+        return x[np.ix_(*index)] if len(index) == x.ndim else x[(Ellipsis,) + np.ix_(*index)]
+
+    @staticmethod
+    def backward(ctx, g):
+        gx = np.zeros(ctx.shape, g.dtype)
+        index = ctx.index
+        lead = gx.ndim - len(index)
+        # scatter-add one padded dim at a time, last dims first
+        for k in range(len(index) - 1, -1, -1):
+            axis = lead + k
+            acc = np.zeros(g.shape[:axis] + (ctx.shape[axis],) + g.shape[axis + 1:], g.dtype)
+            np.add.at(np.moveaxis(acc, axis, 0), index[k], np.moveaxis(g, axis, 0))
+            g = acc
+        gx += g
+        return (gx,)
+
+
+class ReflectionPad1d(_IndexPad):
+    _raw = True
+    _name = "ReflectionPad1DBackward0"
+
+
+class ReflectionPad2d(_IndexPad):
+    _raw = True
+    _name = "ReflectionPad2DBackward0"
+
+
+class ReflectionPad3d(_IndexPad):
+    _raw = True
+    _name = "ReflectionPad3DBackward0"
+
+
+class ReplicationPad1d(_IndexPad):
+    _raw = True
+    _name = "ReplicationPad1DBackward0"
+
+
+class ReplicationPad2d(_IndexPad):
+    _raw = True
+    _name = "ReplicationPad2DBackward0"
+
+
+class ReplicationPad3d(_IndexPad):
+    _raw = True
+    _name = "ReplicationPad3DBackward0"
+
+
+class CircularPad(_IndexPad):
+    _raw = True
+    _name = "CatBackward0"
+
+
+_INDEX_PADS = {"reflect": (ReflectionPad1d, ReflectionPad2d, ReflectionPad3d),
+               "replicate": (ReplicationPad1d, ReplicationPad2d, ReplicationPad3d),
+               "circular": (CircularPad,) * 3}
+
+
+def _pad_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
+    i = np.arange(-before, n + after)
+    if mode == "replicate":
+        return np.clip(i, 0, n - 1)
+    if mode == "circular":
+        return i % n
+    period = 2 * (n - 1)                                   # reflect (edge not repeated)
+    i = np.abs(i) % period if period else np.zeros_like(i)
+    return np.where(i >= n, period - i, i)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    """Pad the last ``len(pad) // 2`` dims; ``pad`` lists (before, after) from the last dim back.
+
+    >>> F.pad(torch.ones(1, 2), (1, 1))
+    tensor([[0., 1., 1., 0.]])
+    """
+    x = input._data
+    pad = [int(p) for p in pad]
+    if len(pad) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    k = len(pad) // 2
+    if k > x.ndim:
+        raise RuntimeError("Padding length should be less than or equal to two times the input "
+                           f"dimension but got padding length {len(pad)} and input of dimension {x.ndim}")
+    pairs = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in range(k)][::-1]
+    if mode == "constant":
+        for (b, a), n in zip(pairs, x.shape):
+            if n + b + a < 0:
+                raise RuntimeError(f"The input size {n}, plus negative padding {b} and {a} resulted in "
+                                   f"a negative output size, which is invalid. Check dimension of your input.")
+        return apply(ConstantPadNd, (input,), (x, pairs, 0 if value is None else value))
+    if mode not in _INDEX_PADS:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if value is not None and value != 0:
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+    if not 1 <= k <= 3:
+        raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are "
+                                  f"supported for now")
+    if mode == "reflect":
+        for (b, a), n in zip(pairs[x.ndim - k:], x.shape[x.ndim - k:]):
+            if b >= n or a >= n:
+                raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
+                                   f"input dimension, but got: padding ({b}, {a}) at dimension "
+                                   f"{x.ndim - k + pairs[x.ndim - k:].index((b, a))} of input {list(x.shape)}")
+    index = [_pad_index(n, b, a, mode) for (b, a), n in zip(pairs[x.ndim - k:], x.shape[x.ndim - k:])]
+    return apply(_INDEX_PADS[mode][k - 1], (input,), (x, index))
+
+
+# -- normalize / cosine_similarity ----------------------------------------------------------------
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    """``input / max(||input||_p, eps)`` along ``dim``.
+
+    >>> F.normalize(torch.tensor([[3.0, 4.0]]))
+    tensor([[0.6000, 0.8000]])
+    """
+    denom = _R.norm(input, p, dim, keepdim=True)
+    denom = _E.clamp_min(denom, eps)
+    res = _E.div(input, denom)
+    if out is not None:
+        out.copy_(res)
+        return out
+    return res
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcasting).
+
+    >>> F.cosine_similarity(torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 1.0]]))
+    tensor([0.7071])
+    """
+    n1 = _E.clamp_min(_R.norm(x1, 2, dim, keepdim=True), eps)
+    n2 = _E.clamp_min(_R.norm(x2, 2, dim, keepdim=True), eps)
+    return _R.sum(_E.mul(_E.div(x1, n1), _E.div(x2, n2)), dim)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
+                      keepdim: bool = False) -> Tensor:
+    """``||x1 - x2 + eps||_p`` along the last dim."""
+    return _R.norm(_E.add(_E.sub(x1, x2), eps), p, -1, keepdim=keepdim)
+
+
+__all__ = ["softmax", "log_softmax", "softmin", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
+           "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "kl_div", "dropout", "relu", "relu_", "sigmoid", "tanh", "leaky_relu", "leaky_relu_", "elu",
+           "elu_", "selu", "celu", "gelu", "silu", "softplus", "softsign", "hardtanh", "hardtanh_",
+           "relu6", "logsigmoid", "tanhshrink", "linear", "one_hot", "pad", "normalize",
+           "cosine_similarity", "pairwise_distance"]
