@@ -135,8 +135,8 @@ class LogSoftmax(Function):
         return (g - np.exp(ctx.out) * g.sum(axis=ctx.axis, keepdims=True),)
 
 
-def _softmax_dim(ndim: int) -> int:
-    warnings.warn("Implicit dimension choice for softmax has been deprecated. Change the call to "
+def _softmax_dim(ndim: int, name: str) -> int:
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
                   "include dim=X as an argument.", stacklevel=4)
     return 0 if ndim in (0, 1, 3) else 1
 
@@ -144,7 +144,7 @@ def _softmax_dim(ndim: int) -> int:
 def _softmax_like(cls, input, dim, dtype, kernel):
     x = input._data
     if dim is None:
-        dim = _softmax_dim(x.ndim)
+        dim = _softmax_dim(x.ndim, kernel)
     axis = _wrap_dim(dim, x.ndim)
     if dtype is not None:
         x = x.astype(dtype.np if hasattr(dtype, "np") else np.dtype(dtype), copy=False)
@@ -152,8 +152,10 @@ def _softmax_like(cls, input, dim, dtype, kernel):
         last = axis == x.ndim - 1 or x.ndim == 0
         raise NotImplementedError(f'"{kernel}_{"lastdim_" if last else ""}kernel_impl" not implemented '
                                   f"for '{_scalar_name(x.dtype)}'")
-    if x.ndim == 0:
-        return apply(cls, (input,), (x.reshape(1),), 0).reshape(())
+    if x.ndim == 0:                 # a scalar: one-element softmax; the engine sums (1,) back to ()
+        out = apply(cls, (input,), (x.reshape(1),), 0)
+        out._data = out._data.reshape(())
+        return out
     return apply(cls, (input,), (x,), axis)
 
 
@@ -1349,6 +1351,41 @@ class LinearNoBias(Linear):
     _name = "MmBackward0"
 
 
+class LinearNd(Function):
+    """``linear`` of a 1-D or N-D input: flattened to 2-D inside the one node."""
+    _raw = True
+    _name = "ViewBackward0"
+    saves = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, w, b):
+        x2 = x.reshape(-1, x.shape[-1])
+        out = x2 @ w.T
+        if b is not None:
+            out += b
+        ctx.x2, ctx.w, ctx.xshape = x2, w, x.shape
+        return out.reshape(x.shape[:-1] + (w.shape[0],))
+
+    @staticmethod
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        g2 = g.reshape(-1, g.shape[-1] if g.ndim else 1)
+        gx = (g2 @ ctx.w).reshape(ctx.xshape) if need[0] else None
+        gw = g2.T @ ctx.x2 if need[1] else None
+        gb = g2.sum(axis=0) if need[2] else None
+        return gx, gw, gb
+
+
+class LinearNdNoBias(LinearNd):
+    _raw = True
+    _name = "UnsafeViewBackward0"
+
+
+class Linear1dNoBias(LinearNd):
+    _raw = True
+    _name = "SqueezeBackward4"
+
+
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """``input @ weight.T + bias``.
 
@@ -1370,14 +1407,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         from .linalg import matmul
         out = matmul(input, weight.t() if w.ndim == 2 else weight)
         return out if bias is None else out + bias
-    lead = x.shape[:-1]
     if x.shape[-1] != w.shape[1]:
-        n = int(np.prod(lead))
+        n = int(np.prod(x.shape[:-1]))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{x.shape[-1]} and "
                            f"{w.shape[1]}x{w.shape[0]})")
-    out = apply(cls, (input.reshape(-1, x.shape[-1]), weight, bias),
-                (x.reshape(-1, x.shape[-1]), w, b))
-    return out.reshape(*lead, w.shape[0])
+    cls = LinearNd if b is not None else (Linear1dNoBias if x.ndim == 1 else LinearNdNoBias)
+    return apply(cls, (input, weight, bias), (x, w, b))
 
 
 __all__ = ["softmax", "log_softmax", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
