@@ -1,0 +1,15 @@
+"""``torch.utils``: data loading (``numtorch.utils.data``).
+
+>>> import numtorch as torch
+>>> torch.utils.data.TensorDataset(torch.arange(3))[1]
+(tensor(1),)
+"""
+from . import data
+
+__all__ = ["data"]
+
+
+def __getattr__(name: str):
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"numtorch does not implement torch.utils.{name} yet")

@@ -1,0 +1,2 @@
+"""Helpers of the data loader, laid out like ``torch.utils.data._utils``."""
+from . import collate, worker  # noqa: F401
