@@ -1,0 +1,132 @@
+"""Plotting for the examples: matplotlib figures saved as PNG, skipped when matplotlib is missing.
+
+Figures are made with :class:`matplotlib.figure.Figure` directly (no pyplot), so no
+window opens and no GUI backend is needed.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any, List, Optional, Sequence
+
+import numpy as np
+
+__all__ = ["Plots", "have_matplotlib"]
+
+SPECIES = ("setosa", "versicolor", "virginica")
+
+
+def have_matplotlib() -> bool:
+    """True when matplotlib can be imported."""
+    try:
+        import matplotlib  # noqa: F401
+        from matplotlib.figure import Figure  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class Plots:
+    """Makes and saves an example's figures into ``out_dir`` as ``<prefix>_<name>.png``.
+
+    ``enabled`` is False when matplotlib is missing or plots were turned off; then
+    every method is a no-op and :attr:`paths` stays empty.
+    """
+
+    def __init__(self, out_dir: str, prefix: str, enabled: bool = True) -> None:
+        self.out_dir = out_dir
+        self.prefix = prefix
+        self.enabled = enabled and have_matplotlib()
+        self.paths: List[str] = []
+
+    # -- plumbing ---------------------------------------------------------------------
+    def figure(self, figsize: Sequence[float] = (5.0, 3.6)) -> Any:
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=tuple(figsize), dpi=100)
+
+    def save(self, fig: Any, name: str) -> str:
+        os.makedirs(self.out_dir, exist_ok=True)
+        path = os.path.join(self.out_dir, f"{self.prefix}_{name}.png")
+        fig.tight_layout()
+        fig.savefig(path)
+        self.paths.append(path)
+        return path
+
+    # -- the figures the examples draw ------------------------------------------------------
+    def loss_curve(self, losses: Sequence[float], title: str, xlabel: str = "epoch",
+                   ylabel: str = "loss", log: bool = False, name: str = "loss") -> Optional[str]:
+        """Loss against epoch (or step)."""
+        if not self.enabled:
+            return None
+        fig = self.figure()
+        ax = fig.add_subplot(111)
+        ax.plot(np.arange(1, len(losses) + 1), np.asarray(losses, dtype=float), color="C0")
+        if log:
+            ax.set_yscale("log")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+        return self.save(fig, name)
+
+    def yy(self, y_true: np.ndarray, y_pred: np.ndarray, title: str, label: str,
+           name: str = "yy") -> Optional[str]:
+        """The y-y plot: predicted against true values, with the diagonal y = x."""
+        if not self.enabled:
+            return None
+        y_true = np.asarray(y_true, dtype=float).ravel()
+        y_pred = np.asarray(y_pred, dtype=float).ravel()
+        lo = min(y_true.min(), y_pred.min())
+        hi = max(y_true.max(), y_pred.max())
+        pad = 0.05 * (hi - lo)
+        fig = self.figure((4.2, 4.0))
+        ax = fig.add_subplot(111)
+        ax.plot([lo - pad, hi + pad], [lo - pad, hi + pad], color="0.5", lw=1, ls="--")
+        ax.scatter(y_true, y_pred, s=14, alpha=0.7, color="C0")
+        ax.set_xlim(lo - pad, hi + pad)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_aspect("equal")
+        ax.set_xlabel(f"true {label}")
+        ax.set_ylabel(f"predicted {label}")
+        ax.set_title(title)
+        ax.grid(True, alpha=0.3)
+        return self.save(fig, name)
+
+    def scatter_classes(self, points: np.ndarray, labels: np.ndarray, title: str,
+                        names: Sequence[str] = SPECIES, xlabel: str = "z1", ylabel: str = "z2",
+                        name: str = "latent") -> Optional[str]:
+        """2-D points coloured by class."""
+        if not self.enabled:
+            return None
+        points = np.asarray(points, dtype=float)
+        labels = np.asarray(labels)
+        fig = self.figure((4.6, 4.0))
+        ax = fig.add_subplot(111)
+        for k, cls in enumerate(names):
+            m = labels == k
+            ax.scatter(points[m, 0], points[m, 1], s=16, alpha=0.75, color=f"C{k}", label=cls)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
+        ax.legend()
+        ax.grid(True, alpha=0.3)
+        return self.save(fig, name)
+
+    def digits(self, images: np.ndarray, shape: Sequence[int], predicted: np.ndarray,
+               true: np.ndarray, title: str, name: str = "digits", cols: int = 8) -> Optional[str]:
+        """A grid of digit images, each titled with its predicted label (red when wrong)."""
+        if not self.enabled:
+            return None
+        n = len(images)
+        rows = (n + cols - 1) // cols
+        fig = self.figure((1.1 * cols, 1.25 * rows + 0.4))
+        for i in range(n):
+            ax = fig.add_subplot(rows, cols, i + 1)
+            ax.imshow(np.asarray(images[i]).reshape(shape), cmap="gray_r", interpolation="nearest")
+            ok = int(predicted[i]) == int(true[i])
+            ax.set_title(f"pred {int(predicted[i])}" + ("" if ok else f" ({int(true[i])})"),
+                         fontsize=9, color="black" if ok else "red")
+            ax.set_xticks([])
+            ax.set_yticks([])
+        fig.suptitle(title, fontsize=10)
+        return self.save(fig, name)
