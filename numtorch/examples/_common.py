@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
 
 from ._plot import Plots
-from ._progress import progress
+from ._progress import progress, write
 
 __all__ = ["Context", "Result"]
 
@@ -68,7 +68,7 @@ class Context:
 
     def print(self, *args: Any) -> None:
         if self.verbose:
-            print(*args, flush=True)
+            write(" ".join(str(a) for a in args))
 
     def finish(self, final_loss: float, accuracy: Optional[float] = None,
                **metrics: Any) -> Result:

@@ -9,7 +9,9 @@ import sys
 import time
 from typing import Any, Iterable, Iterator, Optional
 
-__all__ = ["progress", "PlainBar"]
+__all__ = ["progress", "write", "PlainBar"]
+
+_active: list = []  # the PlainBars being drawn on a terminal
 
 
 class PlainBar:
@@ -46,6 +48,8 @@ class PlainBar:
         return f"{self.desc}: {bar} [{elapsed:.1f}s] {self.postfix}".rstrip()
 
     def __iter__(self) -> Iterator[Any]:
+        if self._tty:
+            _active.append(self)
         for item in self.iterable:
             yield item
             self.n += 1
@@ -58,6 +62,8 @@ class PlainBar:
         self.close()
 
     def close(self) -> None:
+        if self in _active:
+            _active.remove(self)
         self.file.write(("\r" if self._tty else "") + self._line() + "\n")
         self.file.flush()
 
@@ -88,3 +94,19 @@ def progress(iterable: Iterable[Any], total: Optional[int] = None, desc: str = "
     except ImportError:
         return PlainBar(iterable, total=total, desc=desc)
     return tqdm(iterable, total=total, desc=desc, dynamic_ncols=True, mininterval=0.1)
+
+
+def write(message: str) -> None:
+    """Print ``message`` to stdout without garbling a progress bar being drawn."""
+    try:
+        from tqdm import tqdm
+    except ImportError:
+        for bar in _active:
+            bar.file.write("\r\033[K")
+            bar.file.flush()
+        print(message, flush=True)
+        for bar in _active:
+            bar.file.write(bar._line())
+            bar.file.flush()
+        return
+    tqdm.write(message, file=sys.stdout)
