@@ -85,7 +85,7 @@ def test_info(capsys):
     assert f"CUDA available: {numtorch.cuda.is_available()}" in out
 
 
-def test_run_program(tmp_path, capsys):
+def test_run_program(tmp_path):
     pytest.importorskip("numtorch.run")
     prog = tmp_path / "prog.py"
     prog.write_text(textwrap.dedent("""
@@ -94,11 +94,20 @@ def test_run_program(tmp_path, capsys):
         print(torch.__name__, sys.argv[1:])
         print(torch.tensor([1.0, 2.0]).sum())
     """))
-    rc = cli.main(["run", str(prog), "a", "--flag"])
-    out = capsys.readouterr().out
-    assert rc == 0
-    assert "numtorch ['a', '--flag']" in out
-    assert "tensor(3.)" in out
+    # A fresh interpreter: in this one `torch` may already be the real PyTorch.
+    r = subprocess.run([sys.executable, "-m", "numtorch", "run", str(prog), "a", "--flag"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "numtorch ['a', '--flag']" in r.stdout
+    assert "tensor(3.)" in r.stdout
+
+
+def test_run_missing_program(tmp_path):
+    pytest.importorskip("numtorch.run")
+    r = subprocess.run([sys.executable, "-m", "numtorch", "run", "missing.py"],
+                       capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert r.returncode == 2
+    assert "missing.py" in r.stderr and "No such file or directory" in r.stderr
 
 
 def test_python_dash_m(tmp_path):

@@ -124,8 +124,8 @@ class Plots:
             ax = fig.add_subplot(rows, cols, i + 1)
             ax.imshow(np.asarray(images[i]).reshape(shape), cmap="gray_r", interpolation="nearest")
             ok = int(predicted[i]) == int(true[i])
-            ax.set_title(f"pred {int(predicted[i])}" + ("" if ok else f" ({int(true[i])})"),
-                         fontsize=9, color="black" if ok else "red")
+            ax.set_title(f"pred {int(predicted[i])}" + ("" if ok else f" (true {int(true[i])})"),
+                         fontsize=8, color="black" if ok else "red")
             ax.set_xticks([])
             ax.set_yticks([])
         fig.suptitle(title, fontsize=10)
