@@ -39,7 +39,7 @@ from .ops.shape import (view_as, reshape, flatten, ravel, unflatten, squeeze, un
 from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select,
                            nonzero, argwhere, take, index_add)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
-from .ops.convert import type_as as _type_as  # noqa: F401
+from .ops.nn_ops import softmax, log_softmax, dropout, selu, celu
 from ._generator import Generator, default_generator
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state
 from ._random_ops import *  # noqa: F401,F403
@@ -114,3 +114,4 @@ def __getattr__(name: str):
     if name.startswith("__"):
         raise AttributeError(name)
     raise AttributeError(f"numtorch does not implement torch.{name} yet")
+from .serialization import save, load  # noqa: E402  (utils.data/serialization engineer)

@@ -376,6 +376,8 @@ def _install_methods() -> None:
               new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
     }
     from . import _random_ops as RND
+    from .ops import nn_ops as NN
+    table[NN] = "softmax log_softmax"
     table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_"
     for module, names in table.items():
         for name in names.split():
