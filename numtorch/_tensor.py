@@ -452,6 +452,7 @@ def _install_methods() -> None:
     Tensor.__hash__ = lambda self: id(self)
     Tensor.__radd__ = E.add
     Tensor.__rmul__ = E.mul
+    Tensor.where = lambda self, condition, other: E.where(condition, self, other)
 
 
 _install_methods()

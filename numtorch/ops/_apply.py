@@ -140,6 +140,8 @@ def operands(a, b):
                 y = y.astype(d, copy=False)
             return a, b, x, y
         if isinstance(b, (float, int, bool)):
+            if type(b) is np.float64:      # a NumPy float is a Python scalar to PyTorch
+                b = float(b)
             kind = x.dtype.kind
             if kind == "f" or (kind in "iu" and not isinstance(b, float)) or (kind == "b" and isinstance(b, bool)):
                 return a, None, x, b

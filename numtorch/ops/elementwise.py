@@ -26,6 +26,9 @@ def _binary(cls, a, b, *params):
         return apply(cls, (ta, tb), (x, y), *params)
     except ValueError:
         raise broadcast_error(x, y) from None
+    except OverflowError:            # uint8 + 300: the scalar wraps into the tensor's dtype
+        x, y = _wrap_scalars(x, y)
+        return apply(cls, (ta, tb), (x, y), *params)
 
 
 def _binary_(cls, a, b, *params):
@@ -34,6 +37,15 @@ def _binary_(cls, a, b, *params):
         return apply_inplace(cls, a, (ta, tb), (x, y), *params)
     except ValueError:
         raise broadcast_error(x, y) from None
+    except OverflowError:
+        x, y = _wrap_scalars(x, y)
+        return apply_inplace(cls, a, (ta, tb), (x, y), *params)
+
+
+def _wrap_scalars(x, y):
+    if isinstance(x, np.ndarray):
+        return x, np.array(y).astype(x.dtype)
+    return np.array(x).astype(y.dtype), y
 
 
 def _float_array(x):
@@ -98,8 +110,8 @@ class Div(Function):
     def forward(ctx, x, y):
         if isinstance(x, np.ndarray) and x.dtype.kind not in "fc":
             x = x.astype(_dtype.get_default_dtype().np)
-        if isinstance(y, np.ndarray) and y.dtype.kind not in "fc" and not isinstance(x, np.ndarray):
-            y = y.astype(_dtype.get_default_dtype().np)
+        if isinstance(y, np.ndarray) and y.dtype.kind not in "fc":
+            y = y.astype(x.dtype if isinstance(x, np.ndarray) else _dtype.get_default_dtype().np)
         ctx.x, ctx.y = x, y
         with np.errstate(divide="ignore", invalid="ignore"):
             out = x / y
@@ -115,11 +127,20 @@ class Div(Function):
         return gx, gy
 
 
-class FloorDivide(Function):
+def _int_zero_division(x, y):
+    if np.asarray(x).dtype.kind in "iub" and np.asarray(y).dtype.kind in "iub" and \
+            not np.all(np.asarray(y) != 0):
+        raise RuntimeError("ZeroDivisionError")
+
+
+class DivFloor(Function):
+    """``div(rounding_mode='floor')``: piecewise constant, zero gradient."""
     _raw = True
+    _name = "DivBackward2"
 
     @staticmethod
     def forward(ctx, x, y):
+        _int_zero_division(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.floor_divide(x, y)
 
@@ -128,16 +149,28 @@ class FloorDivide(Function):
         return np.zeros_like(g), np.zeros_like(g)
 
 
+class FloorDivide(DivFloor):
+    """``//`` and ``floor_divide``: PyTorch defines no derivative."""
+    _raw = True
+    _name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
 class DivTrunc(Function):
     _raw = True
-    _name = "DivBackward1"
+    _name = "DivBackward2"
 
     @staticmethod
     def forward(ctx, x, y):
+        _int_zero_division(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             q = np.true_divide(x, y)
         r = np.trunc(q)
-        return r.astype(np.result_type(x, y)) if np.result_type(x, y).kind in "iu" else r
+        dt = np.result_type(x, y)
+        return r.astype(dt) if dt.kind in "iu" else r.astype(q.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -148,38 +181,67 @@ class Remainder(Function):
     _raw = True
     saves = (0, 1)
 
+    _name = "RemainderBackward1"
+
     @staticmethod
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
+        _int_zero_division(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.remainder(x, y)
 
     @staticmethod
     def backward(ctx, g):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g, -g * np.floor_divide(ctx.x, ctx.y)
+            gy = -g * np.floor_divide(ctx.x, ctx.y) if ctx.needs_input_grad[1] else None
+            return g, gy
+
+
+class RemainderScalar(Remainder):
+    _raw = True
+    _name = "RemainderBackward0"
+
+
+class RemainderScalarTensor(Remainder):
+    """``scalar % tensor``: PyTorch defines no derivative."""
+    _raw = True
+    _name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
 
 
 class Fmod(Function):
     _raw = True
     saves = (0, 1)
+    _name = "FmodBackward1"
 
     @staticmethod
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
+        _int_zero_division(x, y)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.fmod(x, y)
 
     @staticmethod
     def backward(ctx, g):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return g, -g * np.trunc(ctx.x / ctx.y)
+            gy = -g * np.trunc(ctx.x / ctx.y) if ctx.needs_input_grad[1] else None
+            return g, gy
+
+
+class FmodScalar(Fmod):
+    _raw = True
+    _name = "FmodBackward0"
 
 
 class Pow(Function):
+    """``tensor ** tensor``; subclasses name the scalar-exponent and scalar-base forms."""
     _raw = True
     saves = (0, 1)
     saves_output = True
+    _name = "PowBackward1"
 
     @staticmethod
     def forward(ctx, x, y):
@@ -201,11 +263,34 @@ class Pow(Function):
                 if isinstance(y, (int, float)):
                     gx = g * y * (x ** (y - 1)) if y != 0 else np.zeros_like(g)
                 else:
-                    gx = g * y * np.power(x, y - 1)
+                    gx = np.where(y == 0, 0, g * y * np.power(x, y - 1))
             if ctx.needs_input_grad[1]:
                 logx = np.log(x) if isinstance(x, np.ndarray) else np.log(np.asarray(x, g.dtype))
                 gy = g * ctx.out * np.where((np.asarray(x) == 0) & (np.asarray(y) >= 0), 0, logx)
         return gx, gy
+
+
+class PowScalar(Pow):
+    _raw = True
+    saves = (0,)
+    _name = "PowBackward0"
+
+
+class PowScalarBase(Pow):
+    _raw = True
+    saves = (1,)
+    _name = "PowBackward2"
+
+
+class Rsub(Sub):
+    _raw = True
+    _name = "RsubBackward1"
+
+
+class RDiv(Div):
+    """``scalar / tensor`` (PyTorch computes it as ``scalar * reciprocal``)."""
+    _raw = True
+    _name = "MulBackward0"
 
 
 def add(input, other, *, alpha=1, out=None) -> Tensor:
@@ -219,7 +304,7 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
-    return _binary(Sub, input, other, alpha)
+    return _binary(Sub if isinstance(input, Tensor) else Rsub, input, other, alpha)
 
 
 def mul(input, other, *, out=None) -> Tensor:
@@ -229,9 +314,9 @@ def mul(input, other, *, out=None) -> Tensor:
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     """True division (ints give floats); ``rounding_mode`` 'trunc' or 'floor' as PyTorch."""
     if rounding_mode is None:
-        return _binary(Div, input, other)
+        return _binary(Div if isinstance(input, Tensor) else RDiv, input, other)
     if rounding_mode == "floor":
-        return _binary(FloorDivide, input, other)
+        return _binary(DivFloor, input, other)
     if rounding_mode == "trunc":
         return _binary(DivTrunc, input, other)
     raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
@@ -243,21 +328,31 @@ def floor_divide(input, other, *, out=None) -> Tensor:
 
 
 def remainder(input, other, *, out=None) -> Tensor:
-    return _binary(Remainder, input, other)
+    """Python's ``%``: the result has the sign of ``other``."""
+    if not isinstance(input, Tensor):
+        return _binary(RemainderScalarTensor, input, other)
+    return _binary(Remainder if isinstance(other, Tensor) else RemainderScalar, input, other)
 
 
 def fmod(input, other, *, out=None) -> Tensor:
-    return _binary(Fmod, input, other)
+    """C's ``fmod``: the result has the sign of ``input``."""
+    return _binary(Fmod if isinstance(other, Tensor) else FmodScalar, input, other)
 
 
 def pow(input, exponent, *, out=None) -> Tensor:
+    """``input ** exponent``; either may be a Python number.
+
+    >>> import numtorch as torch
+    >>> torch.pow(torch.tensor([1.0, 2.0]), 2)
+    tensor([1., 4.])
+    """
     if not isinstance(input, Tensor):      # torch.pow(2, t)
-        return _binary(Pow, input, exponent)
+        return _binary(PowScalarBase, input, exponent)
     x = input._data
     if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
         if x.dtype.kind in "iub" and isinstance(exponent, float):
             x = x.astype(_dtype.get_default_dtype().np)
-        return apply(Pow, (input, None), (x, exponent))
+        return apply(PowScalar, (input, None), (x, exponent))
     return _binary(Pow, input, exponent)
 
 
@@ -266,8 +361,16 @@ multiply = mul
 subtract = sub
 
 
+class RsubTensor(Sub):
+    _raw = True
+    _name = "RsubBackward0"
+
+
 def rsub(input, other, *, alpha=1) -> Tensor:
-    return _binary(Sub, other, input, alpha)
+    """``other - alpha * input``."""
+    if isinstance(other, Tensor):
+        return _binary(RsubTensor, other, input, alpha)
+    return _binary(Rsub, other, input, alpha)
 
 
 # -- unary math: each is forward + backward ----------------------------------------------------
@@ -394,6 +497,7 @@ class Log10(Function):
 
 class Log1p(Function):
     _raw = True
+    _name = "Log1PBackward0"
     saves = (0,)
 
     @staticmethod
@@ -708,11 +812,21 @@ absolute = abs
 arctan, arcsin, arccos = atan, asin, acos
 
 
+class RoundDecimals(Round):
+    _raw = True
+    _name = "RoundBackward1"
+
+
 def round(input, *, decimals: int = 0):
-    """Round half to even, as PyTorch (and NumPy) do."""
+    """Round half to even, as PyTorch (and NumPy) do.
+
+    >>> import numtorch as torch
+    >>> torch.round(torch.tensor([0.5, 1.5, 2.567]), decimals=0)
+    tensor([0., 2., 3.])
+    """
     if decimals == 0:
         return _unary(Round, input, np.round, floats=False)
-    return _unary(Round, input, lambda a: np.round(a, decimals), floats=False)
+    return _unary(RoundDecimals, input, lambda a: np.round(a, decimals), floats=False)
 
 
 def neg_(input): return _unary_(Neg, input)
@@ -734,15 +848,18 @@ def square_(input): return _unary_(Square, input)
 # -- clamp, where, maximum/minimum, lerp ---------------------------------------------------------
 
 class Clamp(Function):
+    """``clamp`` with Python-number bounds (either may be None)."""
     _raw = True
     saves = (0,)
+    _name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
         ctx.x, ctx.lo, ctx.hi = x, lo, hi
         if lo is not None and hi is not None:
-            return np.minimum(np.maximum(x, lo), hi)
-        return np.maximum(x, lo) if lo is not None else np.minimum(x, hi)
+            return np.minimum(np.maximum(x, lo), hi).astype(x.dtype, copy=False)
+        out = np.maximum(x, lo) if lo is not None else np.minimum(x, hi)
+        return out.astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):
@@ -755,35 +872,118 @@ class Clamp(Function):
         return (g * mask,)
 
 
+class ClampMin(Clamp):
+    _raw = True
+    _name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    _raw = True
+    _name = "ClampMaxBackward0"
+
+
+class ClampTensor(Function):
+    """``clamp`` with tensor bounds: ``min(max(x, lo), hi)``; each bound gets its share."""
+    _raw = True
+    saves = (0, 1, 2)
+    _name = "ClampBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.x, ctx.lo, ctx.hi = x, lo, hi
+        out = x
+        if lo is not None:
+            out = np.maximum(out, lo)
+        if hi is not None:
+            out = np.minimum(out, hi)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, lo, hi = ctx.x, ctx.lo, ctx.hi
+        m = x if lo is None else np.maximum(x, lo)
+        to_hi = (m > hi) if hi is not None else np.zeros(np.shape(g), bool)
+        to_lo = (x < lo) & ~to_hi if lo is not None else np.zeros(np.shape(g), bool)
+        to_x = ~(to_hi | to_lo)
+        zero = np.zeros((), g.dtype)
+        return (np.where(to_x, g, zero), None if lo is None else np.where(to_lo, g, zero),
+                None if hi is None else np.where(to_hi, g, zero))
+
+
+class ClampMinTensor(ClampTensor):
+    _raw = True
+    _name = "ClampMinBackward1"
+
+
+class ClampMaxTensor(ClampTensor):
+    _raw = True
+    _name = "ClampMaxBackward1"
+
+
 def _clamp_args(input, min, max):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    lo = min._data if isinstance(min, Tensor) else min
-    hi = max._data if isinstance(max, Tensor) else max
     x = input._data
-    if x.dtype.kind in "iub" and (isinstance(lo, float) or isinstance(hi, float)):
+    if x.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
         x = x.astype(_dtype.get_default_dtype().np)
-    return x, lo, hi
+    return x, min, max
+
+
+def _clamp_tensors(input, min, max, cls):
+    """Tensor bounds: promote the three operands together, then one node."""
+    from ._apply import tensor_dtype_pair
+    lo = min if min is None or isinstance(min, Tensor) else Tensor._make(np.asarray(min))
+    hi = max if max is None or isinstance(max, Tensor) else Tensor._make(np.asarray(max))
+    d = input.dtype
+    for b in (lo, hi):
+        if b is not None:
+            d = _dtype.promote_types(d, tensor_dtype_pair(input, b))
+    arrs = [None if t is None else t._data.astype(d.np, copy=False) for t in (input, lo, hi)]
+    try:
+        return apply(cls, (input, lo, hi), tuple(arrs))
+    except ValueError:
+        raise broadcast_error(arrs[0], arrs[1] if arrs[1] is not None else arrs[2]) from None
 
 
 def clamp(input, min=None, max=None, *, out=None) -> Tensor:
-    """Limit values to [min, max].
+    """Limit values to [min, max]; bounds may be numbers or tensors.
 
     >>> import numtorch as torch
     >>> torch.clamp(torch.tensor([-1.0, 0.5, 2.0]), 0, 1)
     tensor([0.0000, 0.5000, 1.0000])
     """
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _clamp_tensors(input, min, max, ClampTensor)
     x, lo, hi = _clamp_args(input, min, max)
     return apply(Clamp, (input,), (x,), lo, hi)
 
 
 def clamp_(input, min=None, max=None) -> Tensor:
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return _inplace_result(input, clamp(input, min, max))
     x, lo, hi = _clamp_args(input, min, max)
     return apply_inplace(Clamp, input, (input,), (input._data,), lo, hi)
 
 
-def clamp_min(input, min): return clamp(input, min=min)
-def clamp_max(input, max): return clamp(input, max=max)
+def _inplace_result(input, result):
+    from .convert import copy_
+    return copy_(input, result)
+
+
+def clamp_min(input, min) -> Tensor:
+    """``clamp(input, min=min)``."""
+    if isinstance(min, Tensor):
+        return _clamp_tensors(input, min, None, ClampMinTensor)
+    x, lo, _ = _clamp_args(input, min, None)
+    return apply(ClampMin, (input,), (x,), lo, None)
+
+
+def clamp_max(input, max) -> Tensor:
+    """``clamp(input, max=max)``."""
+    if isinstance(max, Tensor):
+        return _clamp_tensors(input, None, max, ClampMaxTensor)
+    x, _, hi = _clamp_args(input, None, max)
+    return apply(ClampMax, (input,), (x,), None, hi)
 
 
 clip = clamp
@@ -878,10 +1078,39 @@ class Lerp(Function):
         return g * (1 - ctx.w), g * ctx.w
 
 
+class LerpTensor(Function):
+    """``lerp`` with a tensor weight (which gets a gradient too)."""
+    _raw = True
+    saves = (0, 1, 2)
+    _name = "LerpBackward1"
+
+    @staticmethod
+    def forward(ctx, x, y, w):
+        ctx.x, ctx.y, ctx.w = x, y, w
+        return x + w * (y - x)
+
+    @staticmethod
+    def backward(ctx, g):
+        w = ctx.w
+        gw = g * (ctx.y - ctx.x) if ctx.needs_input_grad[2] else None
+        return g * (1 - w), g * w, gw
+
+
 def lerp(input, end, weight) -> Tensor:
-    w = weight._data if isinstance(weight, Tensor) else weight
+    """``input + weight * (end - input)``.
+
+    >>> import numtorch as torch
+    >>> torch.lerp(torch.tensor([0.0]), torch.tensor([10.0]), 0.25)
+    tensor([2.5000])
+    """
     ta, tb, x, y = operands(input, end)
-    return apply(Lerp, (ta, tb), (x, y), w)
+    try:
+        if isinstance(weight, Tensor):
+            w = weight._data.astype(np.result_type(x, y), copy=False)
+            return apply(LerpTensor, (ta, tb, weight), (x, y, w))
+        return apply(Lerp, (ta, tb), (x, y), weight)
+    except ValueError:
+        raise broadcast_error(x, y) from None
 
 
 class Atan2(Function):
@@ -1000,7 +1229,10 @@ def div_(input, other, *, rounding_mode=None) -> Tensor:
     if rounding_mode == "trunc":
         return _binary_(DivTrunc, input, other)
     return _binary_(Div, input, other)
-def pow_(input, exponent) -> Tensor: return _binary_(Pow, input, exponent)
+def pow_(input, exponent) -> Tensor:
+    if isinstance(exponent, (int, float)) and not isinstance(exponent, bool):
+        return apply_inplace(PowScalar, input, (input, None), (input._data, exponent))
+    return _binary_(Pow, input, exponent)
 def remainder_(input, other) -> Tensor: return _binary_(Remainder, input, other)
 def floor_divide_(input, other) -> Tensor: return _binary_(FloorDivide, input, other)
 def maximum_(input, other) -> Tensor: return _binary_(Maximum, input, other)
@@ -1013,12 +1245,69 @@ def lerp_(input, end, weight) -> Tensor:
     return apply_inplace(Lerp, input, (ta, tb), (x, y), w)
 
 
+class Addcmul(Function):
+    _raw = True
+    saves = (1, 2)
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.a, ctx.b, ctx.value = a, b, value
+        return x + value * (a * b)
+
+    @staticmethod
+    def backward(ctx, g):
+        n = ctx.needs_input_grad
+        gv = g * ctx.value
+        return g, gv * ctx.b if n[1] else None, gv * ctx.a if n[2] else None
+
+
+class Addcdiv(Function):
+    _raw = True
+    saves = (1, 2)
+
+    @staticmethod
+    def forward(ctx, x, a, b, value):
+        ctx.a, ctx.b, ctx.value = a, b, value
+        return x + value * (a / b)
+
+    @staticmethod
+    def backward(ctx, g):
+        n = ctx.needs_input_grad
+        gv = g * ctx.value
+        return g, gv / ctx.b if n[1] else None, -gv * ctx.a / (ctx.b * ctx.b) if n[2] else None
+
+
+def _ternary(cls, input, t1, t2, value):
+    from ._apply import tensor_dtype_pair
+    d = _dtype.promote_types(tensor_dtype_pair(input, t1), tensor_dtype_pair(t1, t2))
+    d = _dtype.promote_types(d, tensor_dtype_pair(input, t2))
+    arrs = tuple(t._data.astype(d.np, copy=False) for t in (input, t1, t2))
+    try:
+        return apply(cls, (input, t1, t2), arrs, value)
+    except ValueError:
+        try:
+            shape = np.broadcast_shapes(arrs[1].shape, arrs[2].shape)
+        except ValueError:
+            raise broadcast_error(arrs[1], arrs[2]) from None
+        raise broadcast_error(arrs[0], np.broadcast_to(arrs[1].dtype.type(0), shape)) from None
+
+
 def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
-    return add(input, mul(tensor1, tensor2), alpha=value)
+    """``input + value * tensor1 * tensor2``."""
+    return _ternary(Addcmul, input, tensor1, tensor2, value)
 
 
 def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
-    return add(input, div(tensor1, tensor2), alpha=value)
+    """``input + value * tensor1 / tensor2``."""
+    if tensor1._data.dtype.kind != "f" and tensor2._data.dtype.kind != "f":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
+                           "release addcdiv will perform a true division of tensor1 and tensor2. "
+                           "The historic addcdiv behavior can be implemented as (input + value * "
+                           "torch.trunc(tensor1 / tensor2)).to(input.dtype) for integer inputs and "
+                           "as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * "
+                           "tensor1 / tensor2), for all dtypes.")
+    return _ternary(Addcdiv, input, tensor1, tensor2, value)
 
 
 def addcmul_(input, tensor1, tensor2, *, value=1) -> Tensor:

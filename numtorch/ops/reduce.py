@@ -79,6 +79,11 @@ class Sum(Function):
         return (_expand_back(g, ctx.shape, ctx.axis, ctx.keepdim),)
 
 
+class SumDim(Sum):
+    _raw = True
+    _name = "SumBackward1"
+
+
 class Mean(Function):
     _raw = True
 
@@ -93,6 +98,11 @@ class Mean(Function):
     def backward(ctx, g):
         return (_expand_back(g / g.dtype.type(ctx.count) if ctx.count else g, ctx.shape, ctx.axis,
                              ctx.keepdim),)
+
+
+class MeanDim(Mean):
+    _raw = True
+    _name = "MeanBackward1"
 
 
 class Prod(Function):
@@ -114,18 +124,21 @@ class Prod(Function):
         ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
         if np.all(x != 0):
             return (ge * _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim) / x,)
-        # with zeros: product of the other elements, computed directly
-        axes = range(x.ndim) if ctx.axis is None else np.atleast_1d(ctx.axis)
-        moved = np.moveaxis(x, list(axes), list(range(-len(list(axes)), 0)))
-        flat = moved.reshape(moved.shape[:moved.ndim - len(list(axes))] + (-1,))
-        n = flat.shape[-1]
-        left = np.cumprod(np.concatenate([np.ones(flat.shape[:-1] + (1,), x.dtype), flat[..., :-1]], -1), -1)
-        right = np.cumprod(np.concatenate([np.ones(flat.shape[:-1] + (1,), x.dtype),
-                                           flat[..., ::-1][..., :-1]], -1), -1)[..., ::-1]
-        others = (left * right).reshape(moved.shape)
-        others = np.moveaxis(others, list(range(-len(list(axes)), 0)), list(axes))
-        del n
+        # with zeros: the product of the other elements (exclusive prefix * suffix products)
+        axes = list(range(x.ndim)) if ctx.axis is None else list(np.atleast_1d(ctx.axis))
+        last = list(range(x.ndim - len(axes), x.ndim))
+        moved = np.moveaxis(x, axes, last)
+        flat = moved.reshape(moved.shape[:x.ndim - len(axes)] + (-1,))
+        ones = np.ones(flat.shape[:-1] + (1,), x.dtype)
+        left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
+        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+        others = np.moveaxis((left * right).reshape(moved.shape), last, axes)
         return (ge * others,)
+
+
+class ProdDim(Prod):
+    _raw = True
+    _name = "ProdBackward1"
 
 
 def sum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
@@ -137,7 +150,7 @@ def sum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     """
     x = input._data
     npd = None if dtype is None else dtype.np
-    return apply(Sum, (input,), (x,), _axes(dim, x.ndim), keepdim, npd)
+    return apply(Sum if dim is None else SumDim, (input,), (x,), _axes(dim, x.ndim), keepdim, npd)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
@@ -148,17 +161,34 @@ def mean(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
         raise RuntimeError(
             "mean(): could not infer output dtype. Input dtype must be either a floating point or "
             f"complex dtype. Got: {_dtype.legacy_name(input.dtype)}")
-    return apply(Mean, (input,), (x,), _axes(dim, x.ndim), keepdim)
+    return apply(Mean if dim is None else MeanDim, (input,), (x,), _axes(dim, x.ndim), keepdim)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     x = input._data if dtype is None else input._data.astype(dtype.np)
-    return apply(Prod, (input,), (x,), _axes(dim, x.ndim), keepdim)
+    return apply(Prod if dim is None else ProdDim, (input,), (x,), _axes(dim, x.ndim), keepdim)
 
 
-def nansum(input, dim=None, keepdim=False) -> Tensor:
-    from .elementwise import where, isnan
-    return sum(where(isnan(input), 0.0, input), dim, keepdim)
+class Nansum(Function):
+    _raw = True
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim):
+        ctx.x, ctx.axis, ctx.keepdim = x, axis, keepdim
+        return np.asarray(np.nansum(x, axis=axis, keepdims=keepdim,
+                                    dtype=np.int64 if x.dtype.kind in "biu" else None))
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        return (_expand_back(g, x.shape, ctx.axis, ctx.keepdim) * ~np.isnan(x),)
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
+    """Sum treating NaN as zero."""
+    x = input._data if dtype is None else input._data.astype(dtype.np)
+    return apply(Nansum, (input,), (x,), _axes(dim, x.ndim), keepdim)
 
 
 # -- max / min ---------------------------------------------------------------------------------
@@ -276,8 +306,27 @@ def amin(input, dim=(), keepdim=False) -> Tensor:
     return apply(Amin, (input,), (x,), _axes(dim, x.ndim), keepdim, np.min)
 
 
+class _AminmaxMin(Amin):
+    _raw = True
+    _name = "AminmaxBackward0"
+
+
+class _AminmaxMax(Amax):
+    _raw = True
+    _name = "AminmaxBackward0"
+
+
+_aminmax_type = namedtuple("aminmax", ["min", "max"])
+_aminmax_type.__module__ = "torch.return_types"
+
+
 def aminmax(input, *, dim=None, keepdim=False):
-    return amin(input, dim if dim is not None else (), keepdim), amax(input, dim if dim is not None else (), keepdim)
+    """``(min, max)`` over all elements or along ``dim``."""
+    x = input._data
+    axis = None if dim is None else _wrap_dim(dim, x.ndim)
+    _check_nonempty(x, "aminmax", axis)
+    return _aminmax_type(apply(_AminmaxMin, (input,), (x,), axis, keepdim, np.min),
+                         apply(_AminmaxMax, (input,), (x,), axis, keepdim, np.max))
 
 
 def argmax(input, dim=None, keepdim=False) -> Tensor:
@@ -342,17 +391,74 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Te
     return apply(Var, (input,), (x,), _axes(dim, x.ndim), keepdim, _correction(unbiased, correction))
 
 
+class Std(Function):
+    _raw = True
+    saves = (0,)
+    saves_output = True
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdim, correction):
+        n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.asarray(np.std(x, axis=axis, keepdims=keepdim, ddof=correction))
+        ctx.x, ctx.axis, ctx.keepdim, ctx.denom, ctx.out = x, axis, keepdim, n - correction, out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.x
+        m = np.mean(x, axis=ctx.axis, keepdims=True)
+        ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
+        oe = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (ge * (x - m) / (x.dtype.type(ctx.denom) * oe),)
+
+
+class _VarMeanVar(Var):
+    _raw = True
+    _name = "VarMeanBackward0"
+
+
+class _VarMeanMean(MeanDim):
+    _raw = True
+    _name = "VarMeanBackward0"
+
+
+class _StdMeanStd(Std):
+    _raw = True
+    _name = "StdMeanBackward0"
+
+
+class _StdMeanMean(MeanDim):
+    _raw = True
+    _name = "StdMeanBackward0"
+
+
+def _var_args(input, dim, unbiased, correction):
+    if isinstance(dim, bool):        # std(x, False): the old ``unbiased`` positional form
+        dim, unbiased = None, dim
+    x = input._data
+    if x.dtype.kind not in "fc":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    return x, _axes(dim, x.ndim), _correction(unbiased, correction)
+
+
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Tensor:
-    from .elementwise import sqrt
-    return sqrt(var(input, dim, unbiased, keepdim, correction=correction))
+    """Standard deviation (Bessel-corrected unless ``unbiased=False`` / ``correction=0``)."""
+    x, axis, corr = _var_args(input, dim, unbiased, correction)
+    return apply(Std, (input,), (x,), axis, keepdim, corr)
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    x, axis, corr = _var_args(input, dim, unbiased, correction)
+    return (apply(_VarMeanVar, (input,), (x,), axis, keepdim, corr),
+            apply(_VarMeanMean, (input,), (x,), axis, keepdim))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+    x, axis, corr = _var_args(input, dim, unbiased, correction)
+    return (apply(_StdMeanStd, (input,), (x,), axis, keepdim, corr),
+            apply(_StdMeanMean, (input,), (x,), axis, keepdim))
 
 
 class Norm(Function):
@@ -415,6 +521,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None) -> Tensor:
 
 class LogSumExp(Function):
     _raw = True
+    _name = "LogsumexpBackward0"
     saves = (0,)
     saves_output = True
 
@@ -477,9 +584,17 @@ class Cumprod(Function):
     @staticmethod
     def backward(ctx, g):
         x, axis, out = ctx.x, ctx.axis, ctx.out
-        with np.errstate(divide="ignore", invalid="ignore"):
+        if np.all(x != 0):
             s = np.flip(np.cumsum(np.flip(g * out, axis), axis=axis), axis)
-            return (np.where(x == 0, 0, s / x),)
+            return (s / x,)
+        # with zeros: d out_i / d x_k = prod_{j <= i, j != k} x_j, summed against g_i
+        xm, gm = np.moveaxis(x, axis, -1), np.moveaxis(g, axis, -1)
+        res = np.zeros_like(xm)
+        for k in range(xm.shape[-1]):
+            others = xm.copy()
+            others[..., k] = 1
+            res[..., k] = np.sum((gm * np.cumprod(others, -1))[..., k:], -1)
+        return (np.moveaxis(res, -1, axis),)
 
 
 def cumprod(input, dim, *, dtype=None) -> Tensor:
