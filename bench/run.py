@@ -8,7 +8,8 @@
 Every measurement runs in a fresh process (``bench/worker.py``), the frameworks alternating
 (numtorch, PyTorch, NumPy, numtorch, ...), so neither imports nor caches are shared. Loop
 times cover the training loop only (data, model and optimizer are built before the clock
-starts); "import" is ``import numtorch`` vs ``import torch`` inside a fresh interpreter; "xor
+starts); "import" is ``import numtorch`` vs ``import torch`` inside a fresh interpreter (bytecode
+cached, as for an installed package: see CHILD_ENV); "xor
 process" is the whole seed-000 program (``bench/programs/xor_program.py``: interpreter start,
 imports, build, 2001 epochs, printing) timed from spawn to exit. Peak memory is the process's
 maximum resident set size. PyTorch runs with its default thread count (shown in the machine line).
@@ -55,11 +56,28 @@ def to_numtorch(source: str) -> str:
     return "\n".join(out) + "\n"
 
 
+# Children run with cached bytecode, as an installed package does: this environment may set
+# PYTHONDONTWRITEBYTECODE (every import would then recompile numtorch's sources), so the
+# children write and read .pyc files under a private prefix instead (the tree stays clean).
+CHILD_ENV = dict(os.environ, PYTHONPYCACHEPREFIX=os.path.join(tempfile.gettempdir(), "numtorch-bench-pycache"))
+CHILD_ENV.pop("PYTHONDONTWRITEBYTECODE", None)
+
+
+def warm_up(fws) -> None:
+    """Compile every module the measurements import (untimed)."""
+    for fw in fws:
+        if fw != "numpy":
+            mods = ", ".join(f"{fw}.{m}" for m in ("nn", "nn.functional", "optim", "utils.data"))
+            code = f"import {fw}\ntry:\n    import {mods}\nexcept ImportError:\n    pass"
+            subprocess.run([sys.executable, "-c", code], env=CHILD_ENV, capture_output=True)
+    subprocess.run([sys.executable, "-c", "import numpy"], env=CHILD_ENV, capture_output=True)
+
+
 def spawn(cmd, timeout=600):
     """Run ``cmd``; return (wall seconds, peak RSS MiB of that child, rc, stdout, stderr)."""
     with tempfile.TemporaryFile() as fo, tempfile.TemporaryFile() as fe:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=ROOT)
+        p = subprocess.Popen(cmd, stdout=fo, stderr=fe, cwd=ROOT, env=CHILD_ENV)
         try:
             _, status, ru = os.wait4(p.pid, 0)
         except ChildProcessError:          # pragma: no cover
@@ -143,7 +161,11 @@ def main(argv=None) -> int:
         f.write(to_numtorch(src))
 
     t_start = time.perf_counter()
+    warm_up(fws)
     for rep in range(args.repeat):
+        r = worker("numpy", "--calibrate")
+        if "error" not in r:
+            add("calibration", "numpy", r["seconds"], "ms")
         for name in LOOPS:
             if not want(name) and not (name == "mlp" and want("memory")):
                 continue
@@ -200,7 +222,7 @@ def main(argv=None) -> int:
         mark = "" if target is None else (" ok" if r <= target else f" (target {target:g})")
         return f"{r:.2f}{mark}"
 
-    order = [r for r in (*LOOPS, "import", "import memory", "xor process", "xor process memory",
+    order = [r for r in ("calibration", *LOOPS, "import", "import memory", "xor process", "xor process memory",
                          "mlp peak memory") if r in samples or any(k[0] == r for k in errors)]
     head = ["workload", "numtorch", "PyTorch", "NumPy", "numtorch/PyTorch", "numtorch/NumPy"]
     rows = []
@@ -221,6 +243,12 @@ def main(argv=None) -> int:
     print(f"{args.stat.capitalize()}s of {args.repeat} runs per cell, frameworks alternating, each in a fresh process. "
           f"mnist_scratch/mlp data: {_data.mnist_source()}.")
     print("Machine:", machine_line(torch_ok))
+    cal = samples.get("calibration", {}).get("numpy", [])
+    if len(cal) > 1:
+        spread = (max(cal) - min(cal)) / min(cal)
+        print(f"Machine steadiness: the fixed calibration work took {min(cal) * 1e3:.0f}-"
+              f"{max(cal) * 1e3:.0f} ms across the runs ({spread:.0%} spread)"
+              + ("; the machine was busy, rerun with a larger --repeat" if spread > 0.2 else ""))
     for (row, fw), msg in sorted(errors.items()):
         print(f"  {fw} {row} failed: {msg}")
     for name in LOOPS:

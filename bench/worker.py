@@ -2,6 +2,7 @@
 
     python bench/worker.py FRAMEWORK WORKLOAD [SIZE_JSON]   # FRAMEWORK: numtorch | torch | numpy
     python bench/worker.py FRAMEWORK --import
+    python bench/worker.py numpy --calibrate
 
 Prints one JSON line: loop seconds (or import seconds), the final loss, the process's peak RSS.
 PyTorch keeps its default thread count (reported as ``threads``).
@@ -40,6 +41,17 @@ def load(framework: str):
 
 def main(argv) -> None:
     framework, what = argv[0], argv[1]
+    if what == "--calibrate":          # fixed Python + BLAS work: shows how steady the machine is
+        import numpy as np
+        a = np.random.default_rng(0).random((200, 200))
+        t0 = time.perf_counter()
+        for _ in range(100):
+            a @ a
+        s = 0
+        for i in range(300_000):
+            s += i
+        print(json.dumps({"seconds": time.perf_counter() - t0, "peak_mib": peak_mib()}))
+        return
     if what == "--import":
         t0 = time.perf_counter()
         if framework == "torch":

@@ -1,8 +1,8 @@
 """cProfile of a numtorch workload's training loop: where the time goes.
 
-    python bench/profile.py xor            # top 30 by cumulative and by own time
-    python bench/profile.py mlp --quick --top 20
-    python bench/profile.py xor --framework torch
+    python bench/profile_loop.py xor            # top 30 by cumulative and by own time
+    python bench/profile_loop.py mlp --quick --top 20
+    python bench/profile_loop.py xor --framework torch
 
 cProfile adds a fixed cost per Python call, so it inflates Python-heavy code (numtorch's
 per-op path) more than C code; read the shares, not the absolute times.
