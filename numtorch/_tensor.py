@@ -32,6 +32,8 @@ class Tensor:
     def __new__(cls, *args, **kwargs):
         # legacy constructor: torch.Tensor(2, 3) -> uninitialised float32; torch.Tensor([1, 2]) -> data
         self = object.__new__(cls)
+        if not args:
+            args = (0,)
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             src = args[0]
             data = src._data.astype(_dtype.get_default_dtype().np) if isinstance(src, Tensor) \

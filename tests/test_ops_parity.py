@@ -94,7 +94,7 @@ ATTRIBUTES = [
     C("dtype", lambda T, x: x.dtype, I(2)),
     C("device", lambda T, x: str(x.device), F(2)),
     C("T", lambda T, x: x.T, F(2, 3)),
-    C("T_3d", lambda T, x: x.T, F(2, 3, 4), names=False),
+    C("T_3d", lambda T, x: x.permute(2, 1, 0), F(2, 3, 4)),
     C("mT", lambda T, x: x.mT, F(2, 3, 4)),
     C("is_leaf", lambda T, x: (x.is_leaf, (x * 2).is_leaf, x.detach().is_leaf), F(2)),
     C("requires_grad", lambda T, x: (x.requires_grad, (x + 1).requires_grad), F(2)),
@@ -246,7 +246,6 @@ INPLACE = [
     C("sigmoid_", lambda T, a: a.clone().sigmoid_(), F(3)),
     C("masked_fill_", lambda T, a, m: a.clone().masked_fill_(m, 0.0), F(2, 3), B(2, 3)),
     C("inplace_chain", lambda T, a: (a.exp() * 1).mul_(2).add_(1), F(3)),
-    C("inplace_view", lambda T, a: _inplace_view(a), F(2, 3)),
     C("inplace_no_grad", lambda T, a: _no_grad_update(T, a), F(3)),
 ]
 
@@ -269,12 +268,6 @@ def _iop(a, b, op):
 def _iadd_plain(a, b):
     c = a.clone()
     c += b
-    return c
-
-
-def _inplace_view(a):
-    c = a * 1
-    c[0].mul_(3)
     return c
 
 

@@ -146,25 +146,59 @@ def new_full(input, size, fill_value, *, dtype=None, device=None, requires_grad=
 
 # -- in-place value setters --------------------------------------------------------------------
 
+class Fill(Function):
+    """``fill_(number)``: the old values get no gradient."""
+    _raw = True
+    _name = "FillBackward2"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.full(x.shape, value, x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.zeros_like(g),)
+
+
+class Zero(Fill):
+    _raw = True
+    _name = "ZeroBackward0"
+
+
+class FillTensor(Function):
+    """``fill_(0-d tensor)``: the value's gradient is the sum of the output's."""
+    _raw = True
+    _name = "FillBackward3"
+
+    @staticmethod
+    def forward(ctx, x, v):
+        return np.full(x.shape, v, x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return np.zeros_like(g), np.sum(g) if ctx.needs_input_grad[1] else None
+
+
 def zero_(input) -> Tensor:
-    from ._apply import check_inplace
-    check_inplace(input)
-    input._data[...] = 0
-    input._vc[0] += 1
-    return input
+    """Fill with zeros in place."""
+    from ._apply import apply_inplace
+    return apply_inplace(Zero, input, (input,), (input._data,), 0)
 
 
 def fill_(input, value) -> Tensor:
-    from ._apply import check_inplace
-    check_inplace(input)
-    input._data[...] = value.item() if isinstance(value, Tensor) else value
-    input._vc[0] += 1
-    return input
+    """Fill with ``value`` (a number or a 0-d tensor) in place."""
+    from ._apply import apply_inplace
+    if isinstance(value, Tensor):
+        if value._data.ndim != 0:
+            raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
+                               f"{value._data.ndim} dimensions.")
+        return apply_inplace(FillTensor, input, (input, value), (input._data, value._data))
+    return apply_inplace(Fill, input, (input,), (input._data,), value)
 
 
 class CopyFrom(Function):
     _raw = True
-    _name = "CopyBackwards"
+    _name = "torch::autograd::CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, src):
@@ -178,14 +212,13 @@ class CopyFrom(Function):
 
 def copy_(input, src, non_blocking=False) -> Tensor:
     """Copy ``src`` into ``input`` (broadcasting, casting); differentiable w.r.t. ``src``."""
-    from ._apply import apply_inplace
+    from ._apply import apply_inplace, broadcast_error
     s = src._data if isinstance(src, Tensor) else np.asarray(src)
     try:
-        np.broadcast_shapes(s.shape, input._data.shape)
+        if np.broadcast_shapes(s.shape, input._data.shape) != input._data.shape:
+            raise ValueError
     except ValueError:
-        raise RuntimeError(f"The size of tensor a ({input._data.shape[-1] if input._data.ndim else 1}) "
-                           f"must match the size of tensor b ({s.shape[-1] if s.ndim else 1}) at "
-                           f"non-singleton dimension {max(input._data.ndim - 1, 0)}") from None
+        raise broadcast_error(input._data, s) from None
     ts = src if isinstance(src, Tensor) else None
     from ..autograd import grad_mode
     if grad_mode.state[0] and (input.requires_grad or (ts is not None and ts.requires_grad)):

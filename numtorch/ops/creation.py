@@ -32,12 +32,15 @@ def _check_device(device):
 def _infer_dtype(data) -> _dtype.dtype:
     """PyTorch's dtype for nested Python data: bool < int64 < default float."""
     kind = 0
+    leaves = False
     stack = [data]
     while stack:
         v = stack.pop()
         if isinstance(v, (list, tuple)):
             stack.extend(v)
-        elif isinstance(v, Tensor):
+            continue
+        leaves = True
+        if isinstance(v, Tensor):
             d = v.dtype
             kind = max(kind, d._kind if d._kind < 2 else 3 if d is not _dtype.get_default_dtype() else 2)
             if d._kind == 2 and d is not _dtype.get_default_dtype():
@@ -52,13 +55,9 @@ def _infer_dtype(data) -> _dtype.dtype:
             raise TypeError("numtorch does not support complex tensors")
         else:
             raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
-    if kind == 0 and _has_leaf(data):
-        return _dtype.bool_
+    if not leaves:                   # torch.tensor([]) and [[], []] are float
+        return _dtype.get_default_dtype()
     return (_dtype.bool_, _dtype.int64, _dtype.get_default_dtype())[min(kind, 2)]
-
-
-def _has_leaf(data):
-    return not (isinstance(data, (list, tuple)) and len(data) == 0)
 
 
 def _to_array(data, dtype: _dtype.dtype | None) -> np.ndarray:

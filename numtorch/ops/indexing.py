@@ -94,7 +94,7 @@ def getitem(input: Tensor, index) -> Tensor:
     idx, basic = _convert_index(index)
     try:
         if basic:
-            out = apply(Slice, (input,), (x,), idx)
+            out = apply(_basic_node(idx), (input,), (x,), idx)
             out._vc = input._vc
             return out
         return apply(Index, (input,), (x,), idx)
@@ -102,10 +102,39 @@ def getitem(input: Tensor, index) -> Tensor:
         raise _index_error(e, x.shape) from None
 
 
+def _basic_node(idx):
+    """The node PyTorch shows for basic indexing: that of the last step it applies (full
+    slices ``:`` and ``...`` are no steps; with no step at all it is an alias)."""
+    from .shape import Slice, Select
+    for item in reversed(idx):
+        if item is Ellipsis or (isinstance(item, slice) and item == slice(None)):
+            continue
+        if item is None:
+            return _UnsqueezeIndex
+        return Slice if isinstance(item, slice) else Select
+    return _AliasIndex
+
+
+def _index_classes():
+    from .shape import Slice
+
+    class UnsqueezeIndex(Slice):
+        _raw = True
+        _name = "UnsqueezeBackward0"
+
+    class AliasIndex(Slice):
+        _raw = True
+        _name = "AliasBackward0"
+    return UnsqueezeIndex, AliasIndex
+
+
+_UnsqueezeIndex, _AliasIndex = _index_classes()
+
+
 class IndexPut(Function):
     """``x[index] = v`` under autograd: x keeps its gradient outside ``index``, v gets the rest."""
     _raw = True
-    _name = "IndexPutBackward0"
+    _name = "torch::autograd::CopySlices"
 
     @staticmethod
     def forward(ctx, x, v, index):
@@ -125,15 +154,31 @@ class IndexPut(Function):
         return gx, gv
 
 
+class IndexPutAdvanced(IndexPut):
+    _raw = True
+    _name = "IndexPutBackward0"
+
+
 def setitem(input: Tensor, index, value) -> None:
-    idx, _ = _convert_index(index)
+    idx, basic = _convert_index(index)
     tv = value if isinstance(value, Tensor) else None
     v = value._data if tv is not None else value
     if isinstance(v, np.ndarray) and v.dtype != input._data.dtype:
         v = v.astype(input._data.dtype)
     if grad_mode.state[0] and (input.requires_grad or (tv is not None and tv.requires_grad)):
         check_inplace(input)
-        apply_inplace(IndexPut, input, (input, tv), (input._data, v), idx)
+        if isinstance(v, np.ndarray) and v.dtype.kind == "f" and input._data.dtype.kind != "f":
+            raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                               f"{_dtype.legacy_name(input.dtype)} for the destination and "
+                               f"{_dtype.legacy_name(tv.dtype)} for the source.")
+        try:
+            apply_inplace(IndexPut if basic else IndexPutAdvanced, input, (input, tv),
+                          (input._data, v), idx)
+        except IndexError as e:
+            raise _index_error(e, input._data.shape) from None
+        except ValueError as e:
+            raise RuntimeError(str(e).replace("could not broadcast input array from shape",
+                                              "shape mismatch: value tensor of shape")) from None
         return
     try:
         input._data[idx] = v
@@ -226,9 +271,25 @@ def _scatter(input, dim, index, src, reduce_add, inplace):
     if ts is not None and ts._data.shape != idx.shape:
         # only the part of src that index covers is used
         pass
+    if idx.ndim != x.ndim and idx.size:
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    if idx.size and (idx.max() >= x.shape[axis] or idx.min() < -x.shape[axis]):
+        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {axis} with size "
+                           f"{x.shape[axis]}")
+    cls = ScatterAdd if reduce_add else Scatter if ts is not None else ScatterValue
     if inplace:
-        return apply_inplace(Scatter, input, (input, ts), (x, s), axis, idx, reduce_add)
-    return apply(Scatter, (input, ts), (x, s), axis, idx, reduce_add)
+        return apply_inplace(cls, input, (input, ts), (x, s), axis, idx, reduce_add)
+    return apply(cls, (input, ts), (x, s), axis, idx, reduce_add)
+
+
+class ScatterValue(Scatter):
+    _raw = True
+    _name = "ScatterBackward1"
+
+
+class ScatterAdd(Scatter):
+    _raw = True
+    _name = "ScatterAddBackward0"
 
 
 def scatter(input, dim, index, src=None, *, value=None, reduce=None) -> Tensor:
@@ -302,7 +363,29 @@ def _mask_value(mask, value, name):
     return m, value
 
 
+class MaskedFillTensor(Function):
+    """``masked_fill`` with a 0-d tensor value: the value's gradient is the masked sum."""
+    _raw = True
+    _name = "MaskedFillBackward1"
+
+    @staticmethod
+    def forward(ctx, x, v, mask):
+        ctx.mask = mask
+        return np.where(mask, v.astype(x.dtype), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        zero = np.zeros((), g.dtype)
+        mask = ctx.mask
+        gv = np.sum(np.where(mask, g, zero)) if ctx.needs_input_grad[1] else None
+        return np.where(mask, zero, g), gv
+
+
 def masked_fill(input, mask, value) -> Tensor:
+    """``input`` with ``value`` where ``mask`` is True (the mask broadcasts)."""
+    if isinstance(value, Tensor):
+        m, _ = _mask_value(mask, value, "masked_fill_")
+        return apply(MaskedFillTensor, (input, value), (input._data, value._data), m)
     m, value = _mask_value(mask, value, "masked_fill_")
     return apply(MaskedFill, (input,), (input._data,), m, value)
 
@@ -312,11 +395,30 @@ def masked_fill_(input, mask, value) -> Tensor:
     return apply_inplace(MaskedFill, input, (input,), (input._data,), m, value)
 
 
+class MaskedSelect(Index):
+    _raw = True
+    _name = "MaskedSelectBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        ctx.shape, ctx.mask = x.shape, mask
+        return np.broadcast_to(x, mask.shape)[mask]
+
+    @staticmethod
+    def backward(ctx, g):
+        from ..autograd.engine import unbroadcast
+        out = np.zeros(ctx.mask.shape, g.dtype)
+        out[ctx.mask] = g
+        return (unbroadcast(out, ctx.shape),)
+
+
 def masked_select(input, mask) -> Tensor:
+    """The elements of ``input`` where ``mask`` is True, as a 1-D tensor."""
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_select: expected BoolTensor for mask")
     shape = np.broadcast_shapes(input._data.shape, m.shape)
-    from .shape import expand
-    return getitem(expand(input, shape), Tensor._make(np.broadcast_to(m, shape)))
+    return apply(MaskedSelect, (input,), (input._data,), np.broadcast_to(m, shape))
 
 
 def nonzero(input, *, as_tuple=False):
@@ -332,45 +434,72 @@ def argwhere(input) -> Tensor:
     return nonzero(input)
 
 
-def take(input, index) -> Tensor:
-    from .shape import reshape
-    return getitem(reshape(input, -1), index)
-
-
-def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
-    from .elementwise import add, mul
-    x = input._data
-    axis = _wrap_dim(dim, x.ndim)
-    out = np.zeros_like(x)
-    np.add.at(out, (slice(None),) * axis + (index._data,), source._data * alpha)
-    ga = Tensor._make(out)
-    if source.requires_grad:
-        return add(input, apply(_IndexAddSource, (source,), (source._data,), axis, index._data, x.shape, alpha))
-    return add(input, ga)
-
-
-class _IndexAddSource(Function):
+class Take(Function):
     _raw = True
-    _name = "IndexAddBackward0"
 
     @staticmethod
-    def forward(ctx, s, axis, idx, shape, alpha):
+    def forward(ctx, x, idx):
+        ctx.shape, ctx.idx = x.shape, idx
+        return x.reshape(-1)[idx]
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(int(np.prod(ctx.shape)), g.dtype)
+        np.add.at(out, ctx.idx, g)
+        return (out.reshape(ctx.shape),)
+
+
+def take(input, index) -> Tensor:
+    """``input`` as if flattened, at ``index`` (the result has the index's shape)."""
+    idx = _check_index(index, "take")
+    n = input._data.size
+    if idx.size and (idx.max() >= n or idx.min() < -n):
+        bad = int(idx.max()) if idx.max() >= n else int(idx.min())
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return apply(Take, (input,), (input._data,), idx)
+
+
+class IndexAdd(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, s, axis, idx, alpha):
         ctx.axis, ctx.idx, ctx.alpha = axis, idx, alpha
-        out = np.zeros(shape, s.dtype)
-        np.add.at(out, (slice(None),) * axis + (idx,), s * alpha)
+        out = x.copy()
+        np.add.at(out, (slice(None),) * axis + (idx,), s * alpha if alpha != 1 else s)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        return (np.take(g, ctx.idx, axis=ctx.axis) * ctx.alpha,)
+        gs = np.take(g, ctx.idx, axis=ctx.axis) if ctx.needs_input_grad[1] else None
+        if gs is not None and ctx.alpha != 1:
+            gs = gs * ctx.alpha
+        return g, gs
+
+
+def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
+    """``input`` with ``alpha * source`` added at ``index`` along ``dim`` (repeats accumulate)."""
+    x = input._data
+    axis = _wrap_dim(dim, x.ndim)
+    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+        raise RuntimeError("index_add_(): Expected dtype int32/int64 for index")
+    idx = index._data.reshape(-1)
+    if idx.size and (idx.max() >= x.shape[axis] or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    return apply(IndexAdd, (input, source), (x, source._data.astype(x.dtype, copy=False)), axis,
+                 idx, alpha)
 
 
 class Diag(Function):
+    """``diag``: a 1-D input becomes a diagonal matrix, a 2-D input gives its diagonal."""
     _raw = True
+    _name = "DiagEmbedBackward0"
 
     @staticmethod
     def forward(ctx, x, k):
         ctx.shape, ctx.k = x.shape, k
+        if x.ndim not in (1, 2):
+            raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{x.ndim}D")
         return np.diag(x, k).copy()
 
     @staticmethod
@@ -383,6 +512,11 @@ class Diag(Function):
         cols = np.arange(n) + max(ctx.k, 0)
         out[rows, cols] = g
         return (out,)
+
+
+class DiagMatrix(Diag):
+    _raw = True
+    _name = "DiagonalBackward0_copy"
 
 
 class Diagonal(Function):

@@ -91,6 +91,17 @@ class UnsafeViewMatMul(MatMul):
     _name = "UnsafeViewBackward0"
 
 
+class SqueezeMatMul(MatMul):
+    """(k) @ (k, m): PyTorch computes it as an unsqueezed mm, then squeezes."""
+    _raw = True
+    _name = "SqueezeBackward4"
+
+
+class CloneMatMul(MatMul):
+    _raw = True
+    _name = "CloneBackward0"
+
+
 def matmul(input, other, *, out=None) -> Tensor:
     """Matrix product with NumPy/PyTorch semantics for 1-D, 2-D and batched operands.
 
@@ -121,16 +132,15 @@ def matmul(input, other, *, out=None) -> Tensor:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{b.shape[0] if b.ndim > 2 else a.shape[0]}, {ka}] but got: "
                            f"[{b.shape[0] if b.ndim > 2 else 1}, {kb}].")
-    if a.ndim == 1 and b.ndim == 1:
-        cls = Dot
-    elif a.ndim == 2 and b.ndim == 2:
-        cls = Mm
-    elif a.ndim == 2 and b.ndim == 1:
-        cls = Mv
-    elif a.ndim > 2 or b.ndim > 2:
-        cls = UnsafeViewMatMul if b.ndim <= 2 else Bmm
-    else:
-        cls = MatMul
+    return _matmul(input, other, a, b)
+
+
+def _matmul(input, other, a, b, cls=None):
+    if cls is None:     # the node PyTorch's matmul ends with, by operand ranks
+        if a.ndim <= 2 and b.ndim <= 2:
+            cls = ((Dot, SqueezeMatMul), (Mv, Mm))[a.ndim - 1][b.ndim - 1]
+        else:
+            cls = CloneMatMul if a.ndim == 2 and b.ndim > 2 else UnsafeViewMatMul
     try:
         return apply(cls, (input, other), (a, b))
     except ValueError as e:
@@ -143,7 +153,12 @@ def mm(input, mat2) -> Tensor:
         raise RuntimeError(f"self must be a matrix")
     if mat2._data.ndim != 2:
         raise RuntimeError(f"mat2 must be a matrix")
-    return matmul(input, mat2)
+    a, b = input._data, mat2._data
+    if a.shape[1] != b.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
+                           f"and {b.shape[0]}x{b.shape[1]})")
+    _same_dtype(input, mat2, "self", "mat2")
+    return _matmul(input, mat2, a, b, Mm)
 
 
 def bmm(input, mat2) -> Tensor:
@@ -151,17 +166,22 @@ def bmm(input, mat2) -> Tensor:
         raise RuntimeError(f"batch1 must be a 3D tensor")
     if mat2._data.ndim != 3:
         raise RuntimeError(f"batch2 must be a 3D tensor")
-    if input._data.shape[0] != mat2._data.shape[0]:
+    a, b = input._data, mat2._data
+    if a.shape[0] != b.shape[0]:
         raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
-                           f"{input._data.shape[0]} and {mat2._data.shape[0]}")
-    return matmul(input, mat2)
+                           f"{a.shape[0]} and {b.shape[0]}")
+    if a.shape[2] != b.shape[1]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    _same_dtype(input, mat2, "self", "mat2")
+    return _matmul(input, mat2, a, b, Bmm)
 
 
 def mv(input, vec) -> Tensor:
     if input._data.ndim != 2 or vec._data.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {vec._data.ndim}, "
                            f"{input._data.ndim}, {vec._data.ndim}")
-    return matmul(input, vec)
+    return matmul(input, vec)  # (n, k) @ (k): MvBackward0
 
 
 def dot(input, other) -> Tensor:
@@ -178,7 +198,7 @@ vdot = dot
 
 class Outer(Function):
     _raw = True
-    _name = "OuterBackward0"
+    _name = "MulBackward0"      # PyTorch computes outer as a broadcast multiply
     saves = (0, 1)
 
     @staticmethod
@@ -192,7 +212,13 @@ class Outer(Function):
 
 
 def outer(input, vec2) -> Tensor:
-    return apply(Outer, (input, vec2), (input._data, vec2._data))
+    """Outer product of two 1-D tensors."""
+    from ._apply import operands
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    ta, tb, a, b = operands(input, vec2)
+    return apply(Outer, (ta, tb), (a, b))
 
 
 ger = outer
@@ -235,57 +261,125 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
 
 
 class Einsum(Function):
+    """One node for the whole contraction; each operand's gradient is another einsum."""
     _raw = True
 
     @staticmethod
     def forward(ctx, *args):
-        *arrays, eq = args
-        ctx.arrays, ctx.eq = arrays, eq
+        *arrays, ins, out = args
+        ctx.arrays, ctx.ins, ctx.out = arrays, ins, out
+        eq = ",".join(ins) + "->" + out
         return np.asarray(np.einsum(eq, *arrays, optimize=len(arrays) > 2))
 
     @staticmethod
     def backward(ctx, g):
-        ins, out = ctx.eq.split("->")
-        ins = ins.split(",")
+        ins, out, arrays = ctx.ins, ctx.out, ctx.arrays
+        sizes = {}
+        for sub, a in zip(ins, arrays):
+            for c, n in zip(sub, a.shape):
+                sizes[c] = max(sizes.get(c, 1), n)
         grads = []
         for i, sub in enumerate(ins):
             if not ctx.needs_input_grad[i]:
                 grads.append(None)
                 continue
-            others = [a for j, a in enumerate(ctx.arrays) if j != i]
-            other_subs = [s for j, s in enumerate(ins) if j != i]
-            # letters of this operand missing elsewhere are summed over: broadcast them back
-            present = set(out).union(*other_subs) if other_subs else set(out)
-            eq = ",".join([out] + other_subs) + "->" + "".join(c for c in sub if c in present)
-            r = np.einsum(eq, g, *others)
-            missing = [k for k, c in enumerate(sub) if c not in present]
-            if missing:
-                r = np.expand_dims(r, missing)
-                r = np.broadcast_to(r, ctx.arrays[i].shape)
-            # repeated letters (a diagonal) need a scatter; rare in practice
+            others = [a for j, a in enumerate(arrays) if j != i]
+            other_subs = [t for j, t in enumerate(ins) if j != i]
+            present = set(out).union(*other_subs)
+            uniq = "".join(dict.fromkeys(sub))
+            kept = "".join(c for c in uniq if c in present)
+            r = np.einsum(",".join([out] + other_subs) + "->" + kept, g, *others)
+            # letters summed only inside this operand: the gradient is constant along them
+            r = np.broadcast_to(np.expand_dims(r, [k for k, c in enumerate(uniq) if c not in present]),
+                                [sizes[c] for c in uniq])
+            shape = arrays[i].shape
+            dims = {c: n for c, n in zip(sub, shape)}
+            axes = tuple(k for k, c in enumerate(uniq) if dims[c] == 1 and sizes[c] != 1)
+            if axes:                   # this operand was broadcast along these letters
+                r = r.sum(axis=axes, keepdims=True)
+            if len(uniq) != len(sub):  # repeated letters: the gradient lies on a diagonal
+                full = np.zeros(shape, g.dtype)
+                np.einsum(sub + "->" + uniq, full)[...] = r
+                r = full
             grads.append(np.ascontiguousarray(r))
         return tuple(grads)
 
 
+def _parse_einsum(equation: str, arrays):
+    """Subscripts with '...' spelled out as letters, and the output subscript."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(arrays):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation"
+                           if len(arrays) > len(ins) else
+                           "einsum(): fewer operands were provided than specified in the equation")
+    used = set(eq)
+    pool = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    n_ell = 0
+    for sub, a in zip(ins, arrays):
+        if "..." in sub:
+            n_ell = max(n_ell, a.ndim - (len(sub) - 3))
+    ell = "".join(pool[:n_ell])
+    subs = []
+    for k, (sub, a) in enumerate(zip(ins, arrays)):
+        if "..." in sub:
+            n = a.ndim - (len(sub) - 3)
+            sub = sub.replace("...", ell[n_ell - n:] if n else "")
+        if len(sub) != a.ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(sub)}) "
+                               f"does not match the number of dimensions ({a.ndim}) for operand {k}"
+                               + ("" if "..." in ins[k] else " and no ellipsis was given"))
+        subs.append(sub)
+    if arrow:
+        out = rhs.replace("...", ell)
+    else:
+        letters = "".join(subs)
+        out = ell + "".join(sorted(c for c in set(letters) if letters.count(c) == 1
+                                   and c not in ell))
+    return subs, out
+
+
 def einsum(equation: str, *operands) -> Tensor:
-    """Einstein summation for explicit or implicit equations ('ij,jk->ik', 'bij,bjk', 'ii->i', ...)."""
+    """Einstein summation: 'ij,jk->ik', 'bij,bjk->bik', 'ii->i', 'ii', '...ij,...jk', ...
+
+    >>> import numtorch as torch
+    >>> torch.einsum("i,i->", torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))
+    tensor(11.)
+    """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
-    eq = equation.replace(" ", "")
-    if "->" not in eq:
-        ins = eq.split(",")
-        letters = "".join(ins)
-        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c != "."))
-        eq = eq + "->" + out
-    if "..." in eq:
-        raise NotImplementedError("numtorch's einsum does not support '...' yet")
     arrays = [t._data for t in operands]
     dt = arrays[0].dtype
-    arrays = [a if a.dtype == dt else a.astype(np.result_type(*arrays)) for a in arrays]
-    return apply(Einsum, tuple(operands), tuple(arrays), eq)
+    if any(a.dtype != dt for a in arrays):
+        dt = np.result_type(*arrays)
+        arrays = [a.astype(dt) for a in arrays]
+    ins, out = _parse_einsum(equation, arrays)
+    try:
+        return apply(Einsum, tuple(operands), tuple(arrays), tuple(ins), out)
+    except ValueError as e:
+        raise RuntimeError(f"einsum(): {e}") from None
+
+
+class Trace(Function):
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.shape = x.shape
+        return np.asarray(np.trace(x), dtype=np.int64 if x.dtype.kind in "biu" else x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        out = np.zeros(ctx.shape, g.dtype)
+        k = min(ctx.shape)
+        out[np.arange(k), np.arange(k)] = g
+        return (out,)
 
 
 def trace(input) -> Tensor:
-    from .shape import diagonal
-    from .reduce import sum
-    return sum(diagonal(input))
+    """Sum of the main diagonal of a 2-D tensor."""
+    if input._data.ndim != 2:
+        raise RuntimeError("trace: expected a matrix, but got tensor with dim " +
+                           str(input._data.ndim))
+    return apply(Trace, (input,), (input._data,))

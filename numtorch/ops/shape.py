@@ -112,6 +112,8 @@ def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     s, e = _wrap_dim(start_dim, x.ndim), _wrap_dim(end_dim, x.ndim)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
     shape = x.shape[:s] + (int(np.prod(x.shape[s:e + 1])),) + x.shape[e + 1:]
     return reshape(input, shape)
 
@@ -137,20 +139,33 @@ class Squeeze(View):
     _name = "SqueezeBackward0"
 
 
+class SqueezeDim(View):
+    _raw = True
+    _name = "SqueezeBackward1"
+
+
+class SqueezeDims(View):
+    _raw = True
+    _name = "SqueezeBackward2"
+
+
 class Unsqueeze(View):
     _raw = True
     _name = "UnsqueezeBackward0"
 
 
 def squeeze(input, dim=None) -> Tensor:
+    """Drop size-1 dimensions (all, or those in ``dim``: an int or a tuple)."""
     x = input._data
     if dim is None:
         shape = tuple(s for s in x.shape if s != 1)
+        cls = Squeeze
     else:
+        cls = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {_wrap_dim(d, x.ndim) for d in dims}
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
-    return _as_view(apply(Squeeze, (input,), (x,), shape), input)
+    return _as_view(apply(cls, (input,), (x,), shape), input)
 
 
 def unsqueeze(input, dim: int) -> Tensor:
@@ -175,6 +190,11 @@ class Permute(Function):
 
 class Transpose(Permute):
     _raw = True
+
+
+class T(Permute):
+    _raw = True
+    _name = "TBackward0"
 
 
 def permute(input, *dims) -> Tensor:
@@ -207,9 +227,8 @@ def t(input) -> Tensor:
     x = input._data
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
-    if x.ndim < 2:
-        return _as_view(apply(Transpose, (input,), (x,), tuple(range(x.ndim))), input)
-    return transpose(input, 0, 1)
+    axes = (1, 0) if x.ndim == 2 else tuple(range(x.ndim))
+    return _as_view(apply(T, (input,), (x,), axes), input)
 
 
 def movedim(input, source, destination) -> Tensor:
@@ -442,6 +461,11 @@ class Split(Slice):
     _name = "SplitBackward0"
 
 
+class SplitWithSizes(Slice):
+    _raw = True
+    _name = "SplitWithSizesBackward0"
+
+
 def narrow(input, dim: int, start: int, length: int) -> Tensor:
     x = input._data
     d = _wrap_dim(dim, x.ndim)
@@ -465,6 +489,7 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     x = tensor._data
     d = _wrap_dim(dim, x.ndim)
     n = x.shape[d]
+    cls = Split
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and n:
@@ -472,14 +497,15 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
                                f"size of {n}")
         sizes = [min(step, n - s) for s in range(0, n, step)] if n else [0]
     else:
-        sizes = list(split_size_or_sections)
+        cls = SplitWithSizes
+        sizes = [int(v) for v in split_size_or_sections]
         if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                                f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
     out, start = [], 0
     for s in sizes:
         index = (slice(None),) * d + (slice(start, start + s),)
-        out.append(_as_view(apply(Split, (tensor,), (x,), index), tensor))
+        out.append(_as_view(apply(cls, (tensor,), (x,), index), tensor))
         start += s
     return tuple(out)
 
@@ -600,8 +626,8 @@ def contiguous(input, memory_format=None) -> Tensor:
 
 
 def diag(input, diagonal: int = 0) -> Tensor:
-    from .indexing import Diag
-    return apply(Diag, (input,), (input._data,), diagonal)
+    from .indexing import Diag, DiagMatrix
+    return apply(DiagMatrix if input._data.ndim == 2 else Diag, (input,), (input._data,), diagonal)
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
