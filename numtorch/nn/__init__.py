@@ -9,9 +9,6 @@ Sequential(
 """
 from .parameter import Parameter, Buffer
 from .modules import *  # noqa: F401,F403
-from .modules import Module
-from . import functional, parameter, modules  # noqa: F401
-try:
-    from . import init, utils  # noqa: F401
-except ImportError:  # being written
-    pass
+from .modules import Module, Container, Sequential, ModuleList, ModuleDict, ParameterList, \
+    ParameterDict, Identity, Linear, Bilinear, Flatten, Unflatten  # noqa: F401
+from . import init, functional, utils, parameter, modules  # noqa: F401

@@ -1,12 +1,14 @@
 """The layers of ``torch.nn``: ``Module``, containers, ``Linear``, activations, losses, ..."""
 from .module import Module
-
-try:
-    from .container import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
-    from .linear import Identity, Linear, Bilinear
-    from .flatten import Flatten, Unflatten
-except ImportError:  # being written
-    pass
+from .container import Container, Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
+from .linear import Identity, Linear, Bilinear
+from .flatten import Flatten, Unflatten
 from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+
+from . import activation as _activation, loss as _loss, dropout as _dropout  # noqa: E402
+
+__all__ = ["Module", "Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
+           "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten"] \
+    + list(_activation.__all__) + list(_loss.__all__) + list(_dropout.__all__)
