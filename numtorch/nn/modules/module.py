@@ -27,6 +27,8 @@ from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Set, 
 from ... import _dtype
 from ..._device import device as Device
 from ..._tensor import Tensor
+from ...autograd import grad_mode
+from ...autograd.function import Function
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter, Buffer
 
@@ -164,7 +166,7 @@ class Module:
     def __call__(self, *args, **kwargs):
         # the hot path: no hooks anywhere -> straight to forward
         if self._forward_hooks or self._forward_pre_hooks or _global_forward_hooks \
-                or _global_forward_pre_hooks:
+                or _global_forward_pre_hooks or self._backward_hooks or self._backward_pre_hooks:
             return self._call_with_hooks(args, kwargs)
         return self.forward(*args, **kwargs)
 
@@ -184,6 +186,10 @@ class Module:
                 result = hook(self, args)
                 if result is not None:
                     args = result if isinstance(result, tuple) else (result,)
+        bw = _BackwardHookState(self, len(args)) if (self._backward_hooks or
+                                                     self._backward_pre_hooks) else None
+        if bw is not None:
+            args = bw.wrap_inputs(args)
         called = set()
         try:
             result = self.forward(*args, **kwargs)
@@ -196,6 +202,8 @@ class Module:
                     out = hook(self, args, result)
                 if out is not None:
                     result = out
+            if bw is not None:
+                result = bw.wrap_outputs(result)
         except Exception:
             for hook_id, hook in itertools.chain(_global_forward_hooks.items(),
                                                  self._forward_hooks.items()):
@@ -241,15 +249,27 @@ class Module:
         return handle
 
     def register_full_backward_hook(self, hook: Callable, prepend: bool = False) -> RemovableHandle:
-        """``hook(module, grad_input, grad_output)`` after the gradients of the module's inputs."""
-        from ._backward_hooks import install
-        return install(self, hook, prepend, pre=False)
+        """``hook(module, grad_input, grad_output)`` runs once the gradients w.r.t. the module's
+        inputs are computed; it may return replacement ``grad_input``."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError("Cannot use both regular backward hooks and full backward hooks on a "
+                               "single Module. Please use only one of them.")
+        self.__dict__["_is_full_backward_hook"] = True
+        handle = RemovableHandle(self._backward_hooks)
+        self._backward_hooks[handle.id] = hook
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     def register_full_backward_pre_hook(self, hook: Callable,
                                         prepend: bool = False) -> RemovableHandle:
-        """``hook(module, grad_output)`` when the gradients of the module's outputs are known."""
-        from ._backward_hooks import install
-        return install(self, hook, prepend, pre=True)
+        """``hook(module, grad_output)`` runs when the gradients w.r.t. the module's outputs are
+        known; it may return replacement ``grad_output``."""
+        handle = RemovableHandle(self._backward_pre_hooks)
+        self._backward_pre_hooks[handle.id] = hook
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     # -- registration ----------------------------------------------------------------------------
     def register_buffer(self, name: str, tensor: Optional[Tensor], persistent: bool = True) -> None:
@@ -872,6 +892,102 @@ class Module:
             else:
                 main_str += "\n  " + "\n  ".join(lines) + "\n"
         return main_str + ")"
+
+
+class BackwardHookFunction(Function):
+    """Identity on the tensors given; its backward calls the module's full backward hooks."""
+
+    @staticmethod
+    def forward(ctx, on_backward, *tensors):
+        ctx.set_materialize_grads(False)
+        ctx.on_backward = on_backward
+        return tensors
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return (None,) + tuple(ctx.on_backward(grads))
+
+
+class _BackwardHookState:
+    """One call's bookkeeping for ``register_full_backward_(pre_)hook``."""
+
+    def __init__(self, module: "Module", n_args: int) -> None:
+        self.module = module
+        self.n_args = n_args
+        self.input_index: Optional[List[int]] = None
+        self.grad_outputs = None
+
+    def _pack(self, index: List[int], values, n: int) -> tuple:
+        out = [None] * n
+        for i, v in zip(index, values):
+            out[i] = v
+        return tuple(out)
+
+    def wrap_inputs(self, args: tuple) -> tuple:
+        index = [i for i, a in enumerate(args) if isinstance(a, Tensor) and a.requires_grad]
+        if not index or not grad_mode.state[0] or not self.module._backward_hooks:
+            return args
+        self.input_index = index
+        wrapped = BackwardHookFunction.apply(self._on_inputs, *[args[i] for i in index])
+        args = list(args)
+        for i, w in zip(index, wrapped):
+            args[i] = w
+        return tuple(args)
+
+    def wrap_outputs(self, result):
+        single = isinstance(result, Tensor)
+        outs = (result,) if single else result
+        if not isinstance(outs, tuple):
+            return result
+        index = [i for i, o in enumerate(outs) if isinstance(o, Tensor) and o.requires_grad]
+        if not index or not grad_mode.state[0]:
+            return result
+        self.output_index, self.n_outputs = index, len(outs)
+        wrapped = BackwardHookFunction.apply(self._on_outputs, *[outs[i] for i in index])
+        outs = list(outs)
+        for i, w in zip(index, wrapped):
+            outs[i] = w
+        return outs[0] if single else tuple(outs)
+
+    def _on_outputs(self, grads) -> tuple:
+        m = self.module
+        grad_outputs = self._pack(self.output_index, grads, self.n_outputs)
+        for hook in m._backward_pre_hooks.values():
+            res = hook(m, grad_outputs)
+            if res is None:
+                continue
+            res = res if isinstance(res, tuple) else (res,)
+            if len(res) != len(grad_outputs):
+                raise RuntimeError(f"Backward pre hook returned an invalid number of grad_output, "
+                                   f"got {len(res)}, but expected {len(grad_outputs)}")
+            grad_outputs = res
+        self.grad_outputs = grad_outputs
+        if self.input_index is None and m._backward_hooks:
+            import warnings
+            warnings.warn("Full backward hook is firing when gradients are computed with respect to "
+                          "module outputs since no inputs require gradients. See https://docs."
+                          "pytorch.org/docs/main/generated/torch.nn.Module.html#torch.nn.Module."
+                          "register_full_backward_hook for more details.", stacklevel=5)
+            grad_inputs = (None,) * self.n_args
+            for hook in m._backward_hooks.values():
+                if hook(m, grad_inputs, grad_outputs) is not None:
+                    raise RuntimeError("Backward hook for Modules where no input requires gradient "
+                                       "should always return None or None for all gradients.")
+        return tuple(grad_outputs[i] for i in self.output_index)
+
+    def _on_inputs(self, grads) -> tuple:
+        m = self.module
+        grad_inputs = self._pack(self.input_index, grads, self.n_args)
+        for hook in m._backward_hooks.values():
+            res = hook(m, grad_inputs, self.grad_outputs)
+            if res is None:
+                continue
+            res = res if isinstance(res, tuple) else (res,)
+            if len(res) != len(grad_inputs):
+                raise RuntimeError(f"Backward hook returned an invalid number of grad_input, got "
+                                   f"{len(res)}, but expected {len(grad_inputs)}")
+            grad_inputs = res
+        return tuple(grad_inputs[i] for i in self.input_index)
 
 
 def _remove_from(name: str, *dicts_or_sets) -> None:
