@@ -27,6 +27,7 @@ class Tensor:
     _hooks = None       # backward hooks of a leaf
     _out_index = 0      # which output of its grad_fn this tensor is (multi-output Functions)
     _device = None      # None means the CPU
+    _leaf_view = False  # a view of a leaf that requires grad (in-place on it is an error)
 
     # -- construction ---------------------------------------------------------------------------
     def __new__(cls, *args, **kwargs):
@@ -190,10 +191,10 @@ class Tensor:
         return self
 
     def retain_grad(self) -> None:
-        if self.grad_fn is None:
-            return
         if not self.requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None:
+            return
         retained = self.grad_fn.__dict__.setdefault("_retained", [])
         if not any(t is self for t in retained):
             retained.append(self)

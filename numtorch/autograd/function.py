@@ -177,7 +177,7 @@ def _check_versions(node):
         if vc[0] != version:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "
-                f"inplace operation: output {vc[0]} of {node._name}, is at version {vc[0]}; expected "
+                f"inplace operation: a tensor saved by {node._name} is at version {vc[0]}; expected "
                 f"version {version} instead. Hint: the backtrace further above can point to the "
                 "operation that failed to compute its gradient. The variable in question was changed "
                 "in there or anywhere later. Good luck!")

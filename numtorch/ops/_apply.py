@@ -111,6 +111,9 @@ def write_into(target: Tensor, out) -> None:
 def check_inplace(target: Tensor) -> None:
     if target.grad_fn is None and target.requires_grad and _state[0]:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    if target._leaf_view and _state[0]:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
 
 
 # -- operands -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace, check_inplace, _make, _edge
+from .shape import _as_view
 
 
 def _convert_index(index):
@@ -79,7 +80,7 @@ def getitem(input: Tensor, index) -> Tensor:
         if not -x.shape[0] <= index < x.shape[0]:
             raise IndexError(f"index {index} is out of bounds for dimension 0 with size {x.shape[0]}")
         out = apply(Select, (input,), (x,), index)
-        out._vc = input._vc
+        _as_view(out, input)
         return out
     if isinstance(index, slice):
         if x.ndim == 0:
@@ -89,13 +90,13 @@ def getitem(input: Tensor, index) -> Tensor:
             out = apply(Slice, (input,), (x,), index)
         except IndexError as e:
             raise _index_error(e, x.shape) from None
-        out._vc = input._vc
+        _as_view(out, input)
         return out
     idx, basic = _convert_index(index)
     try:
         if basic:
             out = apply(_basic_node(idx), (input,), (x,), idx)
-            out._vc = input._vc
+            _as_view(out, input)
             return out
         return apply(Index, (input,), (x,), idx)
     except IndexError as e:
@@ -166,6 +167,9 @@ def setitem(input: Tensor, index, value) -> None:
     if isinstance(v, np.ndarray) and v.dtype != input._data.dtype:
         v = v.astype(input._data.dtype)
     if grad_mode.state[0] and (input.requires_grad or (tv is not None and tv.requires_grad)):
+        if basic and input.requires_grad and input.grad_fn is None:   # x[i] = v writes a view
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                               "in-place operation.")
         check_inplace(input)
         if isinstance(v, np.ndarray) and v.dtype.kind == "f" and input._data.dtype.kind != "f":
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "

@@ -45,6 +45,8 @@ def _infer(shape, size):
 
 def _as_view(out: Tensor, input: Tensor) -> Tensor:
     out._vc = input._vc
+    if input.requires_grad and (input.grad_fn is None or input._leaf_view):
+        out._leaf_view = True
     return out
 
 
