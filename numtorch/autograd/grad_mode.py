@@ -94,11 +94,23 @@ class set_grad_enabled(_GradMode):
         return wrapper
 
 
+_inference = [False]
+
+
 class inference_mode(_GradMode):
     """Like ``no_grad`` (numtorch has no separate inference tensors)."""
 
     def __init__(self, mode: bool = True):
         self.mode = not mode
+
+    def __enter__(self):
+        self._prev_inference = _inference[0]
+        _inference[0] = not self.mode
+        return _GradMode.__enter__(self)
+
+    def __exit__(self, *exc):
+        _inference[0] = self._prev_inference
+        return _GradMode.__exit__(self, *exc)
 
     def __call__(self, func):
         if not callable(func):  # @inference_mode(False)-style misuse
@@ -107,14 +119,15 @@ class inference_mode(_GradMode):
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
-            prev = state[0]
-            state[0] = mode
+            prev, prev_inference = state[0], _inference[0]
+            state[0], _inference[0] = mode, not mode
             try:
                 return func(*args, **kwargs)
             finally:
-                state[0] = prev
+                state[0], _inference[0] = prev, prev_inference
         return wrapper
 
 
 def is_inference_mode_enabled() -> bool:
-    return False
+    """True inside ``inference_mode()``."""
+    return _inference[0]
