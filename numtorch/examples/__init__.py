@@ -9,8 +9,8 @@ True
 """
 from __future__ import annotations
 
+import contextlib
 import importlib
-import os
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
 from ._common import Context, Result
@@ -54,7 +54,22 @@ def run_example(name: str, out_dir: str = "numtorch-out", quick: bool = False,
                   plots=plots, verbose=verbose)
     if verbose:
         print(f"=== {name}: {EXAMPLES[name].description}", flush=True)
-    return module.run(ctx)
+    with _one_blas_thread():
+        return module.run(ctx)
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    """Run with one BLAS thread when threadpoolctl is installed (it comes with the
+    ``examples`` extra): the examples' matrices are small, and on a 2-core machine two
+    BLAS threads make their matmuls several times slower, not faster."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def run_examples(names: Optional[Sequence[str]] = None, **kwargs) -> List[Result]:

@@ -57,14 +57,14 @@ class PlainBar:
                 now = time.perf_counter()
                 if now - self._last >= 0.1:
                     self._last = now
-                    self.file.write("\r" + self._line())
+                    self.file.write("\r\033[K" + self._line())
                     self.file.flush()
         self.close()
 
     def close(self) -> None:
         if self in _active:
             _active.remove(self)
-        self.file.write(("\r" if self._tty else "") + self._line() + "\n")
+        self.file.write(("\r\033[K" if self._tty else "") + self._line() + "\n")
         self.file.flush()
 
 
