@@ -1,0 +1,99 @@
+"""``SGD``: stochastic gradient descent with momentum, dampening, Nesterov and weight decay.
+
+Same arithmetic as PyTorch's single-tensor implementation (float32 results are bit-identical)::
+
+    g = grad (negated when maximize) + weight_decay * p
+    buf = g (first step) | momentum * buf + (1 - dampening) * g
+    g = g + momentum * buf (nesterov) | buf
+    p = p - lr * g
+
+>>> import numtorch as torch
+>>> w = torch.tensor([1.0], requires_grad=True)
+>>> opt = torch.optim.SGD([w], lr=0.1, momentum=0.9)
+>>> (w * w).sum().backward(); opt.step(); w
+tensor([0.8000], requires_grad=True)
+"""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+
+from .._tensor import Tensor
+from .optimizer import Optimizer, _axpy, _axpy_
+
+__all__ = ["SGD"]
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, as ``torch.optim.SGD``."""
+
+    def __init__(self, params, lr: float = 1e-3, momentum: float = 0, dampening: float = 0,
+                 weight_decay: float = 0, nesterov: bool = False, *, maximize: bool = False,
+                 foreach: Optional[bool] = None, differentiable: bool = False,
+                 fused: Optional[bool] = None) -> None:
+        if isinstance(lr, Tensor) and lr.numel() != 1:
+            raise ValueError("Tensor lr must be 1-element")
+        if lr < 0.0:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if momentum < 0.0:
+            raise ValueError(f"Invalid momentum value: {momentum}")
+        if weight_decay < 0.0:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        defaults = {"lr": lr, "momentum": momentum, "dampening": dampening,
+                    "weight_decay": weight_decay, "nesterov": nesterov, "maximize": maximize,
+                    "foreach": foreach, "differentiable": differentiable, "fused": fused}
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError("Nesterov momentum requires a momentum and zero dampening")
+        super().__init__(params, defaults)
+        if fused:
+            if differentiable:
+                raise RuntimeError("`fused` does not support `differentiable`")
+            if foreach:
+                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+    def step(self, closure: Optional[Callable[[], float]] = None):
+        """Perform one SGD step on every parameter that has a gradient."""
+        loss = self._eval_closure(closure) if closure is not None else None
+        state = self.state
+        for group in self.param_groups:
+            neg_lr = -float(group["lr"])
+            wd = group["weight_decay"]
+            momentum = group["momentum"]
+            maximize = group["maximize"]
+            if not wd and not momentum and not maximize:
+                # plain gradient descent: the hot path of most programs
+                for p in group["params"]:
+                    g = p._grad
+                    if g is None:
+                        continue
+                    _axpy_(p._data, neg_lr, g._data)
+                    p._vc[0] += 1
+                continue
+            keep = 1 - group["dampening"]
+            nesterov = group["nesterov"]
+            for p in group["params"]:
+                g = p._grad
+                if g is None:
+                    continue
+                d = p._data
+                g = g._data
+                if maximize:
+                    g = np.negative(g)
+                if wd != 0:
+                    g = _axpy(g, wd, d)
+                if momentum != 0:
+                    st = state[p]
+                    buf = st.get("momentum_buffer")
+                    if buf is None:
+                        st["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
+                        b = st["momentum_buffer"]._data
+                    else:
+                        b = buf._data
+                        b *= np.asarray(momentum, b.dtype)
+                        _axpy_(b, keep, g)
+                        buf._vc[0] += 1
+                    g = _axpy(g, momentum, b) if nesterov else b
+                _axpy_(d, neg_lr, g)
+                p._vc[0] += 1
+        return loss
