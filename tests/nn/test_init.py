@@ -1,0 +1,163 @@
+"""nn.init: the same random draws as PyTorch (bit for bit), gains, fans and error texts."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import numtorch
+from numtorch.nn import init
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+# (name, kwargs) of every random init; each runs on both libraries after the same seed
+RANDOM_INITS = [
+    ("uniform_", {}), ("uniform_", {"a": -0.3, "b": 0.7}),
+    ("normal_", {}), ("normal_", {"mean": 0.5, "std": 0.02}),
+    ("xavier_uniform_", {}), ("xavier_uniform_", {"gain": 5.0 / 3}),
+    ("xavier_normal_", {}), ("xavier_normal_", {"gain": math.sqrt(2.0)}),
+    ("kaiming_uniform_", {}), ("kaiming_uniform_", {"a": math.sqrt(5)}),
+    ("kaiming_uniform_", {"mode": "fan_out", "nonlinearity": "relu"}),
+    ("kaiming_normal_", {}), ("kaiming_normal_", {"mode": "fan_out", "nonlinearity": "relu"}),
+    ("kaiming_normal_", {"a": 0.2, "nonlinearity": "leaky_relu"}),
+    ("trunc_normal_", {}), ("trunc_normal_", {"std": 0.02}),
+    ("trunc_normal_", {"mean": 0.0, "std": 1.0, "a": 0.5, "b": 1.0}),
+]
+SHAPES = [(3, 5), (4, 4), (10, 1), (8, 3, 2, 2), (64, 32)]
+
+
+@pytest.mark.parametrize("name,kwargs", RANDOM_INITS, ids=lambda v: str(v))
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_random_init_bitwise_matches_torch(name, kwargs, shape, dtype):
+    torch = _torch()
+    numtorch.manual_seed(7)
+    torch.manual_seed(7)
+    a = numtorch.empty(*shape, dtype=getattr(numtorch, dtype))
+    b = torch.empty(*shape, dtype=getattr(torch, dtype))
+    ra = getattr(init, name)(a, **kwargs)
+    getattr(torch.nn.init, name)(b, **kwargs)
+    assert ra is a
+    assert np.array_equal(a.numpy(), b.numpy())
+    # the generator advanced by the same amount
+    assert float(numtorch.rand(1)) == float(torch.rand(1))
+
+
+def test_init_on_parameter_keeps_requires_grad_and_builds_no_graph():
+    p = numtorch.nn.Parameter(numtorch.empty(3, 4))
+    for fn in (init.uniform_, init.normal_, init.xavier_uniform_, init.kaiming_normal_,
+               init.trunc_normal_, init.zeros_, init.ones_, init.eye_, init.orthogonal_):
+        out = fn(p)
+        assert out is p and p.requires_grad and p.grad_fn is None
+
+
+def test_init_with_generator_matches_torch():
+    torch = _torch()
+    ga = numtorch.Generator().manual_seed(3)
+    gb = torch.Generator().manual_seed(3)
+    a, b = numtorch.empty(4, 6), torch.empty(4, 6)
+    init.kaiming_uniform_(a, generator=ga)
+    torch.nn.init.kaiming_uniform_(b, generator=gb)
+    init.normal_(a, 1.0, 2.0, generator=ga)
+    torch.nn.init.normal_(b, 1.0, 2.0, generator=gb)
+    assert np.array_equal(a.numpy(), b.numpy())
+
+
+def test_trunc_normal_stays_in_bounds():
+    numtorch.manual_seed(0)
+    t = init.trunc_normal_(numtorch.empty(2000), mean=0.0, std=1.0, a=-0.5, b=0.5)
+    assert float(t.min()) >= -0.5 and float(t.max()) <= 0.5
+    t = init.trunc_normal_(numtorch.empty(2000), std=0.02)
+    assert float(t.abs().max()) <= 2.0
+    assert abs(float(t.std()) - 0.02) < 0.002
+
+
+def test_deterministic_inits_match_math():
+    t = numtorch.empty(2, 3)
+    assert init.ones_(t).tolist() == [[1.0] * 3] * 2
+    assert init.zeros_(t).tolist() == [[0.0] * 3] * 2
+    assert init.constant_(t, 0.25).tolist() == [[0.25] * 3] * 2
+    assert init.eye_(t).tolist() == [[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]
+    d = init.dirac_(numtorch.empty(2, 2, 3))
+    assert d.tolist() == [[[0, 1, 0], [0, 0, 0]], [[0, 0, 0], [0, 1, 0]]]
+    with pytest.raises(ValueError, match="Only tensors with 2 dimensions are supported"):
+        init.eye_(numtorch.empty(3))
+
+
+def test_dirac_groups_matches_torch():
+    torch = _torch()
+    a = init.dirac_(numtorch.empty(4, 2, 3, 3), groups=2)
+    b = torch.nn.init.dirac_(torch.empty(4, 2, 3, 3), groups=2)
+    assert np.array_equal(a.numpy(), b.numpy())
+
+
+def test_orthogonal_is_orthogonal():
+    numtorch.manual_seed(0)
+    for shape in [(4, 4), (3, 6), (6, 3), (4, 2, 2)]:
+        w = init.orthogonal_(numtorch.empty(*shape), gain=2.0).numpy().reshape(shape[0], -1)
+        small = min(w.shape)
+        g = w @ w.T if w.shape[0] == small else w.T @ w
+        np.testing.assert_allclose(g, 4.0 * np.eye(small), atol=1e-5)
+
+
+def test_sparse_zeros_per_column():
+    numtorch.manual_seed(0)
+    w = init.sparse_(numtorch.empty(10, 4), sparsity=0.3).numpy()
+    assert ((w == 0).sum(axis=0) >= 3).all()
+
+
+def test_calculate_gain_values():
+    assert init.calculate_gain("linear") == 1
+    assert init.calculate_gain("conv2d") == 1
+    assert init.calculate_gain("sigmoid") == 1
+    assert init.calculate_gain("tanh") == 5.0 / 3
+    assert init.calculate_gain("relu") == math.sqrt(2.0)
+    assert init.calculate_gain("leaky_relu") == math.sqrt(2.0 / (1 + 0.01 ** 2))
+    assert init.calculate_gain("leaky_relu", 0.2) == math.sqrt(2.0 / 1.04)
+    assert init.calculate_gain("leaky_relu", math.sqrt(5)) == math.sqrt(2.0 / 6.0)
+    assert init.calculate_gain("selu") == 0.75
+    with pytest.raises(ValueError, match="Unsupported nonlinearity gelu"):
+        init.calculate_gain("gelu")
+    with pytest.raises(ValueError, match="negative_slope True not a valid number"):
+        init.calculate_gain("leaky_relu", True)
+
+
+def test_calculate_gain_matches_torch():
+    torch = _torch()
+    for args in [("linear",), ("tanh",), ("relu",), ("leaky_relu",), ("leaky_relu", 0.3),
+                 ("leaky_relu", 2), ("selu",), ("conv_transpose3d",), ("sigmoid",)]:
+        assert init.calculate_gain(*args) == torch.nn.init.calculate_gain(*args)
+
+
+def test_fans_and_errors_match_torch():
+    torch = _torch()
+    for shape in [(3, 5), (8, 3, 2, 2), (2, 4, 3)]:
+        assert init._calculate_fan_in_and_fan_out(numtorch.empty(*shape)) == \
+            torch.nn.init._calculate_fan_in_and_fan_out(torch.empty(*shape))
+
+    def err(T, fn):
+        with pytest.raises(Exception) as e:
+            fn(T)
+        return type(e.value).__name__, str(e.value)
+
+    for fn in (lambda T: T.nn.init.xavier_uniform_(T.empty(3)),
+               lambda T: T.nn.init.kaiming_normal_(T.empty(3, 3), mode="fan_avg"),
+               lambda T: T.nn.init.calculate_gain("swish"),
+               lambda T: T.nn.init.eye_(T.empty(2, 2, 2)),
+               lambda T: T.nn.init.dirac_(T.empty(2, 2))):
+        assert err(numtorch, fn) == err(torch, fn)
+
+
+def test_zero_element_tensor_warns():
+    with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
+        init.kaiming_uniform_(numtorch.empty(0, 3))
+
+
+def test_deprecated_aliases_warn():
+    with pytest.warns(FutureWarning, match=r"`nn.init.uniform` is now deprecated in favor of "
+                                           r"`nn.init.uniform_`."):
+        init.uniform(numtorch.empty(2))
