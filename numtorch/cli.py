@@ -194,7 +194,7 @@ def info_lines() -> List[str]:
 # -- entry point -------------------------------------------------------------------------------
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    """Run the ``numtorch`` command with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    """Run the ``numtorch`` command on ``argv`` (default ``sys.argv[1:]``); return the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     # `numtorch run ...` passes everything after `run` to the program runner untouched.

@@ -10,18 +10,6 @@ import pytest
 from numtorch import cli
 from numtorch.examples import EXAMPLES
 
-def _missing_parts() -> str:
-    """TEMPORARY (remove once nn, optim and serialization have landed): what is missing."""
-    import numtorch
-    try:
-        numtorch.nn.Module, numtorch.optim.SGD, numtorch.save, numtorch.utils.data.DataLoader
-    except AttributeError as e:
-        return str(e)
-    return ""
-
-
-needs_all = pytest.mark.skipif(bool(_missing_parts()), reason="numtorch is not complete yet")
-
 
 
 def test_no_command_prints_help(capsys):
@@ -37,7 +25,6 @@ def test_examples_lists_every_example(argv, capsys):
         assert name in out and ex.description in out
 
 
-@needs_all
 def test_examples_run_one(tmp_path, capsys):
     rc = cli.main(["examples", "run", "sqrt2", "--out", str(tmp_path), "--no-progress"])
     out = capsys.readouterr().out
@@ -45,7 +32,6 @@ def test_examples_run_one(tmp_path, capsys):
     assert "[sqrt2] final loss" in out and "1 example(s) in" in out
 
 
-@needs_all
 def test_examples_run_all_quick(tmp_path, capsys):
     rc = cli.main(["examples", "run", "--all", "--quick", "--no-progress", "--no-plots",
                    "--out", str(tmp_path)])

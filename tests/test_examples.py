@@ -28,21 +28,8 @@ PLOTS = {
     "sqrt2": {"x", "loss"},
 }
 
-def _missing_parts() -> str:
-    """TEMPORARY (remove once nn, optim and serialization have landed): what is missing."""
-    import numtorch
-    try:
-        numtorch.nn.Module, numtorch.optim.SGD, numtorch.save, numtorch.utils.data.DataLoader
-    except AttributeError as e:
-        return str(e)
-    return ""
 
 
-needs_all = pytest.mark.skipif(bool(_missing_parts()), reason="numtorch is not complete yet")
-
-
-
-@needs_all
 def test_registry_is_complete():
     assert set(EXAMPLES) == set(PLOTS)
     for name in EXAMPLES:
@@ -51,7 +38,6 @@ def test_registry_is_complete():
         load("nope")
 
 
-@needs_all
 @pytest.mark.parametrize("name", list(EXAMPLES))
 def test_quick_run(name, tmp_path, capsys):
     res = run_example(name, out_dir=str(tmp_path), quick=True, show_progress=False)
@@ -74,7 +60,6 @@ def test_quick_run(name, tmp_path, capsys):
         assert "plots skipped" in out
 
 
-@needs_all
 def test_sqrt2_converges(tmp_path):
     # Gradient descent on (x**2 - 2)**2 from x = 1 converges to sqrt(2).
     res = run_example("sqrt2", out_dir=str(tmp_path), show_progress=False, plots=False,
@@ -84,7 +69,6 @@ def test_sqrt2_converges(tmp_path):
     assert res.final_loss < 1e-9
 
 
-@needs_all
 def test_xor_mse_fits_the_four_targets(tmp_path, capsys):
     res = run_example("xor-mse", out_dir=str(tmp_path), show_progress=False, plots=False)
     assert res.accuracy == 1.0
@@ -93,7 +77,6 @@ def test_xor_mse_fits_the_four_targets(tmp_path, capsys):
     assert "x = [0.0, 1.0] -> y = 1.00" in out and "x = [1.0, 1.0] -> y = 0.00" in out
 
 
-@needs_all
 def test_xor_classifier_restores_its_state_dict(tmp_path):
     res = run_example("xor-classifier", out_dir=str(tmp_path), quick=True,
                       show_progress=False, plots=False, verbose=False)
@@ -101,7 +84,6 @@ def test_xor_classifier_restores_its_state_dict(tmp_path):
     assert (tmp_path / "xor_classifier.pt").is_file()
 
 
-@needs_all
 def test_mnist_falls_back_to_digits(tmp_path, monkeypatch, capsys):
     mnist = importlib.import_module("numtorch.datasets.mnist")
     monkeypatch.setattr(mnist, "_candidate_raw_folders", lambda root: [])
@@ -111,7 +93,6 @@ def test_mnist_falls_back_to_digits(tmp_path, monkeypatch, capsys):
     assert "embedded 8x8 digits" in capsys.readouterr().out
 
 
-@needs_all
 def test_without_matplotlib_plots_are_skipped(tmp_path, monkeypatch, capsys):
     for mod in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
         monkeypatch.delitem(sys.modules, mod)

@@ -31,7 +31,8 @@ EXAMPLES: Dict[str, Example] = {
     "iris-logistic": Example("iris_logistic", "Iris logistic (softmax) regression"),
     "iris-mlp-regression": Example("iris_mlp_regression", "Iris MLP regression; y-y plot"),
     "iris-mlp-classification": Example("iris_mlp_classification", "Iris MLP classifier"),
-    "iris-autoencoder": Example("iris_autoencoder", "Iris autoencoder with a 2-D code; latent scatter"),
+    "iris-autoencoder": Example("iris_autoencoder",
+                                "Iris autoencoder with a 2-D code; latent scatter"),
     "mnist-scratch": Example("mnist_scratch", "MNIST logistic regression from scratch "
                                               "(tensors and autograd only)"),
     "mnist-mlp": Example("mnist_mlp", "MNIST MLP with nn, DataLoader and Adam"),

@@ -1,7 +1,6 @@
-"""What every example shares: its context (output folder, quick mode, progress, plots) and result."""
+"""What the examples share: their context (output folder, quick mode, progress, plots), result."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
@@ -78,7 +77,7 @@ class Context:
                      list(self.plots.paths), self.plots_wanted and not self.plots.enabled)
         self.print(f"[{self.name}] {res.summary()}")
         for p in res.plots:
-            self.print(f"[{self.name}] saved {os.path.relpath(p) if not os.path.isabs(self.out_dir) else p}")
+            self.print(f"[{self.name}] saved {p}")
         if res.plots_skipped:
             self.print(f"[{self.name}] {SKIPPED}")
         return res

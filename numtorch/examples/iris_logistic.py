@@ -1,4 +1,4 @@
-"""Iris logistic regression: one ``nn.Linear(4, 3)`` and ``CrossEntropyLoss`` (softmax regression)."""
+"""Iris logistic regression: ``nn.Linear(4, 3)`` and ``CrossEntropyLoss`` (softmax regression)."""
 from __future__ import annotations
 
 import numtorch as torch
