@@ -10,6 +10,7 @@ from ._mnist import load
 def run(ctx):
     torch.manual_seed(0)
     d = load(ctx)
+    data_name = "MNIST" if d.is_mnist else "8x8 digits"
     train = torch.utils.data.TensorDataset(torch.from_numpy(d.x_train),
                                            torch.from_numpy(d.y_train))
     loader = torch.utils.data.DataLoader(train, batch_size=64, shuffle=True)
@@ -41,9 +42,9 @@ def run(ctx):
 
     valid_loss = loss_fn(out, y_valid).item()
     predicted = out.argmax(1).numpy()
-    ctx.plots.loss_curve(losses, f"{d.source} MLP (Adam)", xlabel="step",
+    ctx.plots.loss_curve(losses, f"{data_name} MLP (Adam)", xlabel="step",
                          ylabel="batch cross-entropy")
     ctx.plots.digits(d.x_valid[:32], d.image_shape, predicted[:32], d.y_valid[:32],
-                     f"{d.source} validation images, predicted labels "
+                     f"{data_name} validation images, predicted labels "
                      f"(accuracy {100 * acc:.1f}%)")
     return ctx.finish(valid_loss, accuracy=acc, data=d.source)

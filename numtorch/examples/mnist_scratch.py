@@ -28,6 +28,7 @@ def accuracy(out, target):
 def run(ctx):
     torch.manual_seed(0)
     d = load(ctx)
+    data_name = "MNIST" if d.is_mnist else "8x8 digits"
     x_train, y_train, x_valid, y_valid = map(torch.tensor, (d.x_train, d.y_train,
                                                             d.x_valid, d.y_valid))
     n, pixels = x_train.shape
@@ -66,9 +67,9 @@ def run(ctx):
         valid_loss = nll(out, y_valid).item()
         acc = accuracy(out, y_valid)
         predicted = out.argmax(dim=1).numpy()
-    ctx.plots.loss_curve(losses, f"{d.source} logistic regression from scratch",
+    ctx.plots.loss_curve(losses, f"{data_name} logistic regression from scratch",
                          xlabel="step", ylabel="batch NLL")
     ctx.plots.digits(d.x_valid[:32], d.image_shape, predicted[:32], d.y_valid[:32],
-                     f"{d.source} validation images, predicted labels "
+                     f"{data_name} validation images, predicted labels "
                      f"(accuracy {100 * acc:.1f}%)")
     return ctx.finish(valid_loss, accuracy=acc, data=d.source)
