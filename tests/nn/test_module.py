@@ -105,8 +105,6 @@ def test_repr_and_names_match_torch(build):
 
 def test_reprs_of_leaf_modules_match_torch():
     torch = _torch()
-    for T in ():
-        pass
     cases = [lambda T: T.nn.Linear(3, 5, bias=False), lambda T: T.nn.Identity(7, k=1),
              lambda T: T.nn.Flatten(0, 2), lambda T: T.nn.Unflatten(-1, [2, 3]),
              lambda T: T.nn.Bilinear(2, 3, 4), lambda T: T.nn.Sequential(),
@@ -114,7 +112,8 @@ def test_reprs_of_leaf_modules_match_torch():
              lambda T: T.nn.ParameterList([T.nn.Parameter(T.ones(2, 3)), T.zeros((), dtype=T.float64)]),
              lambda T: T.nn.ParameterDict({"b": T.ones(2), "a": T.nn.Parameter(T.zeros(1))}),
              lambda T: T.nn.Sequential(T.nn.Linear(1, 1), T.nn.Linear(1, 1))[1:],
-             lambda T: T.nn.ModuleList([T.nn.ReLU(), T.nn.ReLU(), T.nn.Tanh(), T.nn.ReLU()])]
+             lambda T: T.nn.ModuleList([T.nn.ReLU(), T.nn.ReLU(), T.nn.Tanh(), T.nn.ReLU()]),
+             lambda T: T.nn.ParameterList([T.nn.Parameter(T.ones(2))])]
     for make in cases:
         assert repr(make(numtorch)) == repr(make(torch))
 
