@@ -64,8 +64,8 @@ CASES = [
     ("xor step: MSELoss(sum) forward, graph", "crit(lin2(h), t)", "nn"),
     ("xor step: forward (2 Linear, sigmoid, loss)", "crit(lin2(torch.sigmoid(lin(x))), t)", "nn"),
     ("xor step: forward + backward", "crit(lin2(torch.sigmoid(lin(x))), t).backward()", "nn"),
-    ("xor step: optimizer.zero_grad()", "opt.zero_grad()", "optim"),
     ("xor step: optimizer.step() (SGD, 4 params)", "opt.step()", "optim"),
+    ("xor step: optimizer.zero_grad() (grads None)", "opt.zero_grad()", "optim"),
     ("xor step: zero_grad+forward+backward+step", "step()", "optim"),
     ("xor step: one DataLoader epoch (bs 4, shuffle)", "for xb, tb in loader: pass", "data"),
 ]

@@ -99,7 +99,7 @@ def worker(framework, *args):
     return json.loads(out.strip().splitlines()[-1])
 
 
-def machine_line(torch_ok: bool) -> str:
+def machine_line(torch_ok: bool, threads=None) -> str:
     cpu = "?"
     try:
         with open("/proc/cpuinfo") as f:
@@ -117,10 +117,12 @@ def machine_line(torch_ok: bool) -> str:
            f"Python {platform.python_version()}; NumPy {np.__version__}"
     if torch_ok:
         r = subprocess.run([sys.executable, "-c", "import torch; print(torch.__version__, "
-                            "torch.get_num_threads())"], capture_output=True, text=True)
+                            "torch.get_num_threads())"], capture_output=True, text=True, env=CHILD_ENV)
         if r.returncode == 0:
             v, n = r.stdout.split()
-            info += f"; PyTorch {v} ({n} threads, its default)"
+            info += f"; PyTorch {v} (threads: {threads or n}{"" if threads else ", its default"})"
+    if threads:
+        info += f"; BLAS threads {threads}"
     return info + "; " + time.strftime("%Y-%m-%d")
 
 
@@ -131,11 +133,16 @@ def main(argv=None) -> int:
         LOOPS + ("import", "process", "memory")))
     ap.add_argument("--repeat", type=int, default=3, help="runs per cell (median reported); default 3")
     ap.add_argument("--no-torch", action="store_true", help="skip PyTorch even when installed")
+    ap.add_argument("--threads", type=int, help="BLAS/OpenMP threads of every child and "
+                    "torch.set_num_threads (default: each library's default)")
     ap.add_argument("--stat", choices=("median", "min"), default="median",
                     help="how the runs of a cell are summarised (default: median)")
     ap.add_argument("--json", help="also write all raw measurements to this file")
     args = ap.parse_args(argv)
 
+    if args.threads:
+        for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BENCH_THREADS"):
+            CHILD_ENV[var] = str(args.threads)
     torch_ok = not args.no_torch and importlib.util.find_spec("torch") is not None
     fws = [f for f in FRAMEWORKS if f != "torch" or torch_ok]
     only = {s.strip() for s in args.only.split(",") if s.strip()}
@@ -242,7 +249,7 @@ def main(argv=None) -> int:
     print()
     print(f"{args.stat.capitalize()}s of {args.repeat} runs per cell, frameworks alternating, each in a fresh process. "
           f"mnist_scratch/mlp data: {_data.mnist_source()}.")
-    print("Machine:", machine_line(torch_ok))
+    print("Machine:", machine_line(torch_ok, args.threads))
     cal = samples.get("calibration", {}).get("numpy", [])
     if len(cal) > 1:
         spread = (max(cal) - min(cal)) / min(cal)
@@ -259,7 +266,7 @@ def main(argv=None) -> int:
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"samples": samples, "errors": {f"{k[0]}|{k[1]}": v for k, v in errors.items()},
-                       "machine": machine_line(torch_ok), "quick": args.quick}, f, indent=1)
+                       "machine": machine_line(torch_ok, args.threads), "quick": args.quick}, f, indent=1)
     return 0
 
 

@@ -5,7 +5,7 @@
     python bench/worker.py numpy --calibrate
 
 Prints one JSON line: loop seconds (or import seconds), the final loss, the process's peak RSS.
-PyTorch keeps its default thread count (reported as ``threads``).
+PyTorch keeps its default thread count (reported as ``threads``) unless $BENCH_THREADS is set.
 """
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ def load(framework: str):
     if framework == "torch":
         import torch
         import torch.nn, torch.optim, torch.utils.data  # noqa: E401,F401
+        if os.environ.get("BENCH_THREADS"):
+            torch.set_num_threads(int(os.environ["BENCH_THREADS"]))
         return torch
     import importlib
     import numtorch
