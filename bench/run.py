@@ -120,7 +120,7 @@ def machine_line(torch_ok: bool, threads=None) -> str:
                             "torch.get_num_threads())"], capture_output=True, text=True, env=CHILD_ENV)
         if r.returncode == 0:
             v, n = r.stdout.split()
-            info += f"; PyTorch {v} (threads: {threads or n}{"" if threads else ", its default"})"
+            info += f"; PyTorch {v} (threads: {threads or n}{'' if threads else ', its default'})"
     if threads:
         info += f"; BLAS threads {threads}"
     return info + "; " + time.strftime("%Y-%m-%d")
