@@ -4,7 +4,8 @@
 and ``numtorch.*``. A submodule numtorch lacks raises ``ModuleNotFoundError: numtorch does
 not implement torch.xyz yet``; a missing attribute raises the same text as AttributeError.
 The program runs as ``__main__`` with ``sys.argv`` and ``sys.path[0]`` set as ``python``
-sets them. ``python -m numtorch.run -m package.module [args]`` runs a module instead.
+sets them. ``python -m numtorch.run -m package.module [args]`` runs a module instead, and
+``--seed N`` first calls ``manual_seed(N)`` (for programs that set no seed of their own).
 
 Inside Python, ``numtorch.run.install()`` makes ``import torch`` mean numtorch.
 """
@@ -21,7 +22,7 @@ from typing import List, Optional
 
 __all__ = ["install", "uninstall", "main"]
 
-_USAGE = "usage: python -m numtorch.run [-m module | program.py] [args ...]"
+_USAGE = "usage: python -m numtorch.run [--seed N] [-m module | program.py] [args ...]"
 
 
 class TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
@@ -80,6 +81,10 @@ def main(argv: Optional[List[str]] = None) -> None:
         print(_USAGE, file=sys.stderr if not argv else sys.stdout)
         raise SystemExit(2 if not argv else 0)
     install()
+    if argv[0] == "--seed" and len(argv) > 2:      # like calling torch.manual_seed(N) first
+        import numtorch
+        numtorch.manual_seed(int(argv[1]))
+        argv = argv[2:]
     if argv[0] == "-m":
         if len(argv) < 2:
             print(_USAGE, file=sys.stderr)
