@@ -63,14 +63,27 @@ _STATE_SIZE = 5056
 # ----------------------------------------------------------------------------
 
 
-def _init_genrand(seed32: int) -> np.ndarray:
-    """MT19937 state words for ``seed32`` (Matsumoto-Nishimura ``init_genrand``)."""
+def _init_genrand_py(seed32: int) -> np.ndarray:
+    """MT19937 state words for ``seed32`` (Matsumoto-Nishimura ``init_genrand``), in Python."""
     mt = [0] * 624
     x = mt[0] = seed32 & _MASK32
     for j in range(1, 624):
         x = (1812433253 * (x ^ (x >> 30)) + j) & _MASK32
         mt[j] = x
     return np.array(mt, dtype=np.uint32)
+
+
+def _seed_bit_generator(bg: np.random.MT19937, seed32: int) -> None:
+    """Put ``bg`` in the state ``init_genrand(seed32)`` leaves, ready to twist.
+
+    NumPy's legacy seeding is exactly ``init_genrand`` (spec §1.4), done in C: ~20x faster than
+    the Python loop above, which matters because every shuffled DataLoader epoch seeds a new
+    generator.
+    """
+    bg._legacy_seeding(seed32 & _MASK32)      # leaves pos = 624: the next draw twists first
+
+
+_init_genrand = _init_genrand_py
 
 
 def _cpu_device():
@@ -111,8 +124,7 @@ class Generator:
             raise ValueError("Overflow when unpacking long long")
         s &= _MASK64                                  # two's complement for negatives
         self._seed = s
-        self._bg.state = {"bit_generator": "MT19937",
-                          "state": {"key": _init_genrand(s & _MASK32), "pos": 624}}
+        _seed_bit_generator(self._bg, s)
         self._fresh = True
         self._normal_cache = None
         self._float_cache = None

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .function import Function, _SECOND_BACKWARD
+from .function import Function, _SECOND_BACKWARD, _check_versions
+
+_ndarray = np.ndarray
 
 # Attributes of a node that describe the graph, not values saved for backward.
 _STRUCTURE = frozenset(("_next", "needs_input_grad", "_saved_versions", "_n_out",
@@ -43,7 +45,6 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
     given = set()           # ids of arrays already handed to a leaf (never share two .grad)
     grads = {}              # node -> list of output gradients
     deps = {}               # node -> number of edges still to deliver a gradient
-    ready = []
 
     for t, g in zip(roots, grad_arrays):
         node = t.grad_fn
@@ -52,42 +53,52 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
             continue
         slot = grads.get(node)
         if slot is None:
-            slot = grads[node] = [None] * getattr(node, "_n_out", 1)
+            slot = grads[node] = [None] * node._n_out
         i = t._out_index
         slot[i] = g if slot[i] is None else slot[i] + g
 
     # count the edges into each node reachable from the roots
     stack = list(grads)
-    seen = set(stack)
     while stack:
         node = stack.pop()
         nxt = node.__dict__.get("_next")
         if nxt is None:
             raise RuntimeError(_SECOND_BACKWARD)
         for entry in nxt:
-            if entry is not None and isinstance(entry[0], Function):
+            if entry is not None:
                 target = entry[0]
-                deps[target] = deps.get(target, 0) + 1
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-    ready = [n for n in grads if deps.get(n, 0) == 0]
+                if isinstance(target, Function):
+                    n = deps.get(target)
+                    if n is None:
+                        deps[target] = 1
+                        stack.append(target)
+                    else:
+                        deps[target] = n + 1
+    ready = [n for n in grads if n not in deps]
 
     while ready:
         node = ready.pop()
-        out_grads = grads.pop(node, None) or [None]
+        out_grads = grads.pop(node)
         d = node.__dict__
         if "_tensor_hooks" in d or "_retained" in d:
             out_grads = _output_hooks(node, out_grads, capture)
-        if getattr(node, "_freed", False):
+        if node._freed:
             raise RuntimeError(_SECOND_BACKWARD)
-        in_grads = node._run_backward(out_grads)
+        if node._raw:
+            if "_saved_versions" in d:
+                _check_versions(node)
+            g = out_grads[0]
+            in_grads = node.backward(node, g) if g is not None else (None,) * len(d["_next"])
+        elif all(g is None for g in out_grads):
+            in_grads = (None,) * len(d["_next"])
+        else:
+            in_grads = node._run_backward(out_grads)
         if "_node_hooks" in d:
             for hook in d["_node_hooks"]:
                 hook(in_grads, out_grads)
         nxt = d["_next"]
         if not retain_graph:
-            _free(node)
+            _free(d)
         for entry, g in zip(nxt, in_grads):
             if entry is None:
                 continue
@@ -97,18 +108,29 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
                     g = unbroadcast(g, shape)
                 if g.dtype != dtype:
                     g = g.astype(dtype)
-            if isinstance(target, Function):
+            if not isinstance(target, Function):
                 if g is not None:
-                    slot = grads.get(target)
-                    if slot is None:
-                        slot = grads[target] = [None] * getattr(target, "_n_out", 1)
+                    _deliver_to_leaf(target, g, given, capture)
+                continue
+            if g is not None:
+                slot = grads.get(target)
+                if slot is None:
+                    grads[target] = [g] if target._n_out == 1 else _slot(target, index, g)
+                else:
                     slot[index] = g if slot[index] is None else slot[index] + g
-                deps[target] -= 1
-                if deps[target] == 0:
-                    ready.append(target)
-            elif g is not None:
-                _deliver_to_leaf(target, g, given, capture)
+            n = deps[target] - 1
+            deps[target] = n
+            if n == 0:
+                if target not in grads:      # no gradient reached it: nothing flows further
+                    grads[target] = [None] * target._n_out
+                ready.append(target)
     return capture
+
+
+def _slot(target, index, g):
+    slot = [None] * target._n_out
+    slot[index] = g
+    return slot
 
 
 def _output_hooks(node, out_grads, capture):
@@ -165,16 +187,10 @@ def _deliver_to_leaf(leaf, g, given, capture):
         leaf._grad._bump_version()
 
 
-def _holds_values(v) -> bool:
-    if isinstance(v, (tuple, list)):
-        return any(_holds_values(x) for x in v)
-    return isinstance(v, np.ndarray) or hasattr(v, "_data")
-
-
-def _free(node):
-    """Drop the arrays a node saved; metadata (shapes, axes) stays, as in PyTorch."""
-    d = node.__dict__
-    saved = [k for k, v in d.items() if k not in _STRUCTURE and _holds_values(v)]
+def _free(d: dict) -> None:
+    """Drop the arrays a node saved (its ``__dict__`` is ``d``); metadata stays, as in PyTorch."""
+    saved = [k for k, v in d.items()
+             if type(v) is _ndarray or (type(v) in (tuple, list) and k not in _STRUCTURE)]
     if saved:
         for k in saved:
             del d[k]

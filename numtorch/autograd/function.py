@@ -39,6 +39,8 @@ class Function:
     _name = "Function"    # what name() and repr show, e.g. "MulBackward0"
     saves = ()            # built-ins: indices of inputs whose values backward reads
     saves_output = False  # built-ins: backward reads the output (exp, sigmoid, tanh, ...)
+    _n_out = 1            # outputs of the node (user Functions may return several)
+    _freed = False        # set once backward has released the saved values
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -80,7 +82,7 @@ class Function:
 
     @property
     def saved_tensors(self) -> tuple:
-        if getattr(self, "_freed", False):
+        if self._freed:
             raise RuntimeError(_SECOND_BACKWARD)
         _check_versions(self)
         return self.to_save
