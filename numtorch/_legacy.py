@@ -22,7 +22,7 @@ def _legacy(name: str, d: _dtype.dtype):
             data = src._data.astype(d.np) if isinstance(src, Tensor) else np.array(src, d.np)
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
-            data = np.zeros(tuple(int(s) for s in shape), d.np)
+            data = np.zeros(tuple(int(s) for s in shape) if args else (0,), d.np)
         return Tensor._make(data)
     return _LegacyMeta(name, (), {"__new__": __new__, "_numtorch_dtype": d,
                                   "__doc__": f"Legacy constructor of {d!r} tensors."})
