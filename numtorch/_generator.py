@@ -84,6 +84,7 @@ def _seed_bit_generator(bg: np.random.MT19937, seed32: int) -> None:
 
 
 _init_genrand = _init_genrand_py
+_BIT_GENERATORS: list = []   # bit generators of collected Generators, reused by Generator()
 
 
 def _cpu_device():
@@ -111,10 +112,18 @@ class Generator:
         if str(name).split(":")[0] != "cpu":
             raise RuntimeError(f"numtorch Generator supports only the cpu device, got {device!r}")
         self._device = None
-        self._bg = np.random.MT19937()
+        self._bg = _BIT_GENERATORS.pop() if _BIT_GENERATORS else np.random.MT19937()
         self._normal_cache: Optional[float] = None
         self._float_cache: Optional[float] = None   # carried in the state only
         self.manual_seed(_DEFAULT_SEED)
+
+    def __del__(self) -> None:
+        # Hand the bit generator to the next Generator(): making one costs ~150 us (it gathers
+        # OS entropy we then overwrite), and every shuffled DataLoader epoch makes a Generator.
+        # manual_seed rewrites its whole state, so nothing carries over.
+        pool = _BIT_GENERATORS
+        if pool is not None and len(pool) < 4:
+            pool.append(self._bg)
 
     # -- seeding -------------------------------------------------------------
     def manual_seed(self, seed) -> "Generator":
