@@ -13,6 +13,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import warnings as _warnings
+
+# PyTorch computes inf/nan silently (exp(1000) is inf, log(0) is -inf); NumPy warns. numtorch's ops
+# raise no floating-point warnings, and a filter costs nothing until a warning would be shown,
+# unlike an errstate block around every op.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numtorch\.")
+
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                      float64, promote_types, get_default_dtype, set_default_dtype, can_cast)
 from ._dtype import float32 as float, float64 as double, float16 as half, int64 as long, \

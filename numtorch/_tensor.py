@@ -15,6 +15,7 @@ import numpy as np
 from . import _dtype
 from ._size import Size
 from .autograd import grad_mode
+from .autograd.engine import run_backward as _run_backward
 
 
 class Tensor:
@@ -226,6 +227,12 @@ class Tensor:
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
+        data = self._data
+        if gradient is None and inputs is None and self.grad_fn is not None and data.size == 1 \
+                and data.dtype.kind == "f":
+            # the common case, a scalar loss: seed with 1 and run the engine directly
+            _run_backward([self], [np.ones(data.shape, data.dtype)], bool(retain_graph or create_graph))
+            return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 

@@ -163,7 +163,6 @@ def _output_hooks(node, out_grads, capture):
 
 
 def _deliver_to_leaf(leaf, g, given, capture):
-    from .._tensor import Tensor
     if capture is not None:
         if id(leaf) in capture:
             prev = capture[id(leaf)]
@@ -172,19 +171,20 @@ def _deliver_to_leaf(leaf, g, given, capture):
     hooks = leaf._hooks
     if hooks:
         for hook in hooks:
-            res = hook(Tensor._make(g))
+            res = hook(leaf._make(g))
             if res is not None:
                 g = res._data
     if g.shape != leaf._data.shape:
         g = unbroadcast(g, leaf._data.shape)
-    if leaf._grad is None:
+    grad = leaf._grad
+    if grad is None:
         if g.base is not None or id(g) in given or not g.flags.writeable:
             g = g.copy()
         given.add(id(g))
-        leaf._grad = Tensor._make(g)
+        leaf._grad = leaf._make(g)       # _make is static: it makes a plain Tensor
     else:
-        leaf._grad._data += g
-        leaf._grad._bump_version()
+        grad._data += g
+        grad._vc[0] += 1
 
 
 def _free(d: dict) -> None:

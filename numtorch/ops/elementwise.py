@@ -113,8 +113,7 @@ class Div(Function):
         if isinstance(y, np.ndarray) and y.dtype.kind not in "fc":
             y = y.astype(x.dtype if isinstance(x, np.ndarray) else _dtype.get_default_dtype().np)
         ctx.x, ctx.y = x, y
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out = x / y
+        out = x / y
         if isinstance(y, (int, bool)) and not isinstance(x, np.ndarray):
             out = np.asarray(out, _dtype.get_default_dtype().np)
         return out
@@ -141,8 +140,7 @@ class DivFloor(Function):
     @staticmethod
     def forward(ctx, x, y):
         _int_zero_division(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.floor_divide(x, y)
+        return np.floor_divide(x, y)
 
     @staticmethod
     def backward(ctx, g):
@@ -166,8 +164,7 @@ class DivTrunc(Function):
     @staticmethod
     def forward(ctx, x, y):
         _int_zero_division(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            q = np.true_divide(x, y)
+        q = np.true_divide(x, y)
         r = np.trunc(q)
         dt = np.result_type(x, y)
         return r.astype(dt) if dt.kind in "iu" else r.astype(q.dtype, copy=False)
@@ -187,14 +184,12 @@ class Remainder(Function):
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
         _int_zero_division(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.remainder(x, y)
+        return np.remainder(x, y)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gy = -g * np.floor_divide(ctx.x, ctx.y) if ctx.needs_input_grad[1] else None
-            return g, gy
+        gy = -g * np.floor_divide(ctx.x, ctx.y) if ctx.needs_input_grad[1] else None
+        return g, gy
 
 
 class RemainderScalar(Remainder):
@@ -221,14 +216,12 @@ class Fmod(Function):
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
         _int_zero_division(x, y)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.fmod(x, y)
+        return np.fmod(x, y)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            gy = -g * np.trunc(ctx.x / ctx.y) if ctx.needs_input_grad[1] else None
-            return g, gy
+        gy = -g * np.trunc(ctx.x / ctx.y) if ctx.needs_input_grad[1] else None
+        return g, gy
 
 
 class FmodScalar(Fmod):
@@ -249,8 +242,7 @@ class Pow(Function):
         if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and isinstance(y, (int, np.ndarray)) \
                 and np.any(np.asarray(y) < 0):
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            out = np.power(x, y)
+        out = np.power(x, y)
         ctx.out = out
         return out
 
@@ -258,15 +250,14 @@ class Pow(Function):
     def backward(ctx, g):
         x, y = ctx.x, ctx.y
         gx = gy = None
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if ctx.needs_input_grad[0]:
-                if isinstance(y, (int, float)):
-                    gx = g * y * (x ** (y - 1)) if y != 0 else np.zeros_like(g)
-                else:
-                    gx = np.where(y == 0, 0, g * y * np.power(x, y - 1))
-            if ctx.needs_input_grad[1]:
-                logx = np.log(x) if isinstance(x, np.ndarray) else np.log(np.asarray(x, g.dtype))
-                gy = g * ctx.out * np.where((np.asarray(x) == 0) & (np.asarray(y) >= 0), 0, logx)
+        if ctx.needs_input_grad[0]:
+            if isinstance(y, (int, float)):
+                gx = g * y * (x ** (y - 1)) if y != 0 else np.zeros_like(g)
+            else:
+                gx = np.where(y == 0, 0, g * y * np.power(x, y - 1))
+        if ctx.needs_input_grad[1]:
+            logx = np.log(x) if isinstance(x, np.ndarray) else np.log(np.asarray(x, g.dtype))
+            gy = g * ctx.out * np.where((np.asarray(x) == 0) & (np.asarray(y) >= 0), 0, logx)
         return gx, gy
 
 
@@ -423,8 +414,7 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            ctx.out = out = np.exp(x)
+        ctx.out = out = np.exp(x)
         return out
 
     @staticmethod
@@ -438,8 +428,7 @@ class Expm1(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            ctx.out = out = np.expm1(x)
+        ctx.out = out = np.expm1(x)
         return out
 
     @staticmethod
@@ -454,13 +443,11 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log(x)
+        return np.log(x)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore"):
-            return (g / ctx.x,)
+        return (g / ctx.x,)
 
 
 class Log2(Function):
@@ -470,13 +457,11 @@ class Log2(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log2(x)
+        return np.log2(x)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore"):
-            return (g / (ctx.x * np.log(2.0)).astype(g.dtype),)
+        return (g / (ctx.x * np.log(2.0)).astype(g.dtype),)
 
 
 class Log10(Function):
@@ -486,13 +471,11 @@ class Log10(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log10(x)
+        return np.log10(x)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore"):
-            return (g / (ctx.x * np.log(10.0)).astype(g.dtype),)
+        return (g / (ctx.x * np.log(10.0)).astype(g.dtype),)
 
 
 class Log1p(Function):
@@ -503,13 +486,11 @@ class Log1p(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return np.log1p(x)
+        return np.log1p(x)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore"):
-            return (g / (ctx.x + 1),)
+        return (g / (ctx.x + 1),)
 
 
 class Sqrt(Function):
@@ -518,14 +499,12 @@ class Sqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(invalid="ignore"):
-            ctx.out = out = np.sqrt(x)
+        ctx.out = out = np.sqrt(x)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore"):
-            return (g / (2 * ctx.out),)
+        return (g / (2 * ctx.out),)
 
 
 class Rsqrt(Function):
@@ -534,8 +513,7 @@ class Rsqrt(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ctx.out = out = 1 / np.sqrt(x)
+        ctx.out = out = 1 / np.sqrt(x)
         return out
 
     @staticmethod
@@ -564,8 +542,7 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(divide="ignore"):
-            ctx.out = out = 1 / x
+        ctx.out = out = 1 / x
         return out
 
     @staticmethod
@@ -637,10 +614,9 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         # 1 / (1 + exp(-x)) without overflow warnings: exp(-x) -> inf gives exactly 0
-        with np.errstate(over="ignore"):
-            out = np.exp(-x)
-            out += 1
-            np.reciprocal(out, out=out)
+        out = np.exp(-x)
+        out += 1
+        np.reciprocal(out, out=out)
         ctx.out = out
         return out
 
@@ -686,13 +662,11 @@ class Asin(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        with np.errstate(invalid="ignore"):
-            return np.arcsin(x)
+        return np.arcsin(x)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (g / np.sqrt(1 - ctx.x * ctx.x),)
+        return (g / np.sqrt(1 - ctx.x * ctx.x),)
 
 
 class Acos(Function):
@@ -702,13 +676,11 @@ class Acos(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.x = x
-        with np.errstate(invalid="ignore"):
-            return np.arccos(x)
+        return np.arccos(x)
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return (-g / np.sqrt(1 - ctx.x * ctx.x),)
+        return (-g / np.sqrt(1 - ctx.x * ctx.x),)
 
 
 class Sinh(Function):

@@ -91,8 +91,7 @@ class Mean(Function):
     def forward(ctx, x, axis, keepdim):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
         ctx.count = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.mean(x, axis=axis, keepdims=keepdim))
+        return np.asarray(np.mean(x, axis=axis, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, g):
@@ -365,8 +364,7 @@ class Var(Function):
     def forward(ctx, x, axis, keepdim, correction):
         n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
         ctx.x, ctx.axis, ctx.keepdim, ctx.denom = x, axis, keepdim, n - correction
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.asarray(np.var(x, axis=axis, keepdims=keepdim, ddof=correction))
+        return np.asarray(np.var(x, axis=axis, keepdims=keepdim, ddof=correction))
 
     @staticmethod
     def backward(ctx, g):
@@ -399,8 +397,7 @@ class Std(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdim, correction):
         n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = np.asarray(np.std(x, axis=axis, keepdims=keepdim, ddof=correction))
+        out = np.asarray(np.std(x, axis=axis, keepdims=keepdim, ddof=correction))
         ctx.x, ctx.axis, ctx.keepdim, ctx.denom, ctx.out = x, axis, keepdim, n - correction, out
         return out
 
@@ -410,8 +407,7 @@ class Std(Function):
         m = np.mean(x, axis=ctx.axis, keepdims=True)
         ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
         oe = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return (ge * (x - m) / (x.dtype.type(ctx.denom) * oe),)
+        return (ge * (x - m) / (x.dtype.type(ctx.denom) * oe),)
 
 
 class _VarMeanVar(Var):
@@ -491,18 +487,17 @@ class Norm(Function):
         x, p = ctx.x, ctx.p
         ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
         oe = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if p == 2:
-                gx = np.where(oe == 0, 0, x / oe)
-            elif p == 1:
-                gx = np.sign(x)
-            elif p in (np.inf, -np.inf):
-                mask = np.abs(x) == oe
-                gx = np.sign(x) * mask / mask.sum(axis=ctx.axis, keepdims=True)
-            elif p == 0:
-                gx = np.zeros_like(x)
-            else:
-                gx = np.where(oe == 0, 0, np.sign(x) * np.abs(x) ** (p - 1) / oe ** (p - 1))
+        if p == 2:
+            gx = np.where(oe == 0, 0, x / oe)
+        elif p == 1:
+            gx = np.sign(x)
+        elif p in (np.inf, -np.inf):
+            mask = np.abs(x) == oe
+            gx = np.sign(x) * mask / mask.sum(axis=ctx.axis, keepdims=True)
+        elif p == 0:
+            gx = np.zeros_like(x)
+        else:
+            gx = np.where(oe == 0, 0, np.sign(x) * np.abs(x) ** (p - 1) / oe ** (p - 1))
         return (ge * gx.astype(g.dtype),)
 
 
@@ -529,8 +524,7 @@ class LogSumExp(Function):
     def forward(ctx, x, axis, keepdim):
         m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
-            out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
+        out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
         ctx.x, ctx.axis, ctx.keepdim, ctx.out_k = x, axis, keepdim, out
         return out if keepdim else np.squeeze(out, axis=axis)
 
