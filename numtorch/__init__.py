@@ -52,6 +52,8 @@ from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_stat
 from ._random_ops import *  # noqa: F401,F403
 from ._printing import set_printoptions, get_printoptions
 from . import cuda, random
+from ._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
+    set_num_interop_threads
 
 # legacy typed-tensor constructors
 from ._legacy import FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, \
@@ -84,14 +86,6 @@ def result_type(tensor1, tensor2) -> dtype:
 
 def set_default_tensor_type(t) -> None:
     set_default_dtype(float64 if "Double" in str(t) else float32)
-
-
-def get_num_threads() -> builtins_int:
-    return 1
-
-
-def set_num_threads(n: builtins_int) -> None:
-    pass
 
 
 def compile(model=None, **kwargs):
