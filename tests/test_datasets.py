@@ -339,7 +339,7 @@ def test_mnist_or_digits_finds_mnist():
 def test_mnist_or_digits_env_var(tmp_path, monkeypatch):
     monkeypatch.setenv("MNIST_RAW", str(RAW))
     d = mnist_or_digits(tmp_path / "empty")
-    assert d.source == "mnist" and d.raw_folder == str(RAW.resolve())
+    assert d.source == "mnist" and os.path.realpath(d.raw_folder) == str(RAW.resolve())
 
 
 def test_mnist_or_digits_falls_back_to_digits(tmp_path, monkeypatch, capsys):
