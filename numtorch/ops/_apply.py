@@ -35,6 +35,14 @@ def apply(cls, tensors: tuple, arrays: tuple, *params) -> Tensor:
     return _make(cls.forward(_NO_CTX, *arrays, *params))
 
 
+def apply2(cls, ta, tb, x, y, *params) -> Tensor:
+    """``apply`` for the binary ops (the most frequent), without building argument tuples."""
+    if _state[0] and ((ta is not None and ta.requires_grad) or (tb is not None and tb.requires_grad)):
+        ctx = _new(cls)
+        return _record(ctx, cls.forward(ctx, x, y, *params), (ta, tb))
+    return _make(cls.forward(_NO_CTX, x, y, *params))
+
+
 def _record(ctx, out, tensors) -> Tensor:
     """Make ``ctx`` the node of the output: one edge per input (None where no gradient flows)."""
     nxt = []

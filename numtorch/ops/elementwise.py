@@ -15,15 +15,18 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._apply import apply, apply_inplace, operands, broadcast_error, _make
+from ._apply import apply, apply2, apply_inplace, operands, broadcast_error, _make
 
 _BY_NP = _dtype._BY_NP
 
 
 def _binary(cls, a, b, *params):
-    ta, tb, x, y = operands(a, b)
+    if isinstance(b, Tensor) and isinstance(a, Tensor) and a._data.dtype is b._data.dtype:
+        ta, tb, x, y = a, b, a._data, b._data        # the common case, without the promotion step
+    else:
+        ta, tb, x, y = operands(a, b)
     try:
-        return apply(cls, (ta, tb), (x, y), *params)
+        return apply2(cls, ta, tb, x, y, *params)
     except ValueError:
         raise broadcast_error(x, y) from None
     except OverflowError:            # uint8 + 300: the scalar wraps into the tensor's dtype
