@@ -13,6 +13,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._apply import apply
+from ._small_gemm import addmm_exact, matmul_exact
 
 _NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
@@ -38,6 +39,8 @@ class MatMul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.a, ctx.b = a, b
+        if a.ndim == 2 == b.ndim:      # PyTorch's bits for small products (_small_gemm)
+            return matmul_exact(a, b)
         return np.matmul(a, b)
 
     @staticmethod
@@ -59,10 +62,11 @@ class MatMul(Function):
             if ctx.needs_input_grad[1]:
                 gb = np.matmul(np.swapaxes(a, -1, -2), g[..., None])[..., 0]
             return ga, gb
+        mm = matmul_exact if g.ndim == 2 else np.matmul
         if ctx.needs_input_grad[0]:
-            ga = np.matmul(g, np.swapaxes(b, -1, -2))
+            ga = mm(g, np.swapaxes(b, -1, -2))
         if ctx.needs_input_grad[1]:
-            gb = np.matmul(np.swapaxes(a, -1, -2), g)
+            gb = mm(np.swapaxes(a, -1, -2), g)
         return ga, gb
 
 
@@ -232,7 +236,9 @@ class Addmm(Function):
     @staticmethod
     def forward(ctx, c, a, b, beta, alpha):
         ctx.a, ctx.b, ctx.beta, ctx.alpha = a, b, beta, alpha
-        out = np.matmul(a, b)
+        if alpha == 1 and beta == 1:
+            return addmm_exact(c, a, b)
+        out = matmul_exact(a, b)
         if alpha != 1:
             out *= alpha
         out += c if beta == 1 else beta * c
@@ -242,8 +248,8 @@ class Addmm(Function):
     def backward(ctx, g):
         need = ctx.needs_input_grad
         gc = (g if ctx.beta == 1 else g * ctx.beta) if need[0] else None
-        ga = np.matmul(g, ctx.b.T) if need[1] else None
-        gb = np.matmul(ctx.a.T, g) if need[2] else None
+        ga = matmul_exact(g, ctx.b.T) if need[1] else None
+        gb = matmul_exact(ctx.a.T, g) if need[2] else None
         if ctx.alpha != 1:
             ga = None if ga is None else ga * ctx.alpha
             gb = None if gb is None else gb * ctx.alpha

@@ -25,6 +25,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace, operands, broadcast_error, _make, check_inplace
+from ._small_gemm import addmm_exact, matmul_exact
 
 _BY_NP = _dtype._BY_NP
 _REDUCTIONS = ("none", "mean", "sum")
@@ -1332,16 +1333,14 @@ class Linear(Function):
     @staticmethod
     def forward(ctx, x, w, b):
         ctx.x, ctx.w = x, w
-        out = x @ w.T
-        if b is not None:
-            out += b
-        return out
+        # PyTorch's addmm / mm bits for small shapes (see _small_gemm)
+        return matmul_exact(x, w.T) if b is None else addmm_exact(b, x, w.T)
 
     @staticmethod
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        gx = g @ ctx.w if need[0] else None
-        gw = g.T @ ctx.x if need[1] else None
+        gx = matmul_exact(g, ctx.w) if need[0] else None
+        gw = matmul_exact(g.T, ctx.x) if need[1] else None
         gb = g.sum(axis=0) if need[2] else None
         return gx, gw, gb
 
@@ -1360,9 +1359,12 @@ class LinearNd(Function):
     @staticmethod
     def forward(ctx, x, w, b):
         x2 = x.reshape(-1, x.shape[-1])
-        out = x2 @ w.T
-        if b is not None:
-            out += b
+        if b is None or x.ndim == 1:    # PyTorch: mm, then bias added; N-D: one addmm
+            out = matmul_exact(x2, w.T)
+            if b is not None:
+                out += b
+        else:
+            out = addmm_exact(b, x2, w.T)
         ctx.x2, ctx.w, ctx.xshape = x2, w, x.shape
         return out.reshape(x.shape[:-1] + (w.shape[0],))
 
@@ -1370,8 +1372,8 @@ class LinearNd(Function):
     def backward(ctx, g):
         need = ctx.needs_input_grad
         g2 = g.reshape(-1, g.shape[-1] if g.ndim else 1)
-        gx = (g2 @ ctx.w).reshape(ctx.xshape) if need[0] else None
-        gw = g2.T @ ctx.x2 if need[1] else None
+        gx = matmul_exact(g2, ctx.w).reshape(ctx.xshape) if need[0] else None
+        gw = matmul_exact(g2.T, ctx.x2) if need[1] else None
         gb = g2.sum(axis=0) if need[2] else None
         return gx, gw, gb
 

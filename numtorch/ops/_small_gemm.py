@@ -1,0 +1,131 @@
+"""Bit-exact small matrix products: the float results PyTorch's CPU build gives.
+
+NumPy's ``matmul`` (OpenBLAS) sums with FMA and in blocks, so a tiny network trained for
+thousands of steps drifts from PyTorch by a few ulps. PyTorch hands ``C = A @ B`` to MKL's
+``sgemm``/``dgemm`` (column-major, as ``C^T = B^T A^T``). For small shapes MKL's kernel is
+plain sequential accumulation in ``k`` order, each product rounded first (no FMA)::
+
+    acc = a[i, 0] * b[0, j]
+    for l in 1 .. k-1:  acc = round(acc + round(a[i, l] * b[l, j]))
+    mm:    C[i, j] = acc + 0.0        (so -0.0 sums come out as +0.0)
+    addmm: C[i, j] = acc + c[i, j]    (beta == alpha == 1) when BLAS's op(A) is 'T', i.e.
+                                      b is a transposed view (F.linear's ``x @ W.t()``);
+           acc starts at c[i, j] instead (c + p0 + p1 + ...) when op(A) is 'N' (b row-major).
+           A one-column result (n == 1) is column-major to PyTorch, so BLAS's A is ``a`` and
+           the sum starts at c iff ``a`` is a transposed view, or m == 1 (a 1x1 result).
+
+Where that holds depends on the shape and on which operand is a transposed view
+(:func:`torch_uses_sequential`, measured against torch 2.13 + MKL 2024.2 on x86-64). Elsewhere
+MKL uses FMA or vectorized dot products that we don't emulate, and we use ``np.matmul``.
+
+The sequential sum is ``np.add.accumulate`` over the ``k`` axis: sequential by definition
+(``out[l] = out[l-1] + p[l]``), unlike ``np.add.reduce``, which sums pairwise whenever the
+reduced axis ends up innermost in memory.
+
+>>> import numpy as np
+>>> a = np.array([[0.1, 0.2, 0.3]], np.float32); b = np.ones((3, 1), np.float32)
+>>> matmul_exact(a, b).dtype
+dtype('float32')
+"""
+from __future__ import annotations
+
+import numpy as np
+
+# Largest m*k*n done the exact way (the temporary is that many elements); beyond, np.matmul.
+_CAP = 1 << 18
+_F32, _F64 = np.dtype(np.float32), np.dtype(np.float64)    # builtin dtypes are singletons
+
+
+def torch_uses_sequential(m: int, k: int, n: int, trans_a: bool = False, trans_b: bool = False,
+                          double: bool = False) -> bool:
+    """Whether PyTorch's CPU ``A(m,k) @ B(k,n)`` is the plain sequential float sum.
+
+    ``trans_a``/``trans_b``: the operand is a transposed view (column-major in memory), e.g.
+    ``x @ W.t()`` in ``F.linear`` has ``trans_b``; ``g.t() @ x`` (its weight grad) ``trans_a``.
+    In BLAS's terms M = n, N = m, K = k, op(A) = 'T' iff trans_b, op(B) = 'T' iff trans_a.
+    Conservative: True only where every random trial matched, for float32 (``double`` False)
+    and float64, m up to 256 and k up to 128 (tests/test_small_gemm.py re-checks it).
+
+    >>> torch_uses_sequential(4, 2, 2, trans_b=True)     # the XOR net's hidden layer
+    True
+    >>> torch_uses_sequential(64, 64, 64)
+    False
+    """
+    if k == 1:
+        return True
+    if trans_b:         # BLAS op(A) = 'T': vectorized dot products along k beyond k = 3 or 4
+        if k <= 3 or (k == 4 and trans_a):
+            return n <= 11 or m <= 3
+        if k == 4:
+            return n <= 3 or m == 1
+        if k <= 7:
+            return n == 2 or n == 3 or (n == 1 and (trans_a or m <= 3))
+        if n == 1:
+            return trans_a or m <= 3 if k <= (9 if double else 11) else trans_a or m == 1
+        return m == 1 and n <= 3 and k <= (9 if double else 11)
+    # BLAS op(A) = 'N': MKL's kernel runs along n, k in order for any k when n fits a register
+    if k <= 7:
+        return n <= 11 and (n >= 2 or trans_a or k <= 4 or m <= 3) or m <= 3
+    if n == 1:
+        return trans_a or (m <= 3 if k <= (9 if double else 11) else m == 1)
+    if double:
+        return n <= 10 and n % 2 == 0 or (n % 2 == 0 and m <= 3)
+    return n in (2, 3, 4, 8) or (n % 4 == 0 and m <= 3)
+
+
+def _is_t(x: np.ndarray) -> bool:
+    """Whether PyTorch would see the 2-D operand as a transposed (column-major) view."""
+    s0, s1 = x.strides
+    return s0 == x.itemsize and s1 != x.itemsize
+
+
+def _seq(a: np.ndarray, b: np.ndarray, c=None) -> np.ndarray:
+    """Sequential k-order sum of rounded products, starting at ``c`` if given."""
+    p = np.multiply(a.T[:, :, None], b[:, None, :], order="C")     # (k, m, n) products
+    if c is not None:
+        p[0] += c
+    return np.add.accumulate(p, axis=0)[-1]
+
+
+def matmul_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b`` for 2-D arrays, bit-identical to PyTorch where it sums sequentially.
+
+    >>> a = np.array([[1e8, 1.0, -1e8]], np.float32); b = np.ones((3, 1), np.float32)
+    >>> matmul_exact(a, b)   # ((1e8 + 1) - 1e8) in float32
+    array([[0.]], dtype=float32)
+    """
+    m, k = a.shape
+    n = b.shape[1]
+    dt = a.dtype
+    if (m * k * n <= _CAP and k and (dt is _F32 or dt is _F64) and b.dtype is dt
+            and torch_uses_sequential(m, k, n, _is_t(a), _is_t(b), dt is _F64)):
+        out = _seq(a, b)
+        out += 0.0          # MKL adds the products to a zeroed C: -0.0 sums become +0.0
+        return out
+    return np.matmul(a, b)
+
+
+def addmm_exact(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``c + a @ b`` (``c`` broadcast to the product), summed in PyTorch's order (module doc).
+
+    >>> addmm_exact(np.float32([1.0]), np.ones((2, 2), np.float32), np.ones((2, 1), np.float32))
+    array([[3.],
+           [3.]], dtype=float32)
+    """
+    m, k = a.shape
+    n = b.shape[1]
+    dt = a.dtype
+    if m * k * n <= _CAP and k and (dt is _F32 or dt is _F64) and b.dtype is dt:
+        ta, tb = _is_t(a), _is_t(b)
+        if torch_uses_sequential(m, k, n, ta, tb, dt is _F64):
+            if (ta or m == 1 if n == 1 else not tb) and c.dtype is dt:
+                return _seq(a, b, c)            # BLAS op(A) = 'N': the sum starts at c
+            out = _seq(a, b)                    # op(A) = 'T': c added after the products
+        else:
+            out = np.matmul(a, b)
+    else:
+        out = np.matmul(a, b)
+    if out.dtype == np.result_type(out, c):
+        out += c
+        return out
+    return out + c

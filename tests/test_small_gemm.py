@@ -1,0 +1,182 @@
+"""Small matrix products bit-identical to PyTorch's CPU (MKL) results: numtorch/ops/_small_gemm.py."""
+import numpy as np
+import pytest
+
+import numtorch
+from numtorch.ops._small_gemm import _CAP, addmm_exact, matmul_exact, torch_uses_sequential
+
+DTYPES = (np.float32, np.float64)
+LAYOUTS = ("nn", "nt", "tn", "tt")
+
+
+def ref_seq(a, b):
+    """Plain Python: acc = a0*b0; acc = round(acc + round(a_l*b_l)) in k order, then + 0.0."""
+    t = a.dtype.type
+    m, k = a.shape
+    n = b.shape[1]
+    out = np.empty((m, n), a.dtype)
+    for i in range(m):
+        for j in range(n):
+            acc = t(a[i, 0] * b[0, j])
+            for l in range(1, k):
+                acc = t(acc + t(a[i, l] * b[l, j]))
+            out[i, j] = acc + t(0.0)
+    return out
+
+
+def operands(rng, m, k, n, layout, dt):
+    a = rng.standard_normal((m, k)).astype(dt)
+    b = rng.standard_normal((k, n)).astype(dt)
+    if layout[0] == "t":
+        a = np.ascontiguousarray(a.T).T
+    if layout[1] == "t":
+        b = np.ascontiguousarray(b.T).T
+    return a, b
+
+
+def shapes(rng, count):
+    """Random shapes, biased to the small region, plus a few big ones near the size cap."""
+    out = []
+    for i in range(count):
+        m = int(rng.choice([rng.integers(1, 12), rng.integers(1, 300)]))
+        k = int(rng.choice([rng.integers(1, 8), rng.integers(1, 150)]))
+        n = int(rng.choice([rng.integers(1, 12), rng.integers(1, 40)]))
+        out.append((m, k, n))
+    out += [(_CAP // 16, 2, 8), (_CAP // 32, 4, 8), (4, _CAP // 32, 8), (_CAP // 8, 4, 2),
+            (_CAP // 16, 16, 1), (2, _CAP // 8, 4), (3, 2, _CAP // 8)]
+    return [s for s in out if s[0] * s[1] * s[2] <= _CAP]
+
+
+def test_rule_examples():
+    assert torch_uses_sequential(4, 2, 2, trans_b=True)       # XOR hidden layer forward
+    assert torch_uses_sequential(2, 4, 2, trans_a=True)       # its weight gradient
+    assert torch_uses_sequential(7, 1, 300)                   # k == 1: a single product
+    assert not torch_uses_sequential(64, 64, 64)
+    assert not torch_uses_sequential(10, 4, 4, trans_b=True)  # vectorized dot products
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_sequential_vs_python_reference(dt):
+    """No torch needed: the exact path is the sequential float sum, for every layout."""
+    rng = np.random.default_rng(3)
+    n_exact = 0
+    for layout in LAYOUTS:
+        for _ in range(60):
+            m, k, n = (int(v) for v in rng.integers(1, 10, 3))
+            a, b = operands(rng, m, k, n, layout, dt)
+            got = matmul_exact(a, b)
+            assert got.dtype == dt and got.shape == (m, n) and got.flags.c_contiguous
+            if torch_uses_sequential(m, k, n, layout[0] == "t", layout[1] == "t", dt == np.float64):
+                n_exact += 1
+                np.testing.assert_array_equal(got, ref_seq(a, b))
+            else:
+                np.testing.assert_allclose(got, a @ b, rtol=1e-5, atol=1e-5)
+    assert n_exact > 100
+
+
+def test_signed_zero_and_bias_order():
+    a = np.array([[-0.0, -0.0], [1e8, 1.0]], np.float32)
+    b = np.array([[1.0], [1.0]], np.float32)
+    out = matmul_exact(a, b)
+    assert not np.signbit(out[0, 0]) and out[1, 0] == np.float32(1e8)
+    out = addmm_exact(np.float32([-0.0]), a, b)
+    assert np.signbit(out[0, 0])
+    big = np.array([[1e8, 1.0], [1e8, 1.0]], np.float32)
+    c = np.float32([-1e8, -1e8])
+    # b a transposed view (F.linear): c added after the products: (1e8 + 1) - 1e8 = 0
+    bt = np.ascontiguousarray(np.ones((2, 2), np.float32)).T
+    assert np.array_equal(addmm_exact(c, big, bt), np.zeros((2, 2), np.float32))
+    # b row-major: the sum starts at c: (-1e8 + 1e8) + 1 = 1
+    assert np.array_equal(addmm_exact(c, big, np.ones((2, 2), np.float32)),
+                          np.ones((2, 2), np.float32))
+    # one-column result: starts at c only if a is a transposed view or it is 1x1
+    assert addmm_exact(c[:1], big, b)[0, 0] == 0.0
+    assert addmm_exact(c[:1], np.ascontiguousarray(big.T).T, b)[0, 0] == 1.0
+    assert addmm_exact(c[:1], big[:1], b)[0, 0] == 1.0
+
+
+def test_fallback_outside_region():
+    rng = np.random.default_rng(0)
+    a, b = operands(rng, 64, 64, 64, "nn", np.float32)
+    np.testing.assert_array_equal(matmul_exact(a, b), np.matmul(a, b))
+    i = np.ones((3, 2), np.int64)
+    np.testing.assert_array_equal(matmul_exact(i, i.T), i @ i.T)
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_torch_parity_mm(dt):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(12345 if dt == np.float32 else 54321)
+    n_exact = 0
+    for layout in LAYOUTS:
+        for m, k, n in shapes(rng, 150):
+            if not torch_uses_sequential(m, k, n, layout[0] == "t", layout[1] == "t",
+                                         dt == np.float64):
+                continue
+            for _ in range(2):
+                a, b = operands(rng, m, k, n, layout, dt)
+                ta = torch.from_numpy(a) if layout[0] == "n" else torch.from_numpy(a.T).t()
+                tb = torch.from_numpy(b) if layout[1] == "n" else torch.from_numpy(b.T).t()
+                np.testing.assert_array_equal(matmul_exact(a, b), (ta @ tb).numpy(),
+                                              err_msg=f"{layout} {m}x{k}x{n}")
+                c = (rng.standard_normal(n) * 4).astype(dt)
+                np.testing.assert_array_equal(addmm_exact(c, a, b),
+                                              torch.addmm(torch.from_numpy(c), ta, tb).numpy(),
+                                              err_msg=f"addmm {layout} {m}x{k}x{n}")
+                n_exact += 1
+    assert n_exact > 200
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_torch_parity_linear_forward_backward(dt):
+    """numtorch's F.linear (addmm) and its gradients vs PyTorch, bit for bit."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    checked = 0
+    for m, k, n in [(4, 2, 2), (4, 2, 1), (100, 2, 2), (1, 2, 2), (10, 3, 3), (3, 4, 3),
+                    (128, 2, 4), (10, 1, 8), (2, 5, 3), (150, 3, 10)]:
+        x = rng.standard_normal((m, k)).astype(dt)
+        w = rng.standard_normal((n, k)).astype(dt)
+        b = rng.standard_normal(n).astype(dt)
+        g = rng.standard_normal((m, n)).astype(dt)
+        tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x, w, b))
+        nx, nw, nb = (numtorch.tensor(v, requires_grad=True) for v in (x, w, b))
+        ty = torch.nn.functional.linear(tx, tw, tb)
+        ny = numtorch.nn.functional.linear(nx, nw, nb)
+        ty.backward(torch.from_numpy(g))
+        ny.backward(numtorch.tensor(g))
+        assert ny.grad_fn.name() == ty.grad_fn.name()
+        if torch_uses_sequential(m, k, n, False, True, dt == np.float64):
+            np.testing.assert_array_equal(ny.detach().numpy(), ty.detach().numpy())
+            checked += 1
+        if torch_uses_sequential(m, n, k, False, False, dt == np.float64):
+            np.testing.assert_array_equal(nx.grad.numpy(), tx.grad.numpy())
+        if torch_uses_sequential(n, m, k, True, False, dt == np.float64):
+            np.testing.assert_array_equal(nw.grad.numpy(), tw.grad.numpy())
+        np.testing.assert_allclose(nb.grad.numpy(), tb.grad.numpy(), rtol=1e-5, atol=1e-5)
+    assert checked >= 8
+
+
+def test_torch_parity_matmul_and_addmm_ops():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(9)
+    for m, k, n in [(4, 3, 2), (7, 2, 3), (5, 6, 4), (8, 20, 8), (1, 3, 1)]:
+        a = rng.standard_normal((m, k)).astype(np.float32)
+        b = rng.standard_normal((k, n)).astype(np.float32)
+        c = rng.standard_normal(n).astype(np.float32)
+        g = rng.standard_normal((m, n)).astype(np.float32)
+        ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+        na, nb = numtorch.tensor(a, requires_grad=True), numtorch.tensor(b, requires_grad=True)
+        for top, nop in ((torch.matmul, numtorch.matmul), (torch.mm, numtorch.mm),
+                         (lambda x, y: torch.addmm(torch.from_numpy(c), x, y),
+                          lambda x, y: numtorch.addmm(numtorch.tensor(c), x, y))):
+            ta.grad = nb.grad = tb.grad = na.grad = None
+            ty, ny = top(ta, tb), nop(na, nb)
+            ty.backward(torch.from_numpy(g))
+            ny.backward(numtorch.tensor(g))
+            assert torch_uses_sequential(m, k, n)
+            np.testing.assert_array_equal(ny.detach().numpy(), ty.detach().numpy())
+            if torch_uses_sequential(m, n, k, False, True):
+                np.testing.assert_array_equal(na.grad.numpy(), ta.grad.numpy())
+            if torch_uses_sequential(k, m, n, True, False):
+                np.testing.assert_array_equal(nb.grad.numpy(), tb.grad.numpy())
