@@ -103,10 +103,9 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        with np.errstate(invalid="ignore", over="ignore"):
-            out = x - x.max(axis=axis, keepdims=True)
-            np.exp(out, out=out)
-            out /= out.sum(axis=axis, keepdims=True)
+        out = x - x.max(axis=axis, keepdims=True)
+        np.exp(out, out=out)
+        out /= out.sum(axis=axis, keepdims=True)
         ctx.out, ctx.axis = out, axis
         return out
 
@@ -125,9 +124,8 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, x, axis):
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            out = x - x.max(axis=axis, keepdims=True)
-            out -= np.log(np.exp(out).sum(axis=axis, keepdims=True))
+        out = x - x.max(axis=axis, keepdims=True)
+        out -= np.log(np.exp(out).sum(axis=axis, keepdims=True))
         ctx.out, ctx.axis = out, axis
         return out
 
@@ -273,8 +271,7 @@ class NllLoss(Function):
             loss *= wt
         if reduction == "mean":
             denom = loss.dtype.type(t.size if wt is None else wt.sum())
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = np.asarray(loss.sum() / denom)
+            out = np.asarray(loss.sum() / denom)
         else:
             denom = None
             out = _reduce(loss, reduction)
@@ -309,13 +306,12 @@ class CrossEntropy(Function):
         squeeze = x.ndim == 1
         x, t, mask = _prepare_classes(x, t, ignore_index)
         c = x.shape[1]
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            z = x - x.max(axis=1, keepdims=True)
-            e = np.exp(z)
-            s = e.sum(axis=1, keepdims=True)
-            lse = np.log(s)
-            lse_r = lse[:, 0]
-            loss = lse_r - _pick(z, t)                          # -log p[target]
+        z = x - x.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        lse = np.log(s)
+        lse_r = lse[:, 0]
+        loss = lse_r - _pick(z, t)                          # -log p[target]
         wt = _class_weights_of(t, w, mask, x.dtype)
         if wt is not None:
             loss *= wt
@@ -331,8 +327,7 @@ class CrossEntropy(Function):
             loss = (1 - eps) * loss + (eps / c) * smooth
         if reduction == "mean":
             denom = loss.dtype.type(t.size if wt is None else wt.sum())
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out = np.asarray(loss.sum() / denom)
+            out = np.asarray(loss.sum() / denom)
         else:
             denom = None
             out = _reduce(loss, reduction)
@@ -422,9 +417,8 @@ class CrossEntropyProb(Function):
         if squeeze:
             x, q = x[None], q[None]
         c = x.shape[1]
-        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
-            lsm = x - x.max(axis=1, keepdims=True)
-            lsm -= np.log(np.exp(lsm).sum(axis=1, keepdims=True))
+        lsm = x - x.max(axis=1, keepdims=True)
+        lsm -= np.log(np.exp(lsm).sum(axis=1, keepdims=True))
         a = q * (1 - eps) + eps / c if eps else q
         if w is not None:
             a = a * w.reshape((1, c) + (1,) * (x.ndim - 2))
@@ -708,9 +702,8 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, y, w, reduction):
-        with np.errstate(divide="ignore"):
-            log_x = np.maximum(np.log(x), -100)
-            log_1mx = np.maximum(np.log1p(-x), -100)
+        log_x = np.maximum(np.log(x), -100)
+        log_1mx = np.maximum(np.log1p(-x), -100)
         loss = (y - 1) * log_1mx - y * log_x
         if w is not None:
             loss *= w
@@ -849,9 +842,8 @@ class KlDiv(Function):
             loss = ey * (y - x)
             ctx.ey = ey
         else:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                log_y = np.log(y)
-                ylogy = y * log_y
+            log_y = np.log(y)
+            ylogy = y * log_y
             ylogy[y == 0] = 0
             loss = ylogy - y * x
             ctx.log_y = log_y
@@ -1021,8 +1013,7 @@ class Elu(Function):
     def forward(ctx, x, alpha, scale):
         pos = x > 0
         t = x.dtype.type
-        with np.errstate(over="ignore"):
-            neg = np.expm1(np.minimum(x, 0))
+        neg = np.expm1(np.minimum(x, 0))
         neg *= t(alpha * scale)          # alpha * scale * (exp(x) - 1) where x <= 0
         ctx.pos, ctx.neg, ctx.alpha, ctx.scale = pos, neg, alpha, scale
         return np.where(pos, x * t(scale) if scale != 1 else x, neg)
@@ -1079,8 +1070,7 @@ class Celu(Function):
     def forward(ctx, x, alpha):
         pos = x > 0
         t = x.dtype.type
-        with np.errstate(over="ignore"):
-            e = np.exp(np.minimum(x, 0) / t(alpha))
+        e = np.exp(np.minimum(x, 0) / t(alpha))
         ctx.pos, ctx.e = pos, e
         return np.where(pos, x, t(alpha) * (e - 1))
 
@@ -1167,10 +1157,9 @@ class Silu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        with np.errstate(over="ignore"):
-            sig = np.exp(-x)
-            sig += 1
-            np.reciprocal(sig, out=sig)
+        sig = np.exp(-x)
+        sig += 1
+        np.reciprocal(sig, out=sig)
         ctx.x, ctx.sig = x, sig
         return x * sig
 
@@ -1202,8 +1191,7 @@ class Softplus(Function):
         t = x.dtype.type
         bx = x * t(beta) if beta != 1 else x
         linear = bx > threshold
-        with np.errstate(over="ignore"):
-            soft = np.log1p(np.exp(bx))
+        soft = np.log1p(np.exp(bx))
         if beta != 1:
             soft /= t(beta)
         ctx.bx, ctx.linear = bx, linear
@@ -1211,8 +1199,7 @@ class Softplus(Function):
 
     @staticmethod
     def backward(ctx, g):
-        with np.errstate(over="ignore"):
-            sig = 1 / (1 + np.exp(-ctx.bx))
+        sig = 1 / (1 + np.exp(-ctx.bx))
         return (np.where(ctx.linear, g, g * sig),)
 
 
