@@ -106,7 +106,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
             if g is not None:
                 if g.shape != shape:
                     g = unbroadcast(g, shape)
-                if g.dtype != dtype:
+                if g.dtype is not dtype and g.dtype != dtype:
                     g = g.astype(dtype)
             if not isinstance(target, Function):
                 if g is not None:
