@@ -81,6 +81,10 @@ def test_errors_have_pytorch_text():
         loader.batch_size = 3
     with pytest.raises(AssertionError, match="Size mismatch between tensors"):
         D.TensorDataset(torch.zeros(2), torch.zeros(3))
+    two = D.TensorDataset(torch.arange(3), torch.arange(6).reshape(3, 2))
+    for bad, msg in (([0, 5], "index 5 is"), ([-4, 1], "index -4 is")):
+        with pytest.raises(IndexError, match=msg + " out of bounds for dimension 0 with size 3"):
+            list(D.DataLoader(two, batch_size=2, sampler=bad))
 
 
 def test_default_collate_types():
@@ -216,6 +220,15 @@ run(D.DataLoader(D.TensorDataset(lib.arange(5)), batch_size=5,
                  sampler=D.RandomSampler(range(5), num_samples=12)))
 run(D.DataLoader(list(range(100, 110)), sampler=D.SubsetRandomSampler([1, 3, 5, 7, 9]),
                  batch_size=2))
+for n in (1, 2, 3, 31, 32, 33, 100, 300):
+    lib.manual_seed(n)
+    run(D.DataLoader(D.TensorDataset(lib.arange(n)), batch_size=64, shuffle=True))
+run(D.DataLoader(D.TensorDataset(lib.arange(6)), batch_size=4,
+                 sampler=D.RandomSampler(range(6), num_samples=12)))
+g = lib.Generator().manual_seed(7)
+run(D.DataLoader(D.TensorDataset(lib.arange(6)), batch_size=4,
+                 sampler=D.RandomSampler(range(6), num_samples=12, generator=g)))
+out.append(lib.rand(1, generator=g).item())
 out.append([list(s) for s in D.random_split(range(11), [0.3, 0.3, 0.4])])
 out.append(list(D.WeightedRandomSampler([0.1, 0.5, 0.2, 0.2, 1.0], 12)))
 out.append(list(D.WeightedRandomSampler([0.1, 0.5, 0.2, 0.2, 1.0], 4, replacement=False)))

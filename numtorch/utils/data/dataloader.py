@@ -24,7 +24,8 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence
 
 import numpy as np
 
-from ..._generator import Generator, sampler_seed
+from ..._generator import Generator
+from .sampler import sampler_seed
 from ._utils import worker as _worker
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import get_worker_info
@@ -248,8 +249,17 @@ class _IterableFetcher:
 
 
 def _make_fetcher(loader: DataLoader):
-    cls = _MapFetcher if loader._dataset_kind == _DatasetKind.Map else _IterableFetcher
-    return cls(loader.dataset, loader._auto_collation, loader.collate_fn, loader.drop_last)
+    if loader._dataset_kind == _DatasetKind.Map:
+        # a map fetcher keeps no state between batches: one per loader and collate_fn
+        cached = loader.__dict__.get("_map_fetcher")
+        if cached is not None and cached.collate_fn is loader.collate_fn:
+            return cached
+        f = _MapFetcher(loader.dataset, loader._auto_collation, loader.collate_fn,
+                        loader.drop_last)
+        loader.__dict__["_map_fetcher"] = f
+        return f
+    return _IterableFetcher(loader.dataset, loader._auto_collation, loader.collate_fn,
+                            loader.drop_last)
 
 
 def _index_iter(sampler):
@@ -313,11 +323,20 @@ class _BaseDataLoaderIter:
 class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
     def __init__(self, loader: DataLoader) -> None:
         super().__init__(loader)
-        self._fetcher = _make_fetcher(loader)
+        self._fetcher = f = _make_fetcher(loader)
+        self._fetch = getattr(f, "batch_fn", None) or f.fetch
+
+    def __next__(self):
+        it = self._sampler_iter
+        if it is None:
+            self._reset(None)
+            it = self._sampler_iter
+        data = self._fetch(next(it))
+        self._num_yielded += 1
+        return data
 
     def _next_data(self):
-        index = next(self._sampler_iter)
-        return self._fetcher.fetch(index)
+        return self._fetch(next(self._sampler_iter))
 
 
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):

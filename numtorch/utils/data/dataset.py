@@ -96,18 +96,18 @@ class TensorDataset(Dataset[Tuple[Tensor, ...]]):
     def _getbatch(self, indices) -> List[Tensor]:
         """The batch at ``indices``, already collated (what default_collate would return)."""
         idx = _index_array(indices)
-        out = []
-        for t in self.tensors:
-            if t.requires_grad:
-                out.append(t[Tensor._make(idx)])
-            else:
-                a = t._data
-                n = a.shape[0]
-                if idx.size and (idx.min() < -n or idx.max() >= n):
-                    bad = int(idx[(idx < -n) | (idx >= n)][0])
-                    raise IndexError(f"index {bad} is out of bounds for dimension 0 with size {n}")
-                out.append(Tensor._make(a[idx]))
-        return out
+        make = Tensor._make
+        try:
+            return [make(t._data[idx]) if not t.requires_grad else t[make(idx)]
+                    for t in self.tensors]
+        except IndexError:
+            for t in self.tensors:
+                n = t._data.shape[0]
+                bad = idx[(idx < -n) | (idx >= n)]
+                if bad.size:
+                    raise IndexError(f"index {int(bad[0])} is out of bounds for dimension 0 with "
+                                     f"size {n}") from None
+            raise
 
 
 class StackDataset(Dataset[T_co]):

@@ -16,7 +16,8 @@ from typing import Generic, Iterable, Iterator, List, Optional, Sequence, Sized,
 
 import numpy as np
 
-from ..._generator import Generator, randint, randperm, sampler_seed, _u53
+from ... import _generator
+from ..._generator import Generator, randint, randperm, _seed_bit_generator, _u53
 from ..._tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
@@ -33,6 +34,51 @@ class Sampler(Generic[T_co]):
 
     def __iter__(self) -> Iterator[T_co]:
         raise NotImplementedError
+
+
+_MASK63 = (1 << 63) - 1
+_BGS: list = []      # spare MT19937 bit generators for the per-epoch private generators
+
+
+def sampler_seed(gen: Optional[Generator] = None) -> int:
+    """``int(torch.empty((), dtype=torch.int64).random_(generator=gen))``: 2 words.
+
+    ``numtorch._generator.sampler_seed`` without NumPy array arithmetic (once per epoch).
+    """
+    a, b = _generator._gen(gen)._words(2).tolist()
+    return ((a << 32) | b) & _MASK63
+
+
+def _fisher_yates(words: np.ndarray, n: int) -> np.ndarray:
+    """``randperm(n)`` from its ``n - 1`` words (forward Fisher-Yates with modulo)."""
+    if n <= 32:
+        r = list(range(n))
+        for a, w in enumerate(words.tolist()):
+            b = w % (n - a) + a
+            r[a], r[b] = r[b], r[a]
+        return np.array(r, dtype=np.int64)
+    i = np.arange(n - 1, dtype=np.uint64)
+    js = (words % (np.uint64(n) - i) + i).tolist()
+    r = list(range(n))
+    for a, b in enumerate(js):
+        r[a], r[b] = r[b], r[a]
+    return np.array(r, dtype=np.int64)
+
+
+def _seeded_randperm(seed: int, n: int) -> np.ndarray:
+    """``torch.randperm(n, generator=torch.Generator().manual_seed(seed))``.
+
+    The generator is private and used once, so a spare bit generator is seeded in place of
+    making a ``Generator`` (a shuffled epoch over a tiny dataset costs a few microseconds).
+    """
+    if n < 2 or n >= 1 << 24:
+        return randperm(Generator().manual_seed(seed), n)
+    bg = _BGS.pop() if _BGS else np.random.MT19937()
+    try:
+        _seed_bit_generator(bg, seed)
+        return _fisher_yates(bg.random_raw(n - 1), n)
+    finally:
+        _BGS.append(bg)
 
 
 def _iter_chunks(self) -> Iterator[int]:
@@ -101,9 +147,15 @@ class RandomSampler(Sampler[int]):
     def _chunks(self):
         n = len(self.data_source)
         gen = self.generator
-        if gen is None:
-            gen = Generator().manual_seed(sampler_seed(None))
         m = self.num_samples
+        if gen is None:
+            seed = sampler_seed(None)
+            if not self.replacement and m == n:
+                # one permutation; PyTorch's second draw (of which it keeps nothing) comes from
+                # the private generator, so it can be left out
+                yield _seeded_randperm(seed, n)
+                return
+            gen = Generator().manual_seed(seed)
         if self.replacement:
             for _ in range(m // 32):
                 yield randint(gen, 0, n, (32,))
@@ -111,7 +163,8 @@ class RandomSampler(Sampler[int]):
         else:
             for _ in range(m // n):
                 yield randperm(gen, n)
-            yield randperm(gen, n)[:m % n]
+            if m % n or self.generator is not None:
+                yield randperm(gen, n)[:m % n]
 
     def _fast(self) -> bool:
         return True
