@@ -40,7 +40,12 @@ def apply2(cls, ta, tb, x, y, *params) -> Tensor:
     if _state[0] and ((ta is not None and ta.requires_grad) or (tb is not None and tb.requires_grad)):
         ctx = _new(cls)
         return _record(ctx, cls.forward(ctx, x, y, *params), (ta, tb))
-    return _make(cls.forward(_NO_CTX, x, y, *params))
+    r = _new(Tensor)                 # Tensor._make, inlined: this is the hottest line
+    r._data = cls.forward(_NO_CTX, x, y, *params)
+    r.requires_grad = False
+    r.grad_fn = None
+    r._vc = [0]
+    return r
 
 
 def _record(ctx, out, tensors) -> Tensor:
