@@ -35,6 +35,19 @@ def apply(cls, tensors: tuple, arrays: tuple, *params) -> Tensor:
     return _make(cls.forward(_NO_CTX, *arrays, *params))
 
 
+def apply1(cls, t, x, *params) -> Tensor:
+    """``apply`` for one tensor input (the unary ops), without building argument tuples."""
+    if t.requires_grad and _state[0]:
+        ctx = _new(cls)
+        return _record(ctx, cls.forward(ctx, x, *params), (t,))
+    r = _new(Tensor)
+    r._data = cls.forward(_NO_CTX, x, *params)
+    r.requires_grad = False
+    r.grad_fn = None
+    r._vc = [0]
+    return r
+
+
 def apply2(cls, ta, tb, x, y, *params) -> Tensor:
     """``apply`` for the binary ops (the most frequent), without building argument tuples."""
     if _state[0] and ((ta is not None and ta.requires_grad) or (tb is not None and tb.requires_grad)):

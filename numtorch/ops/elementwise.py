@@ -15,7 +15,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._apply import apply, apply2, apply_inplace, operands, broadcast_error, _make
+from ._apply import apply, apply1, apply2, apply_inplace, operands, broadcast_error, _make
 
 _BY_NP = _dtype._BY_NP
 
@@ -616,8 +616,8 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        # 1 / (1 + exp(-x)) without overflow warnings: exp(-x) -> inf gives exactly 0
-        out = np.exp(-x)
+        out = np.negative(x)            # 1 / (1 + exp(-x)), in place after the first op
+        np.exp(out, out=out)
         out += 1
         np.reciprocal(out, out=out)
         ctx.out = out
@@ -747,7 +747,7 @@ def _unary(cls, input, *params, floats=True):
     x = input._data
     if floats and x.dtype.kind not in "fc":
         x = x.astype(_dtype.get_default_dtype().np)
-    return apply(cls, (input,), (x,), *params)
+    return apply1(cls, input, x, *params)
 
 
 def _unary_(cls, input, *params):
