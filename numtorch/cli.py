@@ -133,7 +133,7 @@ def _version(dist: str) -> Optional[str]:
 
 
 def _blas() -> str:
-    """The BLAS NumPy was built with (and, with threadpoolctl, the one loaded)."""
+    """The BLAS NumPy was built with, and how many threads it uses."""
     import numpy as np
 
     found = []
@@ -153,15 +153,8 @@ def _blas() -> str:
                 break
     except Exception:  # pragma: no cover - unusual NumPy builds
         pass
-    try:
-        from threadpoolctl import threadpool_info
-
-        for lib in threadpool_info():
-            if lib.get("user_api") == "blas":
-                found.append(f"loaded {lib.get('internal_api')} {lib.get('version')} "
-                             f"({lib.get('num_threads')} threads)")
-    except Exception:
-        pass
+    import numtorch
+    found.append(f"{numtorch.get_num_threads()} BLAS threads (numtorch.set_num_threads changes it)")
     return "; ".join(found) if found else "unknown"
 
 

@@ -61,16 +61,15 @@ def run_example(name: str, out_dir: str = "numtorch-out", quick: bool = False,
 
 @contextlib.contextmanager
 def _one_blas_thread():
-    """Run with one BLAS thread when threadpoolctl is installed (it comes with the
-    ``examples`` extra): the examples' matrices are small, and on a 2-core machine two
-    BLAS threads make their matmuls several times slower, not faster."""
+    """Run with one BLAS thread (``torch.set_num_threads(1)``): the examples' matrices are
+    small, and on a 2-core machine two BLAS threads make their matmuls several times slower."""
+    import numtorch
+    before = numtorch.get_num_threads()
+    numtorch.set_num_threads(1)
     try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
         yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
+    finally:
+        numtorch.set_num_threads(before)
 
 
 def run_examples(names: Optional[Sequence[str]] = None, **kwargs) -> List[Result]:
