@@ -15,7 +15,7 @@ import pytest
 import numtorch
 from numtorch import optim
 
-SHAPES = [(5, 7), (7,), (3, 4, 2), ()]
+SHAPES = [(5, 7), (7,), (3, 4, 2), (), (61, 83)]   # (61, 83): large enough for BLAS saxpy
 
 CONFIGS = [
     ("SGD", dict(lr=0.1)),
@@ -46,7 +46,7 @@ CONFIGS = [
 
 
 def _run(lib, name, kw, dtype, steps=20, seed=0):
-    """``steps`` steps on four parameters; gradients sin(3p) + fixed noise; p[1] skipped every 3rd."""
+    """``steps`` steps on five parameters; gradients sin(3p) + fixed noise; p[1] skipped every 3rd."""
     rng = np.random.default_rng(seed)
     inits = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
     noise = [[rng.standard_normal(s).astype(dtype) for s in SHAPES] for _ in range(steps)]

@@ -25,6 +25,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
+from . import _blas
 
 __all__ = ["Optimizer", "required"]
 
@@ -56,22 +57,53 @@ def _typename(obj) -> str:
 # multiply-add (one rounding). For float32 we get the same bits by doing the multiply and add in
 # float64 (the product of two float32 values is exact there) and rounding once to float32.
 
+# With alpha = 1 or -1 the product is exact, so the fused and the plain float32 sum are the same
+# single rounding: those take the plain in-place ufunc (4x cheaper on large arrays).
+
+def _f32(alpha: float) -> np.ndarray:
+    """``alpha`` rounded to float32 (as the float kernels see it), as a 0-d float64 array."""
+    return np.array(np.float32(alpha), _F64)
+
+
+def _fma32_(y: np.ndarray, a: np.ndarray, x: np.ndarray) -> None:
+    """``y = fl32(y + a * x)`` for float32 ``y``, ``x`` and a float32-exact float64 ``a``."""
+    if y.size >= _blas.MIN_SIZE and x.dtype == _F32 and x.size == y.size \
+            and y.flags.c_contiguous and x.flags.c_contiguous:
+        fused = _blas.saxpy()
+        if fused is not None:
+            fused(y, float(a), x)
+            return
+    t = x.astype(_F64)
+    t *= a                  # exact: a product of two float32 values fits in float64
+    t += y
+    y[...] = t
+
+
 def _axpy_(y: np.ndarray, alpha: float, x: np.ndarray) -> None:
     """``y += alpha * x`` in place, as ``y.add_(x, alpha=alpha)``."""
-    if y.dtype == _F32:
-        t = x.astype(_F64)
-        t *= np.float32(alpha)
-        t += y
-        np.copyto(y, t, casting="same_kind")
+    if alpha == 1:
+        y += x
+    elif alpha == -1:
+        y -= x
+    elif y.dtype == _F32:
+        _fma32_(y, _f32(alpha), x)
     else:
         y += alpha * x
 
 
 def _axpy(y: np.ndarray, alpha: float, x: np.ndarray) -> np.ndarray:
     """``y + alpha * x`` as a new array, as ``y.add(x, alpha=alpha)``."""
+    if alpha == 1:
+        return y + x
+    if alpha == -1:
+        return y - x
     if y.dtype == _F32:
+        if y.size >= _blas.MIN_SIZE:
+            r = y.copy()
+            _fma32_(r, _f32(alpha), x)
+            return r
         t = x.astype(_F64)
-        t *= np.float32(alpha)
+        t *= _f32(alpha)
         t += y
         return t.astype(_F32)
     return y + alpha * x

@@ -20,9 +20,12 @@ from typing import Callable, Optional
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _axpy, _axpy_
+from . import _blas
+from .optimizer import _F32, _F64, Optimizer, _axpy, _axpy_, _f32
 
 __all__ = ["SGD"]
+
+_SMALL = _blas.MIN_SIZE      # smaller float32 parameters: the float64 emulation, inlined
 
 
 class SGD(Optimizer):
@@ -62,12 +65,20 @@ class SGD(Optimizer):
             momentum = group["momentum"]
             maximize = group["maximize"]
             if not wd and not momentum and not maximize:
-                # plain gradient descent: the hot path of most programs
+                # plain gradient descent: the hot path of most programs (_axpy_ inlined)
+                a32 = _f32(neg_lr)
                 for p in group["params"]:
                     g = p._grad
                     if g is None:
                         continue
-                    _axpy_(p._data, neg_lr, g._data)
+                    d = p._data
+                    if d.dtype == _F32 and d.size < _SMALL and neg_lr != -1:
+                        t = g._data.astype(_F64)
+                        t *= a32
+                        t += d
+                        d[...] = t
+                    else:
+                        _axpy_(d, neg_lr, g._data)
                     p._vc[0] += 1
                 continue
             keep = 1 - group["dampening"]
