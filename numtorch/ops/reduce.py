@@ -10,6 +10,7 @@ indices=tensor([1, 0]))
 """
 from __future__ import annotations
 
+import math as _math
 from collections import namedtuple
 
 import numpy as np
@@ -38,6 +39,19 @@ def _expand_back(g, shape, axis, keepdim):
     if not keepdim:
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, shape)
+
+
+def _filled(v, shape):
+    """An array of ``shape`` filled with the single value of ``v`` (the backward of a full
+    reduction): a fresh array when small, a read-only stride-0 view when large."""
+    v = np.asarray(v).reshape(())
+    if len(shape) and _math.prod(shape) > 65536:
+        a = np.ndarray(shape, v.dtype, v, 0, (0,) * len(shape))
+        a.flags.writeable = False
+        return a
+    a = np.empty(shape, v.dtype)
+    a.fill(v)
+    return a
 
 
 def _return_type(name):
@@ -72,10 +86,12 @@ class Sum(Function):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64
-        return np.asarray(np.sum(x, axis=axis, keepdims=keepdim, dtype=dtype))
+        return np.asarray(np.add.reduce(x, axis, dtype, None, keepdim))
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.axis is None:
+            return (_filled(g, ctx.shape),)
         return (_expand_back(g, ctx.shape, ctx.axis, ctx.keepdim),)
 
 
@@ -90,13 +106,21 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdim):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
-        ctx.count = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+        if axis is None:
+            n = ctx.count = x.size
+            if n and x.dtype.kind == "f" and x.dtype.itemsize >= 4 and not keepdim:
+                # what np.mean computes (float32 sums stay float32), without its Python layers
+                return np.asarray(x.dtype.type(np.add.reduce(x, None) / n))
+        else:
+            ctx.count = int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, g):
-        return (_expand_back(g / g.dtype.type(ctx.count) if ctx.count else g, ctx.shape, ctx.axis,
-                             ctx.keepdim),)
+        g = g / g.dtype.type(ctx.count) if ctx.count else g
+        if ctx.axis is None:
+            return (_filled(g, ctx.shape),)
+        return (_expand_back(g, ctx.shape, ctx.axis, ctx.keepdim),)
 
 
 class MeanDim(Mean):
