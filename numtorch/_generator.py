@@ -63,27 +63,16 @@ _STATE_SIZE = 5056
 # ----------------------------------------------------------------------------
 
 
-def _init_genrand_py(seed32: int) -> np.ndarray:
-    """MT19937 state words for ``seed32`` (Matsumoto-Nishimura ``init_genrand``), in Python."""
-    mt = [0] * 624
-    x = mt[0] = seed32 & _MASK32
-    for j in range(1, 624):
-        x = (1812433253 * (x ^ (x >> 30)) + j) & _MASK32
-        mt[j] = x
-    return np.array(mt, dtype=np.uint32)
-
-
 def _seed_bit_generator(bg: np.random.MT19937, seed32: int) -> None:
-    """Put ``bg`` in the state ``init_genrand(seed32)`` leaves, ready to twist.
+    """Put ``bg`` in the state MT19937's ``init_genrand(seed32)`` leaves, ready to twist:
+    ``mt[0] = seed32``, ``mt[j] = (1812433253 * (mt[j-1] ^ (mt[j-1] >> 30)) + j) mod 2**32``.
 
-    NumPy's legacy seeding is exactly ``init_genrand`` (spec §1.4), done in C: ~20x faster than
-    the Python loop above, which matters because every shuffled DataLoader epoch seeds a new
-    generator.
+    NumPy's legacy seeding is exactly that (spec §1.4), done in C in ~2 us: it matters because
+    every shuffled DataLoader epoch seeds a generator.
     """
     bg._legacy_seeding(seed32 & _MASK32)      # leaves pos = 624: the next draw twists first
 
 
-_init_genrand = _init_genrand_py
 _BIT_GENERATORS: list = []   # bit generators of collected Generators, reused by Generator()
 
 

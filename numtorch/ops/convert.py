@@ -34,7 +34,7 @@ def _cast(input: Tensor, d: _dtype.dtype, copy: bool = False) -> Tensor:
         return input
     if input.requires_grad and not d.is_floating_point:
         return _make(x.astype(d.np))
-    return apply(ToCopy, (input,), (x, d.np) if False else (x,), d.np)
+    return apply(ToCopy, (input,), (x,), d.np)
 
 
 def _parse_to(args, kwargs):
