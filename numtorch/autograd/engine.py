@@ -1,14 +1,17 @@
-"""The backward engine: iterative, dependency-counted, one un-broadcast for all ops.
+"""The backward engine: iterative, ordered by creation, one un-broadcast for all ops.
 
-1. Walk the graph from the roots once, counting how many edges reach each node.
-2. Run a node once all its gradients have arrived (its count fell to zero); no recursion, so a
-   chain of 10,000 ops is fine.
+1. Run nodes from the most recently created down (a heap on their sequence numbers): a node's
+   consumers were all created after it, so its gradients are complete when it runs. No
+   recursion, so a chain of 10,000 ops is fine.
+2. A node that no gradient reaches is never run.
 3. A gradient flowing into an input is summed down to the input's shape and cast to its dtype
    here, so no op has to un-broadcast for itself.
 4. Leaves receive ``.grad`` (accumulated); intermediate gradients live only in a local table.
 5. Saved values are freed as each node finishes unless ``retain_graph=True``.
 """
 from __future__ import annotations
+
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -17,7 +20,7 @@ from .function import Function, _SECOND_BACKWARD, _check_versions
 _ndarray = np.ndarray
 
 # Attributes of a node that describe the graph, not values saved for backward.
-_STRUCTURE = frozenset(("_next", "needs_input_grad", "_saved_versions", "_n_out",
+_STRUCTURE = frozenset(("_next", "_seq_nr", "needs_input_grad", "_saved_versions", "_n_out",
                         "_arg_is_tensor", "_node_hooks", "_retained", "_tensor_hooks"))
 
 
@@ -39,12 +42,15 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
 def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
     """Backpropagate from ``roots`` (Tensors) seeded with ``grad_arrays``.
 
-    With ``capture`` (a dict id(tensor) -> None) the gradients of those tensors are collected
-    and returned instead of being accumulated into leaves (``autograd.grad``).
+    Nodes run from the most recently created down (a heap on their sequence numbers): every
+    consumer of a node was created after it, so by the time a node runs, all the gradients it
+    will receive have arrived. With ``capture`` (a dict id(tensor) -> None) the gradients of
+    those tensors are collected and returned instead of being accumulated into leaves
+    (``autograd.grad``).
     """
     given = set()           # ids of arrays already handed to a leaf (never share two .grad)
-    grads = {}              # node -> list of output gradients
-    deps = {}               # node -> number of edges still to deliver a gradient
+    grads = {}              # node -> list of output gradients received so far
+    heap = []               # (-sequence number, node) of the nodes with a gradient waiting
 
     for t, g in zip(roots, grad_arrays):
         node = t.grad_fn
@@ -54,43 +60,22 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         slot = grads.get(node)
         if slot is None:
             slot = grads[node] = [None] * node._n_out
+            heappush(heap, (-node.__dict__.get("_seq_nr", 0), node))
         i = t._out_index
         slot[i] = g if slot[i] is None else slot[i] + g
 
-    # count the edges into each node reachable from the roots
-    stack = list(grads)
-    while stack:
-        node = stack.pop()
-        nxt = node.__dict__.get("_next")
-        if nxt is None:
-            raise RuntimeError(_SECOND_BACKWARD)
-        for entry in nxt:
-            if entry is not None:
-                target = entry[0]
-                if isinstance(target, Function):
-                    n = deps.get(target)
-                    if n is None:
-                        deps[target] = 1
-                        stack.append(target)
-                    else:
-                        deps[target] = n + 1
-    ready = [n for n in grads if n not in deps]
-
-    while ready:
-        node = ready.pop()
+    while heap:
+        node = heappop(heap)[1]
         out_grads = grads.pop(node)
         d = node.__dict__
         if "_tensor_hooks" in d or "_retained" in d:
             out_grads = _output_hooks(node, out_grads, capture)
-        if node._freed:
+        if node._freed or "_next" not in d:
             raise RuntimeError(_SECOND_BACKWARD)
         if node._raw:
             if "_saved_versions" in d:
                 _check_versions(node)
-            g = out_grads[0]
-            in_grads = node.backward(node, g) if g is not None else (None,) * len(d["_next"])
-        elif all(g is None for g in out_grads):
-            in_grads = (None,) * len(d["_next"])
+            in_grads = node.backward(node, out_grads[0])
         else:
             in_grads = node._run_backward(out_grads)
         if "_node_hooks" in d:
@@ -100,30 +85,22 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         if not retain_graph:
             _free(d)
         for entry, g in zip(nxt, in_grads):
-            if entry is None:
+            if entry is None or g is None:
                 continue
             target, shape, dtype, index = entry
-            if g is not None:
-                if g.shape != shape:
-                    g = unbroadcast(g, shape)
-                if g.dtype is not dtype and g.dtype != dtype:
-                    g = g.astype(dtype)
+            if g.shape != shape:
+                g = unbroadcast(g, shape)
+            if g.dtype is not dtype and g.dtype != dtype:
+                g = g.astype(dtype)
             if not isinstance(target, Function):
-                if g is not None:
-                    _deliver_to_leaf(target, g, given, capture)
+                _deliver_to_leaf(target, g, given, capture)
                 continue
-            if g is not None:
-                slot = grads.get(target)
-                if slot is None:
-                    grads[target] = [g] if target._n_out == 1 else _slot(target, index, g)
-                else:
-                    slot[index] = g if slot[index] is None else slot[index] + g
-            n = deps[target] - 1
-            deps[target] = n
-            if n == 0:
-                if target not in grads:      # no gradient reached it: nothing flows further
-                    grads[target] = [None] * target._n_out
-                ready.append(target)
+            slot = grads.get(target)
+            if slot is None:
+                grads[target] = [g] if target._n_out == 1 else _slot(target, index, g)
+                heappush(heap, (-target._seq_nr, target))
+            else:
+                slot[index] = g if slot[index] is None else slot[index] + g
     return capture
 
 

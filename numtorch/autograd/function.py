@@ -21,13 +21,20 @@ tensor([6.])
 """
 from __future__ import annotations
 
+import itertools
+
 from . import grad_mode
+
+# Every recorded node gets the next number: a node is always numbered after the nodes of its
+# inputs, so running nodes from the highest number down is a topological order (the engine's).
+next_sequence_nr = itertools.count().__next__
 
 
 class Function:
     """Base class of differentiable operations; an instance is a node of the graph.
 
     Node fields (set when the node is recorded):
+      _seq_nr   creation order (see ``next_sequence_nr``)
       _next     one entry per tensor input: ``None`` when it needs no gradient, otherwise
                 ``(target, shape, np_dtype)`` where target is the input's ``grad_fn`` node or,
                 for a leaf, the leaf Tensor itself (its ``AccumulateGrad``).
@@ -118,6 +125,7 @@ class Function:
             return out
         ctx._arg_is_tensor = tuple(isinstance(a, Tensor) for a in args)
         ctx._next = tuple(_edge(t) for t in tensors)
+        ctx._seq_nr = next_sequence_nr()
         outs = out if isinstance(out, tuple) else (out,)
         non_diff = getattr(ctx, "_non_diff", ())
         ctx._n_out = len(outs)

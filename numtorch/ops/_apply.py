@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import _edge
+from ..autograd.function import _edge, next_sequence_nr as _next_seq
 
 _make = Tensor._make
 _new = object.__new__
@@ -75,6 +75,7 @@ def _record(ctx, out, tensors) -> Tensor:
             nxt.append(None)
             needs.append(False)
     ctx._next = nxt
+    ctx._seq_nr = _next_seq()
     ctx.needs_input_grad = needs
     r = _new(Tensor)
     r._data = out
@@ -105,6 +106,7 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
         cls_saves_self = 0 in saves
         nxt = tuple(None if t is None else _edge(t) for t in tensors)
         ctx._next = nxt
+        ctx._seq_nr = _next_seq()
         ctx.needs_input_grad = tuple(e is not None for e in nxt)
         if saves and not (cls_saves_self and len(saves) == 1):
             ctx._saved_versions = [(tensors[i]._vc, tensors[i]._vc[0]) for i in saves
