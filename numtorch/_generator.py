@@ -697,6 +697,20 @@ def random_from(gen: Optional[Generator], shape: ShapeLike, np_dtype, low: int) 
     return _offset(v, low).astype(dt).reshape(shape)
 
 
+def _fisher_yates(words: np.ndarray, n: int) -> np.ndarray:
+    """``randperm(n)`` from its ``n - 1`` words: forward Fisher-Yates, ``j = a + w % (n - a)``."""
+    r = list(range(n))
+    if n <= 32:                       # plain Python beats array arithmetic at this size
+        for a, w in enumerate(words.tolist()):
+            b = w % (n - a) + a
+            r[a], r[b] = r[b], r[a]
+    else:
+        i = np.arange(n - 1, dtype=np.uint64)
+        for a, b in enumerate((words % (np.uint64(n) - i) + i).tolist()):
+            r[a], r[b] = r[b], r[a]
+    return np.array(r, dtype=np.int64)
+
+
 def randperm(gen: Optional[Generator], n: int) -> np.ndarray:
     """``torch.randperm(n)``: forward Fisher-Yates with modulo, n-1 words (spec §4.2).
 
@@ -710,12 +724,7 @@ def randperm(gen: Optional[Generator], n: int) -> np.ndarray:
     if n < 2:
         return np.arange(n, dtype=np.int64)
     if n < 214748364:
-        i = np.arange(n - 1, dtype=np.uint64)
-        js = (gen._words(n - 1) % (np.uint64(n) - i) + i).tolist()
-        r = list(range(n))
-        for a, b in enumerate(js):
-            r[a], r[b] = r[b], r[a]
-        return np.array(r, dtype=np.int64)
+        return _fisher_yates(gen._words(n - 1), n)
     # very large n: inside-out shuffle with random64 (from source; not verified)
     r = np.empty(n, dtype=np.int64)
     step = 1 << 20
@@ -774,4 +783,5 @@ def sampler_seed(gen: Optional[Generator] = None) -> int:
     >>> sampler_seed(Generator().manual_seed(0))
     900450186894289455
     """
-    return int(_gen(gen)._words64(1)[0] & np.uint64((1 << 63) - 1))
+    a, b = _gen(gen)._words(2).tolist()      # Python ints: cheaper than array arithmetic
+    return ((a << 32) | b) & ((1 << 63) - 1)

@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence
 import numpy as np
 
 from ..._generator import Generator
-from .sampler import sampler_seed
+from ..._generator import sampler_seed
 from ._utils import worker as _worker
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import get_worker_info

@@ -17,7 +17,8 @@ from typing import Generic, Iterable, Iterator, List, Optional, Sequence, Sized,
 import numpy as np
 
 from ... import _generator
-from ..._generator import Generator, randint, randperm, _seed_bit_generator, _u53
+from ..._generator import (Generator, randint, randperm, sampler_seed, _fisher_yates,
+                           _seed_bit_generator, _u53, _BIT_GENERATORS)
 from ..._tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
@@ -36,35 +37,6 @@ class Sampler(Generic[T_co]):
         raise NotImplementedError
 
 
-_MASK63 = (1 << 63) - 1
-_BGS: list = []      # spare MT19937 bit generators for the per-epoch private generators
-
-
-def sampler_seed(gen: Optional[Generator] = None) -> int:
-    """``int(torch.empty((), dtype=torch.int64).random_(generator=gen))``: 2 words.
-
-    ``numtorch._generator.sampler_seed`` without NumPy array arithmetic (once per epoch).
-    """
-    a, b = _generator._gen(gen)._words(2).tolist()
-    return ((a << 32) | b) & _MASK63
-
-
-def _fisher_yates(words: np.ndarray, n: int) -> np.ndarray:
-    """``randperm(n)`` from its ``n - 1`` words (forward Fisher-Yates with modulo)."""
-    if n <= 32:
-        r = list(range(n))
-        for a, w in enumerate(words.tolist()):
-            b = w % (n - a) + a
-            r[a], r[b] = r[b], r[a]
-        return np.array(r, dtype=np.int64)
-    i = np.arange(n - 1, dtype=np.uint64)
-    js = (words % (np.uint64(n) - i) + i).tolist()
-    r = list(range(n))
-    for a, b in enumerate(js):
-        r[a], r[b] = r[b], r[a]
-    return np.array(r, dtype=np.int64)
-
-
 def _seeded_randperm(seed: int, n: int) -> np.ndarray:
     """``torch.randperm(n, generator=torch.Generator().manual_seed(seed))``.
 
@@ -73,12 +45,12 @@ def _seeded_randperm(seed: int, n: int) -> np.ndarray:
     """
     if n < 2 or n >= 1 << 24:
         return randperm(Generator().manual_seed(seed), n)
-    bg = _BGS.pop() if _BGS else np.random.MT19937()
+    bg = _BIT_GENERATORS.pop() if _BIT_GENERATORS else np.random.MT19937()
     try:
         _seed_bit_generator(bg, seed)
         return _fisher_yates(bg.random_raw(n - 1), n)
     finally:
-        _BGS.append(bg)
+        _BIT_GENERATORS.append(bg)
 
 
 def _iter_chunks(self) -> Iterator[int]:
