@@ -81,6 +81,14 @@ def _is_t(x: np.ndarray) -> bool:
 
 def _seq(a: np.ndarray, b: np.ndarray, c=None) -> np.ndarray:
     """Sequential k-order sum of rounded products, starting at ``c`` if given."""
+    k = a.shape[1]
+    if k <= 4:                       # a few whole-matrix updates beat building (k, m, n)
+        acc = a[:, 0:1] * b[0:1]
+        if c is not None:
+            acc = c + acc
+        for j in range(1, k):
+            acc += a[:, j:j + 1] * b[j:j + 1]
+        return acc
     p = np.multiply(a.T[:, :, None], b[:, None, :], order="C")     # (k, m, n) products
     if c is not None:
         p[0] += c
