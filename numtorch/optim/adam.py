@@ -21,18 +21,14 @@ from typing import Callable, Optional, Tuple
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _addcmul_sq_, _axpy, _lerp_, _step_tensor, _zeros_state
+from .optimizer import (_check_options, Optimizer, _addcmul_sq_, _axpy, _lerp_, _step_tensor,
+                        _zeros_state)
 
 __all__ = ["Adam"]
 
 
 def _check_adam_args(lr, betas, eps, weight_decay) -> None:
-    if isinstance(lr, Tensor) and lr.numel() != 1:
-        raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
+    _check_options(lr, epsilon=eps)
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
     if not 0.0 <= betas[1] < 1.0:

@@ -43,6 +43,21 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def _check_options(lr, **options) -> None:
+    """PyTorch's constructor checks: ``lr`` and each option must be >= 0, in the order given.
+
+    ``_check_options(lr, momentum=m)`` raises ``ValueError("Invalid momentum value: -1")``;
+    ``epsilon`` is PyTorch's word for ``eps``.
+    """
+    if isinstance(lr, Tensor) and lr.numel() != 1:
+        raise ValueError("Tensor lr must be 1-element")
+    if not 0.0 <= lr:
+        raise ValueError(f"Invalid learning rate: {lr}")
+    for name, value in options.items():
+        if not 0.0 <= value:
+            raise ValueError(f"Invalid {name} value: {value}")
+
+
 def _typename(obj) -> str:
     """``torch.typename``: ``torch.FloatTensor`` for tensors, the class name otherwise."""
     if isinstance(obj, Tensor):
