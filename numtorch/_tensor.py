@@ -14,7 +14,6 @@ import numpy as np
 
 from . import _dtype
 from ._size import Size
-from .autograd import grad_mode
 from .autograd.engine import run_backward as _run_backward
 
 
@@ -361,7 +360,7 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 def _install_methods() -> None:
     from .ops import elementwise as E, reduce as R, shape as S, indexing as I, linalg as L
-    from .ops import convert as C, creation as K
+    from .ops import convert as C
     table = {
         E: """add sub mul div floor_divide remainder fmod pow neg abs sign exp expm1 log log2 log10
               log1p sqrt rsqrt square reciprocal sin cos tan tanh sigmoid relu atan asin acos sinh

@@ -33,7 +33,7 @@ import pickle
 import struct
 import sys
 import types
-from typing import Any, BinaryIO, Callable, Dict, Iterable, List, Optional, Tuple, Union
+from typing import Any, BinaryIO, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor
 from ..autograd.function import Function
 from ..ops import elementwise as _E
 from ..ops import reduce as _R

@@ -22,7 +22,7 @@ import weakref
 from bisect import bisect_right
 from collections import Counter
 from functools import wraps
-from typing import Any, Callable, Dict, Iterable, List, Optional, Union
+from typing import Any, Dict, Iterable, List, Optional, Union
 
 from .._tensor import Tensor
 from .optimizer import Optimizer

@@ -12,7 +12,7 @@ import bisect
 import itertools
 import math
 import warnings
-from typing import (Dict, Generic, Iterable, Iterator, List, Optional, Sequence, Tuple, TypeVar,
+from typing import (Generic, Iterable, List, Sequence, Tuple, TypeVar,
                     Union)
 
 import numpy as np
