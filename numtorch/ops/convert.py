@@ -12,6 +12,7 @@ from .. import _dtype
 from .._device import device as Device
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import state as _grad_state
 from ._apply import apply, _make
 
 
@@ -182,7 +183,13 @@ class FillTensor(Function):
 def zero_(input) -> Tensor:
     """Fill with zeros in place."""
     from ._apply import apply_inplace
-    return apply_inplace(Zero, input, (input,), (input._data,), 0)
+    data = input._data
+    # no graph to record (e.g. ``w.grad.zero_()``): fill the memory directly, no temporary
+    if isinstance(data, np.ndarray) and data.flags.writeable and not (input.requires_grad and _grad_state[0]):
+        data.fill(0)
+        input._vc[0] += 1
+        return input
+    return apply_inplace(Zero, input, (input,), (data,), 0)
 
 
 def fill_(input, value) -> Tensor:

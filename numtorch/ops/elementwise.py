@@ -15,6 +15,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import state as _grad_state
 from ._apply import apply, apply1, apply2, apply_inplace, operands, broadcast_error, _make
 
 _BY_NP = _dtype._BY_NP
@@ -35,6 +36,24 @@ def _binary(cls, a, b, *params):
 
 
 def _binary_(cls, a, b, *params):
+    # ``w -= g * lr`` under no_grad: same-dtype float operands of a plain ufunc op need no
+    # promotion, no graph and no cast check, so the ufunc writes straight into a's memory
+    # (the same elementwise arithmetic as computing a temporary and copying it in).
+    ufunc = _INPLACE_UFUNCS.get(cls)
+    if ufunc is not None and (not params or params[0] == 1):
+        x = a._data
+        if type(x) is np.ndarray and x.dtype.kind == "f" and x.flags.writeable:
+            if isinstance(b, Tensor):
+                y = b._data
+                fast = y.dtype is x.dtype and y.shape == x.shape and not (
+                    _grad_state[0] and (a.requires_grad or b.requires_grad))
+            else:
+                y = b
+                fast = (type(b) is float or type(b) is int) and not (_grad_state[0] and a.requires_grad)
+            if fast:
+                ufunc(x, y, out=x)
+                a._vc[0] += 1
+                return a
     ta, tb, x, y = operands(a, b)
     try:
         return apply_inplace(cls, a, (ta, tb), (x, y), *params)
@@ -1194,6 +1213,10 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:
 
 
 # -- in-place arithmetic ---------------------------------------------------------------------------
+
+# the ops whose in-place no-grad form is a single ufunc call (see _binary_)
+_INPLACE_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.divide}
+
 
 def add_(input, other, *, alpha=1) -> Tensor: return _binary_(Add, input, other, alpha)
 def sub_(input, other, *, alpha=1) -> Tensor: return _binary_(Sub, input, other, alpha)

@@ -55,19 +55,49 @@ def _index_error(exc, shape):
 
 
 class Index(Function):
-    """Advanced indexing (integer arrays, masks): the gradient scatters back with np.add.at."""
+    """Advanced indexing (integer arrays, masks): the gradient scatters back with np.add.at,
+    or with a plain assignment when the indexed positions are known to be distinct."""
     _raw = True
 
     @staticmethod
-    def forward(ctx, x, index):
-        ctx.shape, ctx.index = x.shape, index
+    def forward(ctx, x, index, unique=False):
+        ctx.shape, ctx.index, ctx.unique = x.shape, index, unique
         return x[index]
 
     @staticmethod
     def backward(ctx, g):
         out = np.zeros(ctx.shape, g.dtype)
-        np.add.at(out, ctx.index, g)
+        if ctx.unique:
+            out[ctx.index] = g           # no position repeats: nothing to accumulate
+        else:
+            np.add.at(out, ctx.index, g)
         return (out,)
+
+
+def _unique_positions(index, idx) -> bool:
+    """True when ``x[idx]`` reads each position at most once, so its gradient can be assigned.
+
+    That holds when one component is a range of distinct non-negative values (``x[range(n),
+    target]``) and every other advanced component is a 0-d or 1-D index of the same length: the
+    index tuples then pair up one-to-one with the range's distinct values.
+    """
+    if type(index) is not tuple:
+        return False
+    n = -1
+    for item in index:
+        if type(item) is range:
+            if item.start >= 0 and item.step > 0:
+                n = len(item)
+                break
+    if n < 0:
+        return False
+    for a in idx:
+        if isinstance(a, np.ndarray):
+            if a.dtype.kind == "b" or (a.ndim and (a.ndim != 1 or a.shape[0] != n)):
+                return False
+        elif isinstance(a, (bool, np.bool_)):
+            return False
+    return True
 
 
 def getitem(input: Tensor, index) -> Tensor:
@@ -98,7 +128,7 @@ def getitem(input: Tensor, index) -> Tensor:
             out = apply(_basic_node(idx), (input,), (x,), idx)
             _as_view(out, input)
             return out
-        return apply(Index, (input,), (x,), idx)
+        return apply(Index, (input,), (x,), idx, _unique_positions(index, idx))
     except IndexError as e:
         raise _index_error(e, x.shape) from None
 
