@@ -18,6 +18,7 @@ import numpy as np
 from .function import Function, _SECOND_BACKWARD, _check_versions
 
 _ndarray = np.ndarray
+_SAVED_TYPES = (_ndarray, tuple, list)
 
 # Attributes of a node that describe the graph, not values saved for backward.
 _STRUCTURE = frozenset(("_next", "_seq_nr", "needs_input_grad", "_saved_versions", "_n_out",
@@ -93,7 +94,14 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
             if g.dtype is not dtype and g.dtype != dtype:
                 g = g.astype(dtype)
             if not isinstance(target, Function):
-                _deliver_to_leaf(target, g, given, capture)
+                if (target._grad is None and capture is None and target._hooks is None
+                        and g.base is None and g.flags.writeable and id(g) not in given
+                        and g.shape == target._data.shape):
+                    # the common first delivery to a leaf: hand over the array itself
+                    given.add(id(g))
+                    target._grad = target._make(g)
+                else:
+                    _deliver_to_leaf(target, g, given, capture)
                 continue
             slot = grads.get(target)
             if slot is None:
@@ -166,8 +174,8 @@ def _deliver_to_leaf(leaf, g, given, capture):
 
 def _free(d: dict) -> None:
     """Drop the arrays a node saved (its ``__dict__`` is ``d``); metadata stays, as in PyTorch."""
-    saved = [k for k, v in d.items()
-             if type(v) is _ndarray or (type(v) in (tuple, list) and k not in _STRUCTURE)]
+    # only the few non-structural keys are looked at (the set difference runs in C)
+    saved = [k for k in d.keys() - _STRUCTURE if type(d[k]) in _SAVED_TYPES]
     if saved:
         for k in saved:
             del d[k]

@@ -82,17 +82,54 @@ def _is_t(x: np.ndarray) -> bool:
 def _seq(a: np.ndarray, b: np.ndarray, c=None) -> np.ndarray:
     """Sequential k-order sum of rounded products, starting at ``c`` if given."""
     k = a.shape[1]
-    if k <= 4:                       # a few whole-matrix updates beat building (k, m, n)
-        acc = a[:, 0:1] * b[0:1]
+    if k == 1:                       # (m, 1) * (1, n): the outer product is the whole sum
+        acc = np.multiply(a, b)
         if c is not None:
             acc = c + acc
-        for j in range(1, k):
-            acc += a[:, j:j + 1] * b[j:j + 1]
         return acc
+    # all products in one multiply (each rounded, as MKL does), then summed row by row
     p = np.multiply(a.T[:, :, None], b[:, None, :], order="C")     # (k, m, n) products
+    if k <= 4:                       # a few whole-matrix adds beat one accumulate here
+        if c is None:
+            acc = p[0] + p[1]
+            j = 2
+        else:
+            acc = c + p[0]
+            j = 1
+        for j in range(j, k):
+            acc += p[j]
+        return acc
     if c is not None:
         p[0] += c
     return np.add.accumulate(p, axis=0)[-1]
+
+
+# The checks below depend only on shapes, strides and dtypes: their answer is memoized per
+# layout (a training loop sees the same few layouts every step). 0: np.matmul, 1: sequential
+# sum, then c added (or +0.0), 2: sequential sum starting at c.
+_PLANS: dict = {}
+
+
+def _plan(a: np.ndarray, b: np.ndarray, c) -> int:
+    m, k = a.shape
+    n = b.shape[1]
+    # by type number (the memo key), so either byte order gets the same answer
+    num = a.dtype.num
+    if not (m * k * n <= _CAP and k and num in (_F32.num, _F64.num) and b.dtype.num == num):
+        return 0
+    ta, tb = _is_t(a), _is_t(b)
+    if not torch_uses_sequential(m, k, n, ta, tb, num == _F64.num):
+        return 0
+    if c is not None and (ta or m == 1 if n == 1 else not tb) and c.dtype.num == num:
+        return 2                                # BLAS op(A) = 'N': the sum starts at c
+    return 1
+
+
+def _plan_for(key, a, b, c) -> int:
+    if len(_PLANS) > 4096:                      # many layouts: don't grow without bound
+        _PLANS.clear()
+    plan = _PLANS[key] = _plan(a, b, c)
+    return plan
 
 
 def matmul_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -102,11 +139,11 @@ def matmul_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     >>> matmul_exact(a, b)   # ((1e8 + 1) - 1e8) in float32
     array([[0.]], dtype=float32)
     """
-    m, k = a.shape
-    n = b.shape[1]
-    dt = a.dtype
-    if (m * k * n <= _CAP and k and (dt is _F32 or dt is _F64) and b.dtype is dt
-            and torch_uses_sequential(m, k, n, _is_t(a), _is_t(b), dt is _F64)):
+    key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan_for(key, a, b, None)
+    if plan:
         out = _seq(a, b)
         out += 0.0          # MKL adds the products to a zeroed C: -0.0 sums become +0.0
         return out
@@ -120,19 +157,13 @@ def addmm_exact(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[3.],
            [3.]], dtype=float32)
     """
-    m, k = a.shape
-    n = b.shape[1]
-    dt = a.dtype
-    if m * k * n <= _CAP and k and (dt is _F32 or dt is _F64) and b.dtype is dt:
-        ta, tb = _is_t(a), _is_t(b)
-        if torch_uses_sequential(m, k, n, ta, tb, dt is _F64):
-            if (ta or m == 1 if n == 1 else not tb) and c.dtype is dt:
-                return _seq(a, b, c)            # BLAS op(A) = 'N': the sum starts at c
-            out = _seq(a, b)                    # op(A) = 'T': c added after the products
-        else:
-            out = np.matmul(a, b)
-    else:
-        out = np.matmul(a, b)
+    key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num, c.dtype.num)
+    plan = _PLANS.get(key)
+    if plan is None:
+        plan = _plan_for(key, a, b, c)
+    if plan == 2:
+        return _seq(a, b, c)
+    out = _seq(a, b) if plan else np.matmul(a, b)
     if out.dtype == np.result_type(out, c):
         out += c
         return out
