@@ -36,8 +36,15 @@ def _expand_back(g, shape, axis, keepdim):
     """Broadcastable view of a reduced gradient ``g`` against the input ``shape``."""
     if axis is None:
         return np.broadcast_to(np.reshape(g, (1,) * len(shape)) if len(shape) else g, shape)
-    if not keepdim:
-        g = np.expand_dims(g, axis)
+    if not keepdim:                  # put the reduced dims back as 1s (np.expand_dims is slow)
+        kept = list(np.shape(g))
+        for a in (sorted(axis) if isinstance(axis, tuple) else (axis,)):
+            kept.insert(a, 1)
+        g = np.reshape(g, kept)
+    if _math.prod(shape) <= 65536:   # small: a filled copy is cheaper than np.broadcast_to
+        out = np.empty(shape, g.dtype)
+        out[...] = g
+        return out
     return np.broadcast_to(g, shape)
 
 
