@@ -74,8 +74,11 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         if node._freed or "_next" not in d:
             raise RuntimeError(_SECOND_BACKWARD)
         if node._raw:
-            if "_saved_versions" in d:
-                _check_versions(node)
+            versions = d.get("_saved_versions")
+            if versions:
+                for vc, version in versions:      # the check, inlined: raise only on a mismatch
+                    if vc[0] != version:
+                        _check_versions(node)
             in_grads = node.backward(node, out_grads[0])
         else:
             in_grads = node._run_backward(out_grads)
@@ -84,7 +87,12 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
                 hook(in_grads, out_grads)
         nxt = d["_next"]
         if not retain_graph:
-            _free(d)
+            # _free, inlined: only the few non-structural keys are looked at
+            saved = [k for k in d.keys() - _STRUCTURE if type(d[k]) in _SAVED_TYPES]
+            if saved:
+                for k in saved:
+                    del d[k]
+                d["_freed"] = True
         for entry, g in zip(nxt, in_grads):
             if entry is None or g is None:
                 continue
@@ -170,13 +178,3 @@ def _deliver_to_leaf(leaf, g, given, capture):
     else:
         grad._data += g
         grad._vc[0] += 1
-
-
-def _free(d: dict) -> None:
-    """Drop the arrays a node saved (its ``__dict__`` is ``d``); metadata stays, as in PyTorch."""
-    # only the few non-structural keys are looked at (the set difference runs in C)
-    saved = [k for k in d.keys() - _STRUCTURE if type(d[k]) in _SAVED_TYPES]
-    if saved:
-        for k in saved:
-            del d[k]
-        d["_freed"] = True

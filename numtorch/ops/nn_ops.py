@@ -24,11 +24,12 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
-from ._apply import apply, apply_inplace, operands, broadcast_error, _make, check_inplace
+from ._apply import apply, apply2, apply_inplace, operands, broadcast_error, _make, check_inplace
 from ._small_gemm import addmm_exact, matmul_exact
 
 _BY_NP = _dtype._BY_NP
 _REDUCTIONS = ("none", "mean", "sum")
+_add_reduce = np.add.reduce
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -627,6 +628,11 @@ def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
         reduction = legacy_reduction(size_average, reduce)
     if weight is not None:
         return _weighted(lambda a, b: (a - b) ** 2, input, target, weight, reduction)
+    if type(input) is Tensor and type(target) is Tensor and reduction in _REDUCTIONS:
+        x, y = input._data, target._data
+        if x.shape == y.shape and x.dtype is y.dtype and x.dtype.kind == "f":
+            # the usual case (same shape and float dtype): nothing to promote, broadcast or warn
+            return apply2(MseLoss, input, target, x, y, reduction)
     return _regression(MseLoss, input, target, reduction)
 
 
@@ -1328,7 +1334,7 @@ class Linear(Function):
         need = ctx.needs_input_grad
         gx = matmul_exact(g, ctx.w) if need[0] else None
         gw = matmul_exact(g.T, ctx.x) if need[1] else None
-        gb = g.sum(axis=0) if need[2] else None
+        gb = _add_reduce(g, 0) if need[2] else None      # g.sum(axis=0) without its wrapper
         return gx, gw, gb
 
 

@@ -84,7 +84,12 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:
-        return _F.linear(input, self.weight, self.bias)
+        # read the parameters straight from their dict (Module.__getattr__ is a Python call);
+        # anything else (a removed bias, a parametrization's property) goes through getattr
+        params = self._parameters
+        w = params.get("weight")
+        b = params.get("bias")
+        return _F.linear(input, self.weight if w is None else w, self.bias if b is None else b)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, " \
