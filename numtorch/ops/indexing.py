@@ -14,7 +14,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace, check_inplace, _make, _edge
-from .shape import _as_view
+from .shape import _as_view, Slice, Select
 
 
 def _convert_index(index):
@@ -101,7 +101,6 @@ def _unique_positions(index, idx) -> bool:
 
 
 def getitem(input: Tensor, index) -> Tensor:
-    from .shape import Slice, Select
     x = input._data
     if isinstance(index, int) and not isinstance(index, bool):
         if x.ndim == 0:
@@ -136,7 +135,6 @@ def getitem(input: Tensor, index) -> Tensor:
 def _basic_node(idx):
     """The node PyTorch shows for basic indexing: that of the last step it applies (full
     slices ``:`` and ``...`` are no steps; with no step at all it is an alias)."""
-    from .shape import Slice, Select
     for item in reversed(idx):
         if item is Ellipsis or (isinstance(item, slice) and item == slice(None)):
             continue
