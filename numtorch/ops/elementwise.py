@@ -24,6 +24,8 @@ _BY_NP = _dtype._BY_NP
 def _binary(cls, a, b, *params):
     if isinstance(b, Tensor) and isinstance(a, Tensor) and a._data.dtype is b._data.dtype:
         ta, tb, x, y = a, b, a._data, b._data        # the common case, without the promotion step
+    elif type(b) is float and isinstance(a, Tensor) and a._data.dtype.kind == "f":
+        ta, tb, x, y = a, None, a._data, b           # float tensor and Python float: no promotion
     else:
         ta, tb, x, y = operands(a, b)
     try:
