@@ -64,28 +64,29 @@ def apply2(cls, ta, tb, x, y, *params) -> Tensor:
 def _record(ctx, out, tensors) -> Tensor:
     """Make ``ctx`` the node of the output: one edge per input (None where no gradient flows)."""
     nxt = []
-    needs = []
     for t in tensors:
         if t is not None and t.requires_grad:
             fn = t.grad_fn
             d = t._data
             nxt.append((t if fn is None else fn, d.shape, d.dtype, t._out_index))
-            needs.append(True)
         else:
             nxt.append(None)
-            needs.append(False)
     ctx._next = nxt
     ctx._seq_nr = _next_seq()
-    ctx.needs_input_grad = needs
+    ctx.needs_input_grad = [e is not None for e in nxt]
     r = _new(Tensor)
     r._data = out
     r.requires_grad = True
     r.grad_fn = ctx
     r._vc = [0]
-    cls = type(ctx)
-    if cls._tracks_versions:
-        versions = [(tensors[i]._vc, tensors[i]._vc[0]) for i in cls.saves if tensors[i] is not None]
-        if cls.saves_output:
+    if ctx._tracks_versions:
+        versions = []
+        for i in ctx.saves:
+            t = tensors[i]
+            if t is not None:
+                vc = t._vc
+                versions.append((vc, vc[0]))
+        if ctx.saves_output:
             versions.append((r._vc, 0))
         ctx._saved_versions = versions
     return r

@@ -89,7 +89,7 @@ def _seq(a: np.ndarray, b: np.ndarray, c=None) -> np.ndarray:
         return acc
     # all products in one multiply (each rounded, as MKL does), then summed row by row
     p = np.multiply(a.T[:, :, None], b[:, None, :], order="C")     # (k, m, n) products
-    if k <= 4:                       # a few whole-matrix adds beat one accumulate here
+    if k <= 4 and (k < 4 or c is not None):     # a few whole-matrix adds beat one accumulate
         if c is None:
             acc = p[0] + p[1]
             j = 2
@@ -145,7 +145,11 @@ def matmul_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         plan = _plan_for(key, a, b, None)
     if plan:
         out = _seq(a, b)
-        out += 0.0          # MKL adds the products to a zeroed C: -0.0 sums become +0.0
+        # MKL adds the products to a zeroed C: -0.0 sums become +0.0 (a view of the products
+        # gets a fresh array, so no caller holds the big temporary)
+        if out.base is not None:
+            return out + 0.0
+        out += 0.0
         return out
     return np.matmul(a, b)
 
