@@ -64,16 +64,19 @@ def apply2(cls, ta, tb, x, y, *params) -> Tensor:
 def _record(ctx, out, tensors) -> Tensor:
     """Make ``ctx`` the node of the output: one edge per input (None where no gradient flows)."""
     nxt = []
+    needs = []
     for t in tensors:
         if t is not None and t.requires_grad:
             fn = t.grad_fn
             d = t._data
             nxt.append((t if fn is None else fn, d.shape, d.dtype, t._out_index))
+            needs.append(True)
         else:
             nxt.append(None)
+            needs.append(False)
     ctx._next = nxt
     ctx._seq_nr = _next_seq()
-    ctx.needs_input_grad = [e is not None for e in nxt]
+    ctx.needs_input_grad = needs
     r = _new(Tensor)
     r._data = out
     r.requires_grad = True

@@ -83,11 +83,14 @@ def _float_array(x):
 
 class Add(Function):
     _raw = True
+    alpha = 1                         # set on the node only when it differs
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
+        if alpha == 1:
+            return x + y
         ctx.alpha = alpha
-        return x + y if alpha == 1 else x + alpha * y
+        return x + alpha * y
 
     @staticmethod
     def backward(ctx, g):
@@ -96,10 +99,12 @@ class Add(Function):
 
 class Sub(Function):
     _raw = True
+    alpha = 1                         # set on the node only when it differs
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        ctx.alpha = alpha
+        if alpha != 1:
+            ctx.alpha = alpha
         if isinstance(x, np.ndarray) and x.dtype == np.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                                "Use the `^` or `logical_xor()` operator instead.")
