@@ -458,9 +458,6 @@ def _install_methods() -> None:
     Tensor.__ge__ = E.ge
     Tensor.__getitem__ = I.getitem
     Tensor.__setitem__ = I.setitem
-    Tensor.__hash__ = lambda self: id(self)
-    Tensor.__radd__ = E.add
-    Tensor.__rmul__ = E.mul
     Tensor.where = lambda self, condition, other: E.where(condition, self, other)
 
 

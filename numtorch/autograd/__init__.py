@@ -13,7 +13,7 @@ from . import grad_mode
 from .function import Function, FunctionCtx, AccumulateGrad
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
-from .engine import run_backward
+from .engine import run_backward, _deliver_to_leaf
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
 from . import function, graph
@@ -61,15 +61,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     if inputs is not None:
         inputs = _as_list(inputs)
         got = run_backward(tensors, seeds, retain, capture={id(t): None for t in inputs})
-        from .._tensor import Tensor
-        for t in inputs:
-            g = got[id(t)]
-            if g is None:
-                continue
-            if t._grad is None:
-                t._grad = Tensor._make(np.array(g))
-            else:
-                t._grad._data += g
+        given = set()
+        for t in inputs:                 # accumulate into .grad as the engine does for leaves
+            if got[id(t)] is not None:
+                _deliver_to_leaf(t, got[id(t)], given, None)
         return
     run_backward(tensors, seeds, retain)
 
@@ -82,7 +77,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise NotImplementedError("numtorch does not implement create_graph=True (higher-order "
                                   "gradients) yet")
     outputs = _as_list(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _as_list(inputs)
     for t in inputs:
         if not t.requires_grad:

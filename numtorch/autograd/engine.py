@@ -61,7 +61,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         slot = grads.get(node)
         if slot is None:
             slot = grads[node] = [None] * node._n_out
-            heappush(heap, (-node.__dict__.get("_seq_nr", 0), node))
+            heappush(heap, (-node._seq_nr, node))
         i = t._out_index
         slot[i] = g if slot[i] is None else slot[i] + g
 
@@ -102,14 +102,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
             if g.dtype is not dtype and g.dtype != dtype:
                 g = g.astype(dtype)
             if not isinstance(target, Function):
-                if (target._grad is None and capture is None and target._hooks is None
-                        and g.base is None and g.flags.writeable and id(g) not in given
-                        and g.shape == target._data.shape):
-                    # the common first delivery to a leaf: hand over the array itself
-                    given.add(id(g))
-                    target._grad = target._make(g)
-                else:
-                    _deliver_to_leaf(target, g, given, capture)
+                _deliver_to_leaf(target, g, given, capture)
                 continue
             slot = grads.get(target)
             if slot is None:
