@@ -9,7 +9,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import _edge, next_sequence_nr as _next_seq
+from ..autograd.function import next_sequence_nr as _next_seq
 
 _make = Tensor._make
 _new = object.__new__
@@ -61,8 +61,9 @@ def apply2(cls, ta, tb, x, y, *params) -> Tensor:
     return r
 
 
-def _record(ctx, out, tensors) -> Tensor:
-    """Make ``ctx`` the node of the output: one edge per input (None where no gradient flows)."""
+def _wire(ctx, tensors) -> None:
+    """Give node ``ctx`` its edges (one per input; None where no gradient flows), its flags and
+    its sequence number."""
     nxt = []
     needs = []
     for t in tensors:
@@ -77,6 +78,11 @@ def _record(ctx, out, tensors) -> Tensor:
     ctx._next = nxt
     ctx._seq_nr = _next_seq()
     ctx.needs_input_grad = needs
+
+
+def _record(ctx, out, tensors) -> Tensor:
+    """Make ``ctx`` the node of the output ``out``."""
+    _wire(ctx, tensors)
     r = _new(Tensor)
     r._data = out
     r.requires_grad = True
@@ -108,10 +114,7 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
     if needs_graph:
         saves = cls.saves
         cls_saves_self = 0 in saves
-        nxt = tuple(None if t is None else _edge(t) for t in tensors)
-        ctx._next = nxt
-        ctx._seq_nr = _next_seq()
-        ctx.needs_input_grad = tuple(e is not None for e in nxt)
+        _wire(ctx, tensors)
         if saves and not (cls_saves_self and len(saves) == 1):
             ctx._saved_versions = [(tensors[i]._vc, tensors[i]._vc[0]) for i in saves
                                    if i != 0 and tensors[i] is not None]

@@ -13,7 +13,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ._apply import apply, apply_inplace, check_inplace, _make, _edge
+from ._apply import apply, apply_inplace, check_inplace, _make
 from .shape import _as_view, Slice, Select
 
 
