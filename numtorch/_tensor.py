@@ -14,6 +14,7 @@ import numpy as np
 
 from . import _dtype
 from ._size import Size
+from .autograd import engine as _engine
 from .autograd.engine import run_backward as _run_backward
 
 
@@ -196,6 +197,7 @@ class Tensor:
         if self.grad_fn is None:
             return
         retained = self.grad_fn.__dict__.setdefault("_retained", [])
+        self.grad_fn._hooked = True
         if not any(t is self for t in retained):
             retained.append(self)
 
@@ -215,6 +217,7 @@ class Tensor:
             self._hooks.append(hook)
             return _RemovableHandle(self._hooks, hook)
         entries = self.grad_fn.__dict__.setdefault("_tensor_hooks", [])
+        self.grad_fn._hooked = True
         for tensor, hooks in entries:
             if tensor is self:
                 break
@@ -462,3 +465,4 @@ def _install_methods() -> None:
 
 
 _install_methods()
+_engine.Tensor = Tensor      # the engine makes leaves' .grad tensors without importing us

@@ -15,9 +15,11 @@ from heapq import heappop, heappush
 
 import numpy as np
 
-from .function import Function, _SECOND_BACKWARD, _check_versions
+from .function import _SECOND_BACKWARD, _check_versions
 
 _ndarray = np.ndarray
+_new = object.__new__
+Tensor = None          # numtorch._tensor sets this once Tensor exists (it imports this module)
 _SAVED_TYPES = (_ndarray, tuple, list)
 
 # Attributes of a node that describe the graph, not values saved for backward.
@@ -68,9 +70,9 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
     while heap:
         node = heappop(heap)[1]
         out_grads = grads.pop(node)
-        d = node.__dict__
-        if "_tensor_hooks" in d or "_retained" in d:
+        if node._hooked:
             out_grads = _output_hooks(node, out_grads, capture)
+        d = node.__dict__
         if node._freed or "_next" not in d:
             raise RuntimeError(_SECOND_BACKWARD)
         if node._raw:
@@ -82,12 +84,12 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
             in_grads = node.backward(node, out_grads[0])
         else:
             in_grads = node._run_backward(out_grads)
-        if "_node_hooks" in d:
-            for hook in d["_node_hooks"]:
-                hook(in_grads, out_grads)
         nxt = d["_next"]
+        if node._hooked:
+            for hook in d.get("_node_hooks", ()):
+                hook(in_grads, out_grads)
         if not retain_graph:
-            # _free, inlined: only the few non-structural keys are looked at
+            # free the saved values; only the few non-structural keys are looked at
             saved = [k for k in d.keys() - _STRUCTURE if type(d[k]) in _SAVED_TYPES]
             if saved:
                 for k in saved:
@@ -101,8 +103,21 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
                 g = unbroadcast(g, shape)
             if g.dtype is not dtype and g.dtype != dtype:
                 g = g.astype(dtype)
-            if not isinstance(target, Function):
-                _deliver_to_leaf(target, g, given, capture)
+            if index < 0:                       # a leaf (its AccumulateGrad)
+                if target._grad is None and capture is None and not target._hooks \
+                        and g.shape == target._data.shape:
+                    # the first gradient of this backward, the common case (_deliver_to_leaf)
+                    if g.base is not None or id(g) in given or not g.flags.writeable:
+                        g = g.copy()
+                    given.add(id(g))
+                    grad = _new(Tensor)
+                    grad._data = g
+                    grad.requires_grad = False
+                    grad.grad_fn = None
+                    grad._vc = [0]
+                    target._grad = grad
+                else:
+                    _deliver_to_leaf(target, g, given, capture)
                 continue
             slot = grads.get(target)
             if slot is None:

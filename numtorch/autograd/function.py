@@ -36,8 +36,9 @@ class Function:
     Node fields (set when the node is recorded):
       _seq_nr   creation order (see ``next_sequence_nr``)
       _next     one entry per tensor input: ``None`` when it needs no gradient, otherwise
-                ``(target, shape, np_dtype)`` where target is the input's ``grad_fn`` node or,
-                for a leaf, the leaf Tensor itself (its ``AccumulateGrad``).
+                ``(target, shape, np_dtype, index)`` where target is the input's ``grad_fn``
+                node and index the input's output slot in it or, for a leaf, the leaf Tensor
+                itself (its ``AccumulateGrad``) and index -1.
       _saved_versions  ``[(version_counter, version), ...]`` of tensors the backward reads.
       needs_input_grad tuple of bools, one per tensor input.
     """
@@ -48,6 +49,7 @@ class Function:
     saves_output = False  # built-ins: backward reads the output (exp, sigmoid, tanh, ...)
     _n_out = 1            # outputs of the node (user Functions may return several)
     _freed = False        # set once backward has released the saved values
+    _hooked = False       # set when a hook or retain_grad is registered on the node
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -79,6 +81,7 @@ class Function:
     def register_hook(self, hook):
         """Hook called as ``hook(grad_inputs, grad_outputs)`` after this node's backward."""
         hooks = self.__dict__.setdefault("_node_hooks", [])
+        self._hooked = True
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 
@@ -179,7 +182,9 @@ def _edge(t):
     if not t.requires_grad:
         return None
     fn = t.grad_fn
-    return (fn if fn is not None else t, t._data.shape, t._data.dtype, t._out_index)
+    if fn is None:
+        return (t, t._data.shape, t._data.dtype, -1)       # a leaf: index -1
+    return (fn, t._data.shape, t._data.dtype, t._out_index)
 
 
 def _check_versions(node):

@@ -70,7 +70,7 @@ def _wire(ctx, tensors) -> None:
         if t is not None and t.requires_grad:
             fn = t.grad_fn
             d = t._data
-            nxt.append((t if fn is None else fn, d.shape, d.dtype, t._out_index))
+            nxt.append((t, d.shape, d.dtype, -1) if fn is None else (fn, d.shape, d.dtype, t._out_index))
             needs.append(True)
         else:
             nxt.append(None)

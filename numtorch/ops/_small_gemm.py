@@ -18,11 +18,14 @@ Where that holds depends on the shape and on which operand is a transposed view
 (:func:`torch_uses_sequential`, measured against torch 2.13 + MKL 2024.2 on x86-64). Elsewhere
 MKL uses FMA or vectorized dot products that we don't emulate, and we use ``np.matmul``.
 
-The sequential sum is ``np.add.accumulate`` over the ``k`` axis: sequential by definition
-(``out[l] = out[l-1] + p[l]``), unlike ``np.add.reduce``, which sums pairwise whenever the
-reduced axis ends up innermost in memory.
+The sequential sum is ``np.add.reduce`` over the ``k`` axis of all the products laid out
+(k, m, n): NumPy then adds whole rows, ``out = p[0]; out += p[1]; ...``. Where the reduced axis
+ends up innermost in memory (a 1x1 result) NumPy sums pairwise instead, and ``np.add.accumulate``
+(sequential by definition) is used.
 
->>> import numpy as np
+>>> from typing import Callable
+
+import numpy as np
 >>> a = np.array([[0.1, 0.2, 0.3]], np.float32); b = np.ones((3, 1), np.float32)
 >>> matmul_exact(a, b).dtype
 dtype('float32')
@@ -79,57 +82,110 @@ def _is_t(x: np.ndarray) -> bool:
     return s0 == x.itemsize and s1 != x.itemsize
 
 
-def _seq(a: np.ndarray, b: np.ndarray, c=None) -> np.ndarray:
-    """Sequential k-order sum of rounded products, starting at ``c`` if given."""
-    k = a.shape[1]
-    if k == 1:                       # (m, 1) * (1, n): the outer product is the whole sum
-        acc = np.multiply(a, b)
-        if c is not None:
-            acc = c + acc
-        return acc
-    # all products in one multiply (each rounded, as MKL does), then summed row by row
-    p = np.multiply(a.T[:, :, None], b[:, None, :], order="C")     # (k, m, n) products
-    if k <= 4 and (k < 4 or c is not None):     # a few whole-matrix adds beat one accumulate
-        if c is None:
-            acc = p[0] + p[1]
-            j = 2
-        else:
-            acc = c + p[0]
-            j = 1
-        for j in range(j, k):
-            acc += p[j]
-        return acc
-    if c is not None:
-        p[0] += c
+_sum_k = np.add.reduce            # called positionally: (array, axis, dtype, out, keepdims, initial)
+
+
+def _products(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """All ``k * m * n`` products ``a[i, l] * b[l, j]`` in one multiply (each rounded, as MKL
+    does), laid out (k, m, n) so that summing axis 0 runs row by row, in ``k`` order."""
+    return np.multiply(a.T[:, :, None], b[:, None, :], order="C")
+
+
+# Kernels: one per kind of layout, chosen once per layout (``_choose``).
+
+def _sum_rows(p: np.ndarray) -> np.ndarray:
+    """``p[0] + p[1] + ... + p[k-1]`` row by row, in order (k >= 2): a few whole-row adds for
+    small k, else ``accumulate`` (sequential by definition)."""
+    if len(p) <= 3:
+        out = p[0] + p[1]
+        if len(p) == 3:
+            out += p[2]
+        return out
     return np.add.accumulate(p, axis=0)[-1]
 
 
-# The checks below depend only on shapes, strides and dtypes: their answer is memoized per
-# layout (a training loop sees the same few layouts every step). 0: np.matmul, 1: sequential
-# sum, then c added (or +0.0), 2: sequential sum starting at c.
-_PLANS: dict = {}
+def _mm_outer(a, b):
+    """k == 1: each result is one product (MKL adds it to a zeroed C: -0.0 becomes +0.0)."""
+    out = np.multiply(a, b)
+    out += 0.0
+    return out
 
 
-def _plan(a: np.ndarray, b: np.ndarray, c) -> int:
+def _mm_sum(a, b):
+    """The products summed in k order starting from +0.0, as MKL's zeroed C. ``np.add.reduce``
+    over axis 0 adds whole rows (``out = 0; out += p[0]; out += p[1] ...``) as long as the
+    result has more than one element; for a 1x1 result the k products lie contiguous and NumPy
+    sums them pairwise from k = 8 on (``_mm_accumulate``)."""
+    return _sum_k(_products(a, b), 0, None, None, False, 0.0)
+
+
+def _mm_accumulate(a, b):
+    return np.add.accumulate(_products(a, b), axis=0)[-1] + 0.0
+
+
+def _addmm_outer(a, b, c):
+    """k == 1, with c: ``p[0] + c``."""
+    out = np.multiply(a, b)
+    out += c
+    return out
+
+
+def _addmm_sum(a, b, c):
+    """``(p[0] + p[1] + ...) + c`` (BLAS op(A) = 'T')."""
+    return _sum_rows(_products(a, b)) + c
+
+
+def _addmm_from_c(a, b, c):
+    """``c + p[0] + p[1] + ...`` (BLAS op(A) = 'N': the sum starts at c)."""
+    p = _products(a, b)
+    p[0] += c
+    return _sum_rows(p)
+
+
+def _np_matmul(a, b):
+    return np.matmul(a, b)
+
+
+def _np_addmm(a, b, c):
+    out = np.matmul(a, b)
+    if out.dtype == np.result_type(out, c):
+        out += c
+        return out
+    return out + c
+
+
+def _choose(a: np.ndarray, b: np.ndarray, c) -> Callable:
+    """The kernel for this layout: PyTorch's sequential sum where MKL uses it, else np.matmul."""
     m, k = a.shape
     n = b.shape[1]
-    # by type number (the memo key), so either byte order gets the same answer
     num = a.dtype.num
-    if not (m * k * n <= _CAP and k and num in (_F32.num, _F64.num) and b.dtype.num == num):
-        return 0
+    same = b.dtype.num == num and (c is None or c.dtype.num == num)
+    if not (m * k * n <= _CAP and k and num in (_F32.num, _F64.num) and same):
+        return _np_matmul if c is None else _np_addmm
     ta, tb = _is_t(a), _is_t(b)
     if not torch_uses_sequential(m, k, n, ta, tb, num == _F64.num):
-        return 0
-    if c is not None and (ta or m == 1 if n == 1 else not tb) and c.dtype.num == num:
-        return 2                                # BLAS op(A) = 'N': the sum starts at c
-    return 1
+        return _np_matmul if c is None else _np_addmm
+    if c is None:
+        if k == 1:
+            return _mm_outer
+        return _mm_accumulate if m * n == 1 and k >= 8 else _mm_sum
+    if k == 1:
+        return _addmm_outer
+    if ta or m == 1 if n == 1 else not tb:      # BLAS op(A) = 'N': the sum starts at c
+        return _addmm_from_c
+    return _addmm_sum
 
 
-def _plan_for(key, a, b, c) -> int:
-    if len(_PLANS) > 4096:                      # many layouts: don't grow without bound
-        _PLANS.clear()
-    plan = _PLANS[key] = _plan(a, b, c)
-    return plan
+# The choice depends only on shapes, strides and dtypes: it is memoized per layout (a training
+# loop sees the same few layouts every step).
+_KERNELS: dict = {}
+
+
+def _kernel(key, a, b, c) -> Callable:
+    if len(_KERNELS) > 4096:                    # many layouts: don't grow without bound
+        _KERNELS.clear()
+    fn = _KERNELS[key] = _choose(a, b, c)
+    return fn
 
 
 def matmul_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -140,18 +196,10 @@ def matmul_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[0.]], dtype=float32)
     """
     key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num)
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _plan_for(key, a, b, None)
-    if plan:
-        out = _seq(a, b)
-        # MKL adds the products to a zeroed C: -0.0 sums become +0.0 (a view of the products
-        # gets a fresh array, so no caller holds the big temporary)
-        if out.base is not None:
-            return out + 0.0
-        out += 0.0
-        return out
-    return np.matmul(a, b)
+    fn = _KERNELS.get(key)
+    if fn is None:
+        fn = _kernel(key, a, b, None)
+    return fn(a, b)
 
 
 def addmm_exact(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -161,14 +209,8 @@ def addmm_exact(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[3.],
            [3.]], dtype=float32)
     """
-    key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num, c.dtype.num)
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _plan_for(key, a, b, c)
-    if plan == 2:
-        return _seq(a, b, c)
-    out = _seq(a, b) if plan else np.matmul(a, b)
-    if out.dtype == np.result_type(out, c):
-        out += c
-        return out
-    return out + c
+    key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num, c.shape, c.dtype.num)
+    fn = _KERNELS.get(key)
+    if fn is None:
+        fn = _kernel(key, a, b, c)
+    return fn(a, b, c)
