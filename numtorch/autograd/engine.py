@@ -23,8 +23,7 @@ Tensor = None          # numtorch._tensor sets this once Tensor exists (it impor
 _SAVED_TYPES = (_ndarray, tuple, list)
 
 # Attributes of a node that describe the graph, not values saved for backward.
-_STRUCTURE = frozenset(("_next", "_seq_nr", "needs_input_grad", "_saved_versions", "_n_out",
-                        "_arg_is_tensor", "_node_hooks", "_retained", "_tensor_hooks"))
+_STRUCTURE = frozenset(("_n_out", "_arg_is_tensor", "_node_hooks", "_retained", "_tensor_hooks"))
 
 
 def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -72,11 +71,10 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         out_grads = grads.pop(node)
         if node._hooked:
             out_grads = _output_hooks(node, out_grads, capture)
-        d = node.__dict__
-        if node._freed or "_next" not in d:
+        if node._freed:
             raise RuntimeError(_SECOND_BACKWARD)
         if node._raw:
-            versions = d.get("_saved_versions")
+            versions = node._saved_versions
             if versions:
                 for vc, version in versions:      # the check, inlined: raise only on a mismatch
                     if vc[0] != version:
@@ -84,17 +82,22 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
             in_grads = node.backward(node, out_grads[0])
         else:
             in_grads = node._run_backward(out_grads)
-        nxt = d["_next"]
+        nxt = node._next
+        d = node.__dict__
         if node._hooked:
             for hook in d.get("_node_hooks", ()):
                 hook(in_grads, out_grads)
-        if not retain_graph:
-            # free the saved values; only the few non-structural keys are looked at
-            saved = [k for k in d.keys() - _STRUCTURE if type(d[k]) in _SAVED_TYPES]
-            if saved:
-                for k in saved:
-                    del d[k]
-                d["_freed"] = True
+        if not retain_graph and d:
+            if node._raw and not node._hooked:
+                # a built-in op's __dict__ is what its forward saved (the structure is in slots):
+                # if that includes arrays, drop it all; a node that saved none stays runnable
+                for v in d.values():
+                    if type(v) in _SAVED_TYPES:
+                        d.clear()
+                        node._freed = True
+                        break
+            else:
+                _free(d)
         for entry, g in zip(nxt, in_grads):
             if entry is None or g is None:
                 continue
@@ -126,6 +129,15 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
             else:
                 slot[index] = g if slot[index] is None else slot[index] + g
     return capture
+
+
+def _free(d: dict) -> None:
+    """Drop the saved values (arrays, tuples, lists) of a user Function or a hooked node."""
+    saved = [k for k in d.keys() - _STRUCTURE if type(d[k]) in _SAVED_TYPES]
+    if saved:
+        for k in saved:
+            del d[k]
+        d["_freed"] = True
 
 
 def _slot(target, index, g):

@@ -39,9 +39,15 @@ class Function:
                 ``(target, shape, np_dtype, index)`` where target is the input's ``grad_fn``
                 node and index the input's output slot in it or, for a leaf, the leaf Tensor
                 itself (its ``AccumulateGrad``) and index -1.
-      _saved_versions  ``[(version_counter, version), ...]`` of tensors the backward reads.
+      _saved_versions  ``[(version_counter, version), ...]`` of tensors the backward reads
+                (or None).
       needs_input_grad tuple of bools, one per tensor input.
+    These are slots, so a built-in op's ``__dict__`` holds exactly what its ``forward`` saved:
+    the engine frees a node by clearing it.
     """
+
+    __slots__ = ("__dict__", "__weakref__", "_next", "_seq_nr", "needs_input_grad",
+                 "_saved_versions")
 
     _raw = False          # built-in ops: True (forward/backward on arrays)
     _name = "Function"    # what name() and repr show, e.g. "MulBackward0"
@@ -150,8 +156,7 @@ class Function:
         if not hasattr(self, "_next"):
             raise RuntimeError(_SECOND_BACKWARD)
         if self._raw:
-            if "_saved_versions" in self.__dict__:
-                _check_versions(self)
+            _check_versions(self)
             return self.backward(self, grads[0])
         _check_versions(self)
         wrapped = []
@@ -188,7 +193,7 @@ def _edge(t):
 
 
 def _check_versions(node):
-    for vc, version in getattr(node, "_saved_versions", ()):
+    for vc, version in getattr(node, "_saved_versions", None) or ():
         if vc[0] != version:
             raise RuntimeError(
                 "one of the variables needed for gradient computation has been modified by an "

@@ -78,6 +78,7 @@ def _wire(ctx, tensors) -> None:
     ctx._next = nxt
     ctx._seq_nr = _next_seq()
     ctx.needs_input_grad = needs
+    ctx._saved_versions = None
 
 
 def _record(ctx, out, tensors) -> Tensor:
@@ -121,7 +122,7 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
         target.grad_fn = ctx
         target.requires_grad = True
         if cls.saves_output:
-            ctx._saved_versions = getattr(ctx, "_saved_versions", []) + [(target._vc, target._vc[0])]
+            ctx._saved_versions = (ctx._saved_versions or []) + [(target._vc, target._vc[0])]
     return target
 
 
