@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 from heapq import heappop, heappush
+from math import prod as _prod
 
 import numpy as np
 
 from .function import _SECOND_BACKWARD, _check_versions
 
 _ndarray = np.ndarray
+_add_reduce = np.add.reduce
 _new = object.__new__
 Tensor = None          # numtorch._tensor sets this once Tensor exists (it imports this module)
 _SAVED_TYPES = (_ndarray, tuple, list)
@@ -28,16 +30,21 @@ _STRUCTURE = frozenset(("_n_out", "_arg_is_tensor", "_node_hooks", "_retained", 
 
 def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     """Sum ``g`` down to ``shape`` (the inverse of broadcasting)."""
-    if g.shape == shape:
+    gshape = g.shape
+    if gshape == shape:
         return g
-    extra = g.ndim - len(shape)
-    if extra > 0:
-        g = g.sum(axis=tuple(range(extra)))
-    elif extra < 0 or g.size < int(np.prod(shape)):
+    extra = len(gshape) - len(shape)
+    if extra > 0:                               # leading axes broadcasting added
+        g = _add_reduce(g, tuple(range(extra)))
+        gshape = g.shape
+    if extra >= 0:
+        axes = tuple(i for i, n in enumerate(shape) if n == 1 and gshape[i] != 1)
+        if axes:                                # size-1 axes that were stretched
+            g = _add_reduce(g, axes, None, None, True)
+        if g.shape == shape:
+            return g
+    if g.size < _prod(shape):                   # smaller than the input: spread it out
         return np.broadcast_to(g, shape).copy()
-    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
-    if axes:
-        g = g.sum(axis=axes, keepdims=True)
     return g.reshape(shape)
 
 
