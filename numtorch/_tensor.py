@@ -233,7 +233,8 @@ class Tensor:
         if gradient is None and inputs is None and self.grad_fn is not None and data.size == 1 \
                 and data.dtype.kind == "f":
             # the common case, a scalar loss: seed with 1 and run the engine directly
-            _run_backward([self], [np.ones(data.shape, data.dtype)], bool(retain_graph or create_graph))
+            seed = np.array(1.0, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
+            _run_backward([self], [seed], bool(retain_graph or create_graph))
             return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
