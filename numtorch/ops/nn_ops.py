@@ -52,6 +52,10 @@ def _check_reduction(reduction):
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
+        n = loss.size
+        if 0 < n < 1 << 24 and loss.dtype.kind == "f" and loss.dtype.itemsize >= 4:
+            # ndarray.mean's arithmetic (sum, then one division) without its Python wrapper
+            return np.asarray(_add_reduce(loss, None) / n)
         return np.asarray(loss.mean())
     if reduction == "sum":
         return np.asarray(loss.sum())
