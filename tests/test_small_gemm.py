@@ -74,6 +74,45 @@ def test_sequential_vs_python_reference(dt):
     assert n_exact > 100
 
 
+def ref_addmm(c, a, b, starts_at_c):
+    """Plain Python: ``c + p0 + p1 + ...`` if the sum starts at c, else ``(p0 + p1 + ...) + c``."""
+    t = a.dtype.type
+    m, k = a.shape
+    n = b.shape[1]
+    out = np.empty((m, n), a.dtype)
+    for i in range(m):
+        for j in range(n):
+            acc = t(c[j]) + t(a[i, 0] * b[0, j]) if starts_at_c else t(a[i, 0] * b[0, j])
+            for l in range(1, k):
+                acc = t(acc + t(a[i, l] * b[l, j]))
+            out[i, j] = acc if starts_at_c else t(acc + c[j])
+    return out
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_sequential_for_every_k_and_result_shape(dt):
+    """Every k from 2 to 40 in k order, for 1x1 results (the k products lie contiguous, where
+    NumPy's reduce would sum pairwise) and for wider ones; magnitudes spread so that any other
+    order rounds differently."""
+    rng = np.random.default_rng(11)
+    checked = 0
+    for k in range(2, 41):
+        for m, n in [(1, 1), (1, 2), (3, 1), (2, 3)]:
+            if not torch_uses_sequential(m, k, n, double=dt == np.float64):
+                continue
+            a = (rng.standard_normal((m, k)) * 10.0 ** rng.integers(-4, 5, (m, k))).astype(dt)
+            b = (rng.standard_normal((k, n)) * 10.0 ** rng.integers(-4, 5, (k, n))).astype(dt)
+            c = (rng.standard_normal(n) * 10.0 ** rng.integers(-4, 5, n)).astype(dt)
+            np.testing.assert_array_equal(matmul_exact(a, b), ref_seq(a, b), err_msg=f"{m}x{k}x{n}")
+            # both operands row-major: BLAS op(A) = 'N', so the sum starts at c, except for a
+            # one-column result of several rows (module docstring)
+            starts_at_c = m == 1 if n == 1 else True
+            np.testing.assert_array_equal(addmm_exact(c, a, b), ref_addmm(c, a, b, starts_at_c),
+                                          err_msg=f"addmm {m}x{k}x{n}")
+            checked += 1
+    assert checked > 40
+
+
 def test_signed_zero_and_bias_order():
     a = np.array([[-0.0, -0.0], [1e8, 1.0]], np.float32)
     b = np.array([[1.0], [1.0]], np.float32)
