@@ -697,6 +697,9 @@ def random_from(gen: Optional[Generator], shape: ShapeLike, np_dtype, low: int) 
     return _offset(v, low).astype(dt).reshape(shape)
 
 
+_I64 = np.dtype(np.int64)      # a dtype object: np.array(list, _I64) is faster than with np.int64
+
+
 def _fisher_yates(words: np.ndarray, n: int) -> np.ndarray:
     """``randperm(n)`` from its ``n - 1`` words: forward Fisher-Yates, ``j = a + w % (n - a)``."""
     r = list(range(n))
@@ -708,7 +711,7 @@ def _fisher_yates(words: np.ndarray, n: int) -> np.ndarray:
         i = np.arange(n - 1, dtype=np.uint64)
         for a, b in enumerate((words % (np.uint64(n) - i) + i).tolist()):
             r[a], r[b] = r[b], r[a]
-    return np.array(r, dtype=np.int64)
+    return np.array(r, _I64)
 
 
 def randperm(gen: Optional[Generator], n: int) -> np.ndarray:
@@ -783,5 +786,9 @@ def sampler_seed(gen: Optional[Generator] = None) -> int:
     >>> sampler_seed(Generator().manual_seed(0))
     900450186894289455
     """
-    a, b = _gen(gen)._words(2).tolist()      # Python ints: cheaper than array arithmetic
-    return ((a << 32) | b) & ((1 << 63) - 1)
+    if gen is None:
+        gen = default_generator
+    gen._fresh = False
+    draw = gen._bg.random_raw                # one word per call, as a Python int: the cheapest
+    high = draw()
+    return ((high << 32) | draw()) & ((1 << 63) - 1)

@@ -26,10 +26,11 @@ import numpy as np
 
 from ..._generator import Generator
 from ..._generator import sampler_seed
+from ..._tensor import Tensor
 from ._utils import worker as _worker
 from ._utils.collate import default_collate, default_convert
 from ._utils.worker import get_worker_info
-from .dataset import Dataset, IterableDataset, _batch_fn
+from .dataset import Dataset, IterableDataset, TensorDataset, _batch_fn, _take_rows
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
@@ -161,8 +162,22 @@ class DataLoader:
 
     def _get_iterator(self) -> "_BaseDataLoaderIter":
         if self.num_workers == 0:
+            if self._plain_batches():
+                return _PlainBatchesIter(self)
             return _SingleProcessDataLoaderIter(self)
         return _MultiProcessingDataLoaderIter(self)
+
+    def _plain_batches(self) -> bool:
+        """Whether an epoch is slices of one index order (a SequentialSampler, or a
+        RandomSampler drawing one permutation from the global generator) in a BatchSampler,
+        fetched as rows of a TensorDataset's tensors: the common case, made lean."""
+        bs = self.batch_sampler
+        if type(bs) is not BatchSampler or type(self.dataset) is not TensorDataset \
+                or self.collate_fn is not default_collate or self.pin_memory:
+            return False
+        sampler = bs.sampler
+        kind = type(sampler)
+        return (kind is RandomSampler or kind is SequentialSampler) and sampler._single_chunk()
 
     def __iter__(self) -> "_BaseDataLoaderIter":
         if self.persistent_workers and self.num_workers > 0:
@@ -337,6 +352,47 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
 
     def _next_data(self):
         return self._fetch(next(self._sampler_iter))
+
+
+class _PlainBatchesIter(_SingleProcessDataLoaderIter):
+    """The iterator of ``DataLoader._plain_batches()`` loaders: the batches are slices of
+    the epoch's index order, fetched with one ``take`` per tensor.
+
+    It draws as PyTorch does: the base seed now, the sampler's order at the first batch.
+    """
+
+    _order = None              # the epoch's indices, drawn at the first batch
+    _pos = 0                   # where the next batch starts in _order
+    _stop = 0                  # where the batches end (a shorter last one dropped or not)
+    _num_yielded = 0
+
+    def __init__(self, loader: DataLoader) -> None:
+        self._index_sampler = loader.batch_sampler
+        self._dataset = loader.dataset
+        self._base_seed = sampler_seed(loader.generator)
+
+    def __next__(self) -> List[Tensor]:
+        order = self._order
+        if order is None:
+            batch_sampler = self._index_sampler
+            order = self._order = batch_sampler.sampler._epoch_order()
+            n = len(order)
+            self._size = size = batch_sampler.batch_size
+            self._stop = n - n % size if batch_sampler.drop_last else n
+            self._tensors = self._dataset.tensors
+        start = self._pos
+        if start >= self._stop:
+            raise StopIteration
+        end = self._pos = start + self._size
+        self._num_yielded += 1
+        return _take_rows(self._tensors, order[start:end])
+
+    _next_data = __next__
+
+    def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
+        self._order = None
+        self._pos = 0
+        self._num_yielded = 0
 
 
 class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):

@@ -77,6 +77,14 @@ class SequentialSampler(Sampler[int]):
     def _fast(self) -> bool:
         return True
 
+    def _single_chunk(self) -> bool:
+        """Whether an epoch is one chunk, ``_epoch_order()`` (always)."""
+        return True
+
+    def _epoch_order(self) -> np.ndarray:
+        """The epoch's indices (int64)."""
+        return np.arange(len(self.data_source), dtype=np.int64)
+
     __iter__ = _iter_chunks
 
     def __len__(self) -> int:
@@ -116,18 +124,27 @@ class RandomSampler(Sampler[int]):
             return len(self.data_source)
         return self._num_samples
 
+    def _single_chunk(self) -> bool:
+        """Whether an epoch is one permutation seeded from the global generator: then
+        ``_epoch_order()`` draws exactly what PyTorch's sampler draws (PyTorch's second
+        ``randperm``, of which it keeps nothing, comes from the private generator, so it can
+        be left out)."""
+        return self.generator is None and not self.replacement and \
+            (self._num_samples is None or self._num_samples == len(self.data_source))
+
+    def _epoch_order(self) -> np.ndarray:
+        """The permutation (int64) of a single-chunk epoch, drawn as PyTorch draws it."""
+        return _seeded_randperm(sampler_seed(None), len(self.data_source))
+
     def _chunks(self):
+        if self._single_chunk():
+            yield self._epoch_order()
+            return
         n = len(self.data_source)
         gen = self.generator
         m = self.num_samples
         if gen is None:
-            seed = sampler_seed(None)
-            if not self.replacement and m == n:
-                # one permutation; PyTorch's second draw (of which it keeps nothing) comes from
-                # the private generator, so it can be left out
-                yield _seeded_randperm(seed, n)
-                return
-            gen = Generator().manual_seed(seed)
+            gen = Generator().manual_seed(sampler_seed(None))
         if self.replacement:
             for _ in range(m // 32):
                 yield randint(gen, 0, n, (32,))
