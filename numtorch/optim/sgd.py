@@ -71,7 +71,8 @@ class SGD(Optimizer):
                     if d.dtype != _F32 or n >= _SMALL or neg_lr == -1:
                         _axpy_(d, neg_lr, g._data)
                     elif n <= _TINY:
-                        # the same float64 operations on Python floats: a third of the cost
+                        # the same float64 operations on Python floats: cheaper than four
+                        # NumPy calls on a few elements
                         d.flat = [y + a * x for y, x in zip(d.ravel().tolist(),
                                                             g._data.ravel().tolist())]
                     else:
