@@ -18,21 +18,24 @@ Where that holds depends on the shape and on which operand is a transposed view
 (:func:`torch_uses_sequential`, measured against torch 2.13 + MKL 2024.2 on x86-64). Elsewhere
 MKL uses FMA or vectorized dot products that we don't emulate, and we use ``np.matmul``.
 
-The sequential sum is ``np.add.reduce`` over the ``k`` axis of all the products laid out
-(k, m, n): NumPy then adds whole rows, ``out = p[0]; out += p[1]; ...``. Where the reduced axis
-ends up innermost in memory (a 1x1 result) NumPy sums pairwise instead, and ``np.add.accumulate``
-(sequential by definition) is used.
+All products are made by one multiply, laid out (k, m, n), and summed over the ``k`` axis row by
+row: ``np.add.reduce`` (which starts at +0.0, as MKL's zeroed C, and adds whole rows in order)
+for ``a @ b``; whole-row adds or ``np.add.accumulate`` (sequential by definition) when the sum
+must start at, or end with, ``c``. Where the reduced axis ends up innermost in memory (a 1x1
+result) ``np.add.reduce`` would sum pairwise, so ``accumulate`` is used there too.
 
->>> from typing import Callable
-
-import numpy as np
+>>> import numpy as np
 >>> a = np.array([[0.1, 0.2, 0.3]], np.float32); b = np.ones((3, 1), np.float32)
 >>> matmul_exact(a, b).dtype
 dtype('float32')
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
+
+from ._constants import ZERO
 
 # Largest m*k*n done the exact way (the temporary is that many elements); beyond, np.matmul.
 _CAP = 1 << 18
@@ -107,7 +110,7 @@ def _sum_rows(p: np.ndarray) -> np.ndarray:
 def _mm_outer(a, b):
     """k == 1: each result is one product (MKL adds it to a zeroed C: -0.0 becomes +0.0)."""
     out = np.multiply(a, b)
-    out += 0.0
+    np.add(out, ZERO[out.dtype], out)
     return out
 
 

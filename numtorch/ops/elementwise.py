@@ -17,6 +17,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ._apply import apply, apply1, apply2, apply_inplace, operands, broadcast_error, _make
+from ._constants import ONE
 
 _BY_NP = _dtype._BY_NP
 
@@ -643,16 +644,16 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         out = np.negative(x)            # 1 / (1 + exp(-x)), in place after the first op
-        np.exp(out, out=out)
-        out += 1
-        np.reciprocal(out, out=out)
+        np.exp(out, out)
+        np.add(out, ONE.get(out.dtype, 1), out)
+        np.reciprocal(out, out)
         ctx.out = out
         return out
 
     @staticmethod
     def backward(ctx, g):
         out = ctx.out
-        return (g * out * (1 - out),)
+        return (g * out * np.subtract(ONE.get(out.dtype, 1), out),)
 
 
 class Relu(Function):

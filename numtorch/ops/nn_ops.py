@@ -25,6 +25,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, apply2, apply_inplace, operands, broadcast_error, _make, check_inplace
+from ._constants import TWO
 from ._small_gemm import addmm_exact, matmul_exact
 
 _BY_NP = _dtype._BY_NP
@@ -541,7 +542,7 @@ class MseLoss(Function):
     @staticmethod
     def backward(ctx, g):
         d = ctx.d
-        gx = d * _grad_scale(g * 2, ctx.reduction, d.size)
+        gx = d * _grad_scale(g * TWO.get(g.dtype, 2), ctx.reduction, d.size)
         return gx, (-gx if ctx.needs_input_grad[1] else None)
 
 
