@@ -108,14 +108,13 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         for entry, g in zip(nxt, in_grads):
             if entry is None or g is None:
                 continue
-            target, shape, dtype, index = entry
-            if g.shape != shape:
-                g = unbroadcast(g, shape)
-            if g.dtype is not dtype and g.dtype != dtype:
-                g = g.astype(dtype)
-            if index < 0:                       # a leaf (its AccumulateGrad)
-                if target._grad is None and capture is None and not target._hooks \
-                        and g.shape == target._data.shape:
+            if type(entry) is not tuple:        # a leaf tensor (its AccumulateGrad)
+                data = entry._data
+                if g.shape != data.shape:
+                    g = unbroadcast(g, data.shape)
+                if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    g = g.astype(data.dtype)
+                if entry._grad is None and capture is None and not entry._hooks:
                     # the first gradient of this backward, the common case (_deliver_to_leaf)
                     if g.base is not None or id(g) in given or not g.flags.writeable:
                         g = g.copy()
@@ -125,10 +124,15 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
                     grad.requires_grad = False
                     grad.grad_fn = None
                     grad._vc = [0]
-                    target._grad = grad
+                    entry._grad = grad
                 else:
-                    _deliver_to_leaf(target, g, given, capture)
+                    _deliver_to_leaf(entry, g, given, capture)
                 continue
+            target, shape, dtype, index = entry
+            if g.shape != shape:
+                g = unbroadcast(g, shape)
+            if g.dtype is not dtype and g.dtype != dtype:
+                g = g.astype(dtype)
             slot = grads.get(target)
             if slot is None:
                 grads[target] = [g] if target._n_out == 1 else _slot(target, index, g)

@@ -35,10 +35,10 @@ class Function:
 
     Node fields (set when the node is recorded):
       _seq_nr   creation order (see ``next_sequence_nr``)
-      _next     one entry per tensor input: ``None`` when it needs no gradient, otherwise
-                ``(target, shape, np_dtype, index)`` where target is the input's ``grad_fn``
-                node and index the input's output slot in it or, for a leaf, the leaf Tensor
-                itself (its ``AccumulateGrad``) and index -1.
+      _next     one entry per tensor input: ``None`` when it needs no gradient, the tensor
+                itself for a leaf (its ``AccumulateGrad``), otherwise ``(node, shape,
+                np_dtype, index)``: the input's ``grad_fn``, the input's shape and dtype, and
+                which of the node's outputs it is.
       _saved_versions  ``[(version_counter, version), ...]`` of tensors the backward reads
                 (or None).
       needs_input_grad tuple of bools, one per tensor input.
@@ -76,12 +76,10 @@ class Function:
         for entry in getattr(self, "_next", ()):
             if entry is None:
                 out.append((None, 0))
+            elif type(entry) is tuple:
+                out.append((entry[0], 0))
             else:
-                target = entry[0]
-                if isinstance(target, Function):
-                    out.append((target, 0))
-                else:
-                    out.append((AccumulateGrad(target), 0))
+                out.append((AccumulateGrad(entry), 0))
         return tuple(out)
 
     def register_hook(self, hook):
@@ -188,7 +186,7 @@ def _edge(t):
         return None
     fn = t.grad_fn
     if fn is None:
-        return (t, t._data.shape, t._data.dtype, -1)       # a leaf: index -1
+        return t                                            # a leaf: the tensor itself
     return (fn, t._data.shape, t._data.dtype, t._out_index)
 
 

@@ -69,8 +69,11 @@ def _wire(ctx, tensors) -> None:
     for t in tensors:
         if t is not None and t.requires_grad:
             fn = t.grad_fn
-            d = t._data
-            nxt.append((t, d.shape, d.dtype, -1) if fn is None else (fn, d.shape, d.dtype, t._out_index))
+            if fn is None:
+                nxt.append(t)                   # a leaf: the tensor itself
+            else:
+                d = t._data
+                nxt.append((fn, d.shape, d.dtype, t._out_index))
             needs.append(True)
         else:
             nxt.append(None)
