@@ -4,6 +4,8 @@ Kept small and flat: this is the hot path of every operation.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .. import _dtype
@@ -127,6 +129,73 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
         if cls.saves_output:
             ctx._saved_versions = (ctx._saved_versions or []) + [(target._vc, target._vc[0])]
     return target
+
+
+# C++ names PyTorch's "Expected out tensor to have dtype ..." message uses
+_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+            "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+            "complex128": "c10::complex<double>"}
+
+
+def _same_dtype_c_names(src, dst) -> str:
+    return (f"Expected out tensor to have dtype {_C_NAMES.get(src.name, src.name)}, but got "
+            f"{_C_NAMES.get(dst.name, dst.name)} instead")
+
+
+def _cat_cast(src, dst) -> str:
+    return f"torch.cat(): input types can't be cast to the desired output type {_dtype.legacy_name(dst)}"
+
+
+# ops whose out= dtype rule is not PyTorch's usual "castable" one (checked against torch 2.13)
+_OUT_DTYPE_RULES = {
+    "clamp": lambda src, dst: f"Found dtype {_dtype.legacy_name(dst)} but expected {_dtype.legacy_name(src)}",
+    "where": lambda src, dst: f"Expected out type to be {_dtype.legacy_name(src)} but got "
+                              f"{_dtype.legacy_name(dst)}",
+    "matmul": _same_dtype_c_names,
+    "max.dim": _same_dtype_c_names,
+    "min.dim": _same_dtype_c_names,
+    "cat": _cat_cast,
+    "stack": _cat_cast,
+}
+
+
+def write_out(name: str, result: Tensor, out: Tensor) -> Tensor:
+    """Store an op's ``result`` in its ``out=`` tensor and return ``out``, as PyTorch does: no
+    autograd through ``out=``, the dtype cast checked, and the shape resized to the result's
+    (with PyTorch's warning when ``out`` had elements).
+
+    >>> import numtorch as torch
+    >>> c = torch.zeros(2, dtype=torch.float64)
+    >>> torch.add(torch.ones(2), 1, out=c) is c, c
+    (True, tensor([2., 2.], dtype=torch.float64))
+    """
+    op = name.split(".")[0]
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{op}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if _state[0] and (result.requires_grad or out.requires_grad):
+        raise RuntimeError(f"{op}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    data = result._data
+    rule = _OUT_DTYPE_RULES.get(name)
+    if rule is not None and out._data.dtype != data.dtype:
+        src, dst = _BY_NP[data.dtype], _BY_NP[out._data.dtype]
+        if rule is not _cat_cast:                   # these ops want out's dtype exactly
+            raise RuntimeError(rule(src, dst))
+        if not _dtype.can_cast(src, dst):
+            raise TypeError(rule(src, dst))
+    shape = np.shape(data)
+    if out._data.shape != shape:
+        if out._data.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._data.shape)}, which does not match the required output shape "
+                          f"{list(shape)}. This behavior is deprecated, and in a future PyTorch "
+                          "release outputs will not be resized unless they have zero elements. You "
+                          "can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                          "elements with t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = np.empty(shape, out._data.dtype)
+    write_into(out, data)
+    return out
 
 
 def write_into(target: Tensor, out) -> None:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ._apply import write_out
 
 _make = Tensor._make
 
@@ -180,19 +181,27 @@ def _np_dtype(dtype):
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None) -> Tensor:
+    if out is not None:
+        return write_out("zeros", zeros(*size, dtype=dtype or out.dtype, device=device), out)
     return _finish(np.zeros(_size_args(size), _np_dtype(dtype)), requires_grad, device)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None) -> Tensor:
+    if out is not None:
+        return write_out("ones", ones(*size, dtype=dtype or out.dtype, device=device), out)
     return _finish(np.ones(_size_args(size), _np_dtype(dtype)), requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False) -> Tensor:
+    if out is not None:
+        return write_out("empty", empty(*size, dtype=dtype or out.dtype, device=device), out)
     return _finish(np.zeros(_size_args(size), _np_dtype(dtype)), requires_grad, device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    if out is not None:
+        return write_out("full", full(size, fill_value, dtype=dtype or out.dtype, device=device), out)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     if dtype is None:
@@ -223,6 +232,8 @@ def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ints give int64."""
+    if out is not None:
+        return write_out("arange", arange(start, end, step, dtype=dtype or out.dtype, device=device), out)
     if end is None:
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -253,6 +264,8 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """``steps`` evenly spaced values from start to end, computed as PyTorch does (symmetric halves)."""
+    if out is not None:
+        return write_out("linspace", linspace(start, end, steps, dtype=dtype or out.dtype, device=device), out)
     start = start.item() if isinstance(start, Tensor) else start
     end = end.item() if isinstance(end, Tensor) else end
     steps = int(steps)
@@ -281,6 +294,8 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 
 
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
+    if out is not None:
+        return write_out("eye", eye(n, m, dtype=dtype or out.dtype, device=device), out)
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)
 
 

@@ -16,7 +16,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
-from ._apply import apply, apply1, apply2, apply_inplace, operands, broadcast_error, _make
+from ._apply import apply, apply1, apply2, apply_inplace, operands, broadcast_error, _make, write_out
 from ._constants import ONE
 
 _BY_NP = _dtype._BY_NP
@@ -321,19 +321,27 @@ def add(input, other, *, alpha=1, out=None) -> Tensor:
     >>> torch.add(torch.tensor([1, 2]), 10)
     tensor([11, 12])
     """
+    if out is not None:
+        return write_out("add", add(input, other, alpha=alpha), out)
     return _binary(Add, input, other, alpha)
 
 
 def sub(input, other, *, alpha=1, out=None) -> Tensor:
+    if out is not None:
+        return write_out("sub", sub(input, other, alpha=alpha), out)
     return _binary(Sub if isinstance(input, Tensor) else Rsub, input, other, alpha)
 
 
 def mul(input, other, *, out=None) -> Tensor:
+    if out is not None:
+        return write_out("mul", mul(input, other), out)
     return _binary(Mul, input, other)
 
 
 def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
     """True division (ints give floats); ``rounding_mode`` 'trunc' or 'floor' as PyTorch."""
+    if out is not None:
+        return write_out("div", div(input, other, rounding_mode=rounding_mode), out)
     if rounding_mode is None:
         return _binary(Div if isinstance(input, Tensor) else RDiv, input, other)
     if rounding_mode == "floor":
@@ -345,11 +353,15 @@ def div(input, other, *, rounding_mode=None, out=None) -> Tensor:
 
 
 def floor_divide(input, other, *, out=None) -> Tensor:
+    if out is not None:
+        return write_out("floor_divide", floor_divide(input, other), out)
     return _binary(FloorDivide, input, other)
 
 
 def remainder(input, other, *, out=None) -> Tensor:
     """Python's ``%``: the result has the sign of ``other``."""
+    if out is not None:
+        return write_out("remainder", remainder(input, other), out)
     if not isinstance(input, Tensor):
         return _binary(RemainderScalarTensor, input, other)
     return _binary(Remainder if isinstance(other, Tensor) else RemainderScalar, input, other)
@@ -357,6 +369,8 @@ def remainder(input, other, *, out=None) -> Tensor:
 
 def fmod(input, other, *, out=None) -> Tensor:
     """C's ``fmod``: the result has the sign of ``input``."""
+    if out is not None:
+        return write_out("fmod", fmod(input, other), out)
     return _binary(Fmod if isinstance(other, Tensor) else FmodScalar, input, other)
 
 
@@ -367,6 +381,8 @@ def pow(input, exponent, *, out=None) -> Tensor:
     >>> torch.pow(torch.tensor([1.0, 2.0]), 2)
     tensor([1., 4.])
     """
+    if out is not None:
+        return write_out("pow", pow(input, exponent), out)
     if not isinstance(input, Tensor):      # torch.pow(2, t)
         return _binary(PowScalarBase, input, exponent)
     x = input._data
@@ -954,6 +970,8 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
     >>> torch.clamp(torch.tensor([-1.0, 0.5, 2.0]), 0, 1)
     tensor([0.0000, 0.5000, 1.0000])
     """
+    if out is not None:
+        return write_out("clamp", clamp(input, min, max), out)
     if isinstance(min, Tensor) or isinstance(max, Tensor):
         return _clamp_tensors(input, min, max, ClampTensor)
     x, lo, hi = _clamp_args(input, min, max)
@@ -1008,6 +1026,8 @@ class Where(Function):
 
 def where(condition, input=None, other=None, *, out=None):
     """``input`` where ``condition`` holds, else ``other``; one argument: ``nonzero(as_tuple=True)``."""
+    if out is not None:
+        return write_out("where", where(condition, input, other), out)
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
@@ -1056,10 +1076,14 @@ class Minimum(Function):
 
 
 def maximum(input, other, *, out=None) -> Tensor:
+    if out is not None:
+        return write_out("maximum", maximum(input, other), out)
     return _binary(Maximum, input, other)
 
 
 def minimum(input, other, *, out=None) -> Tensor:
+    if out is not None:
+        return write_out("minimum", minimum(input, other), out)
     return _binary(Minimum, input, other)
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._apply import apply
+from ._apply import apply, write_out
 from ._small_gemm import addmm_exact, matmul_exact
 
 _NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
@@ -113,6 +113,8 @@ def matmul(input, other, *, out=None) -> Tensor:
     >>> (torch.ones(5, 2, 3) @ torch.ones(3, 4)).shape
     torch.Size([5, 2, 4])
     """
+    if out is not None:
+        return write_out("matmul", matmul(input, other), out)
     _check_tensor(other, "matmul")
     a, b = input._data, other._data
     _same_dtype(input, other)

@@ -18,7 +18,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
-from ._apply import apply, _make
+from ._apply import apply, _make, write_out
 
 
 def _axes(dim, ndim):
@@ -317,12 +317,26 @@ def _arg_extreme(x, axis, big):
     return (np.argmax if big else np.argmin)(x, axis=axis)
 
 
+def _extreme_out(name, result, out):
+    """``max``/``min`` with ``out=``: one tensor, or ``(values, indices)`` along a dim."""
+    if not isinstance(result, tuple):
+        return write_out(name, result, out)
+    values, indices = out
+    write_out(name + ".dim", result[0], values)
+    write_out(name + ".dim", result[1], indices)
+    return getattr(return_types, name)(values, indices)
+
+
 def max(input, dim=None, keepdim=False, *, out=None):
     """Largest element, or ``(values, indices)`` along ``dim``, or elementwise max of two tensors."""
+    if out is not None:
+        return _extreme_out("max", max(input, dim, keepdim), out)
     return _extreme(input, dim, keepdim, True, "max")
 
 
 def min(input, dim=None, keepdim=False, *, out=None):
+    if out is not None:
+        return _extreme_out("min", min(input, dim, keepdim), out)
     return _extreme(input, dim, keepdim, False, "min")
 
 

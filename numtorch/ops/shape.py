@@ -14,7 +14,7 @@ import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
-from ._apply import apply, _make
+from ._apply import apply, _make, write_out
 
 
 def _shape_arg(shape):
@@ -350,6 +350,8 @@ def _result_dtype(tensors):
 
 def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Join tensors along an existing dimension."""
+    if out is not None:
+        return write_out("cat", cat(tensors, dim), out)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
@@ -397,6 +399,8 @@ class Stack(Function):
 
 def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Join same-shape tensors along a new dimension."""
+    if out is not None:
+        return write_out("stack", stack(tensors, dim), out)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
