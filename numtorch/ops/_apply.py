@@ -63,6 +63,14 @@ def apply2(cls, ta, tb, x, y, *params) -> Tensor:
     return r
 
 
+def apply3(cls, ta, tb, tc, x, y, z) -> Tensor:
+    """``apply`` for three operands and no parameters (``linear``: input, weight, bias)."""
+    if _state[0] and (tb.requires_grad or ta.requires_grad or (tc is not None and tc.requires_grad)):
+        ctx = _new(cls)
+        return _record(ctx, cls.forward(ctx, x, y, z), (ta, tb, tc))
+    return _make(cls.forward(_NO_CTX, x, y, z))
+
+
 def _wire(ctx, tensors) -> None:
     """Give node ``ctx`` its edges (one per input; None where no gradient flows), its flags and
     its sequence number."""

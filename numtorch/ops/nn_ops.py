@@ -24,7 +24,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
-from ._apply import apply, apply2, apply_inplace, operands, broadcast_error, _make, check_inplace
+from ._apply import apply, apply2, apply3, apply_inplace, operands, broadcast_error, _make, check_inplace
 from ._constants import TWO
 from ._small_gemm import addmm_exact, matmul_exact
 
@@ -1404,7 +1404,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if x.dtype != w.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                                f"{_scalar_name(x.dtype)} and {_scalar_name(w.dtype)}")
-        return apply(cls, (input, weight, bias), (x, w, b))
+        return apply3(cls, input, weight, bias, x, w, b)
     if x.ndim == 0 or w.ndim != 2:
         from .linalg import matmul
         out = matmul(input, weight.t() if w.ndim == 2 else weight)
