@@ -297,3 +297,50 @@ def test_inplace_method_on_view_of_non_leaf():
     y[0].mul_(3)
     y.sum().backward()
     assert x.grad.tolist() == [3.0, 1.0]
+
+
+# What PyTorch 2.13 does on a second backward() without retain_graph: nodes that saved no
+# tensor (sums, views, adds, cat, basic indexing) can run again; nodes that saved one raise.
+SECOND_BACKWARD = [
+    ("add_scalar", lambda T, x: (x + 1).sum(), True), ("add_self", lambda T, x: (x + x).sum(), True),
+    ("sub", lambda T, x: (x - 1).sum(), True), ("sum", lambda T, x: x.sum(), True),
+    ("sum_dim", lambda T, x: x.sum(0).sum(), True), ("mean", lambda T, x: x.mean(), True),
+    ("neg", lambda T, x: (-x).sum(), True), ("reshape", lambda T, x: x.reshape(4).sum(), True),
+    ("view", lambda T, x: x.view(4).sum(), True), ("t", lambda T, x: x.t().sum(), True),
+    ("expand", lambda T, x: x[:1].expand(3, 2).sum(), True),
+    ("index", lambda T, x: x[0].sum(), True), ("cat", lambda T, x: T.cat([x, x]).sum(), True),
+    ("unsqueeze", lambda T, x: x.unsqueeze(0).sum(), True),
+    ("mul_scalar", lambda T, x: (x * 2).sum(), False), ("div_scalar", lambda T, x: (x / 2).sum(), False),
+    ("pow", lambda T, x: (x ** 2).sum(), False), ("exp", lambda T, x: x.exp().sum(), False),
+    ("relu", lambda T, x: T.relu(x).sum(), False), ("mul_self", lambda T, x: (x * x).sum(), False),
+]
+
+
+def _second_backward(T, fn):
+    x = T.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+    y = fn(T, x)
+    y.backward()
+    try:
+        y.backward()
+    except RuntimeError as e:
+        assert "second time" in str(e)
+        return False, x.grad.tolist()
+    return True, x.grad.tolist()
+
+
+@pytest.mark.parametrize("name,fn,runs_again", SECOND_BACKWARD, ids=[c[0] for c in SECOND_BACKWARD])
+def test_second_backward_without_retain_graph(name, fn, runs_again):
+    ok, grad = _second_backward(torch, fn)
+    assert ok == runs_again
+    if ok:          # the gradient accumulated twice
+        once = torch.tensor([[1.0, -2.0], [3.0, 4.0]], requires_grad=True)
+        fn(torch, once).backward()
+        assert grad == (once.grad * 2).tolist()
+
+
+@pytest.mark.parametrize("name,fn,runs_again", SECOND_BACKWARD, ids=[c[0] for c in SECOND_BACKWARD])
+def test_second_backward_parity_with_torch(name, fn, runs_again):
+    real_torch = pytest.importorskip("torch")
+    (mine_ok, mine), (their_ok, theirs) = _second_backward(torch, fn), _second_backward(real_torch, fn)
+    assert mine_ok == their_ok
+    np.testing.assert_allclose(mine, theirs, rtol=1e-6)     # exp may differ by an ulp

@@ -22,7 +22,7 @@ _ndarray = np.ndarray
 _add_reduce = np.add.reduce
 _new = object.__new__
 Tensor = None          # numtorch._tensor sets this once Tensor exists (it imports this module)
-_SAVED_TYPES = (_ndarray, tuple, list)
+_CONTAINERS = (tuple, list)
 
 # Attributes of a node that describe the graph, not values saved for backward.
 _STRUCTURE = frozenset(("_n_out", "_arg_is_tensor", "_node_hooks", "_retained", "_tensor_hooks"))
@@ -97,9 +97,10 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         if not retain_graph and d:
             if node._raw and not node._hooked:
                 # a built-in op's __dict__ is what its forward saved (the structure is in slots):
-                # if that includes arrays, drop it all; a node that saved none stays runnable
+                # if that includes arrays, drop it all; a node that saved none (only shapes or
+                # numbers, like PyTorch's sum or view) stays runnable
                 for v in d.values():
-                    if type(v) in _SAVED_TYPES:
+                    if type(v) is _ndarray or type(v) in _CONTAINERS and _holds_array(v):
                         d.clear()
                         node._freed = True
                         break
@@ -142,9 +143,15 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
     return capture
 
 
+def _holds_array(v) -> bool:
+    """Whether a saved tuple or list holds arrays or tensors (not just sizes or numbers)."""
+    return any(isinstance(e, (_ndarray, Tensor)) for e in v)
+
+
 def _free(d: dict) -> None:
-    """Drop the saved values (arrays, tuples, lists) of a user Function or a hooked node."""
-    saved = [k for k in d.keys() - _STRUCTURE if type(d[k]) in _SAVED_TYPES]
+    """Drop the saved arrays (alone or in tuples and lists) of a user Function or a hooked node."""
+    saved = [k for k in d.keys() - _STRUCTURE
+             if type(d[k]) is _ndarray or type(d[k]) in _CONTAINERS and _holds_array(d[k])]
     if saved:
         for k in saved:
             del d[k]

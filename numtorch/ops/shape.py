@@ -10,6 +10,8 @@ tensor([[0, 3],
 """
 from __future__ import annotations
 
+from itertools import accumulate
+
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
@@ -329,7 +331,7 @@ class Cat(Function):
     def forward(ctx, *arrays_axis):
         *arrays, axis = arrays_axis
         ctx.axis = axis
-        ctx.bounds = np.cumsum([a.shape[axis] for a in arrays])[:-1]
+        ctx.bounds = list(accumulate(a.shape[axis] for a in arrays))[:-1]   # sizes, as ints
         return np.concatenate(arrays, axis=axis)
 
     @staticmethod
