@@ -7,7 +7,8 @@
 3. A gradient flowing into an input is summed down to the input's shape and cast to its dtype
    here, so no op has to un-broadcast for itself.
 4. Leaves receive ``.grad`` (accumulated); intermediate gradients live only in a local table.
-5. Saved values are freed as each node finishes unless ``retain_graph=True``.
+5. Saved arrays are freed as each node finishes unless ``retain_graph=True``; a node that saved
+   none (a sum, a view, an add) can run again, as in PyTorch.
 """
 from __future__ import annotations
 
