@@ -54,6 +54,16 @@ def legacy_name(d: dtype) -> str:
     return _LEGACY[d.name]
 
 
+_CPP = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+        "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float",
+        "float64": "double"}
+
+
+def cpp_name(d: dtype) -> str:
+    """The C++ type name some PyTorch messages use: float, double, long int, c10::Half, ..."""
+    return _CPP[d.name]
+
+
 def can_cast(src: dtype, dst: dtype) -> bool:
     """PyTorch's rule for in-place results: never to a lower kind (float -> int, int -> bool)."""
     return src._kind <= dst._kind

@@ -230,6 +230,11 @@ class Generator:
         self._fresh = False
         return self._bg.random_raw(int(n))
 
+    def _word(self) -> int:
+        """The next 32-bit output, as a Python int (cheaper than ``_words(1)`` for one)."""
+        self._fresh = False
+        return self._bg.random_raw()
+
     def _words64(self, n: int) -> np.ndarray:
         """The next ``n`` ``random64()`` values: ``(w1 << 32) | w2`` (2 words each)."""
         w = self._words(2 * n)
@@ -786,9 +791,6 @@ def sampler_seed(gen: Optional[Generator] = None) -> int:
     >>> sampler_seed(Generator().manual_seed(0))
     900450186894289455
     """
-    if gen is None:
-        gen = default_generator
-    gen._fresh = False
-    draw = gen._bg.random_raw                # one word per call, as a Python int: the cheapest
-    high = draw()
-    return ((high << 32) | draw()) & ((1 << 63) - 1)
+    gen = _gen(gen)
+    high = gen._word()
+    return ((high << 32) | gen._word()) & ((1 << 63) - 1)

@@ -9,19 +9,24 @@ DTYPES = (np.float32, np.float64)
 LAYOUTS = ("nn", "nt", "tn", "tt")
 
 
-def ref_seq(a, b):
-    """Plain Python: acc = a0*b0; acc = round(acc + round(a_l*b_l)) in k order, then + 0.0."""
+def ref_addmm(c, a, b, starts_at_c):
+    """Plain Python: ``c + p0 + p1 + ...`` if the sum starts at c, else ``(p0 + p1 + ...) + c``."""
     t = a.dtype.type
     m, k = a.shape
     n = b.shape[1]
     out = np.empty((m, n), a.dtype)
     for i in range(m):
         for j in range(n):
-            acc = t(a[i, 0] * b[0, j])
+            acc = t(c[j]) + t(a[i, 0] * b[0, j]) if starts_at_c else t(a[i, 0] * b[0, j])
             for l in range(1, k):
                 acc = t(acc + t(a[i, l] * b[l, j]))
-            out[i, j] = acc + t(0.0)
+            out[i, j] = acc if starts_at_c else t(acc + c[j])
     return out
+
+
+def ref_seq(a, b):
+    """Plain Python: acc = a0*b0; acc = round(acc + round(a_l*b_l)) in k order, then + 0.0."""
+    return ref_addmm(np.zeros(b.shape[1], a.dtype), a, b, starts_at_c=False)
 
 
 def operands(rng, m, k, n, layout, dt):
@@ -72,21 +77,6 @@ def test_sequential_vs_python_reference(dt):
             else:
                 np.testing.assert_allclose(got, a @ b, rtol=1e-5, atol=1e-5)
     assert n_exact > 100
-
-
-def ref_addmm(c, a, b, starts_at_c):
-    """Plain Python: ``c + p0 + p1 + ...`` if the sum starts at c, else ``(p0 + p1 + ...) + c``."""
-    t = a.dtype.type
-    m, k = a.shape
-    n = b.shape[1]
-    out = np.empty((m, n), a.dtype)
-    for i in range(m):
-        for j in range(n):
-            acc = t(c[j]) + t(a[i, 0] * b[0, j]) if starts_at_c else t(a[i, 0] * b[0, j])
-            for l in range(1, k):
-                acc = t(acc + t(a[i, l] * b[l, j]))
-            out[i, j] = acc if starts_at_c else t(acc + c[j])
-    return out
 
 
 @pytest.mark.parametrize("dt", DTYPES)

@@ -21,7 +21,6 @@ from .function import _SECOND_BACKWARD, _check_versions
 
 _ndarray = np.ndarray
 _add_reduce = np.add.reduce
-_new = object.__new__
 Tensor = None          # numtorch._tensor sets this once Tensor exists (it imports this module)
 _CONTAINERS = (tuple, list)
 
@@ -101,7 +100,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
                 # if that includes arrays, drop it all; a node that saved none (only shapes or
                 # numbers, like PyTorch's sum or view) stays runnable
                 for v in d.values():
-                    if type(v) is _ndarray or type(v) in _CONTAINERS and _holds_array(v):
+                    if _is_saved(v):
                         d.clear()
                         node._freed = True
                         break
@@ -116,19 +115,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
                     g = unbroadcast(g, data.shape)
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
-                if entry._grad is None and capture is None and not entry._hooks:
-                    # the first gradient of this backward, the common case (_deliver_to_leaf)
-                    if g.base is not None or id(g) in given or not g.flags.writeable:
-                        g = g.copy()
-                    given.add(id(g))
-                    grad = _new(Tensor)
-                    grad._data = g
-                    grad.requires_grad = False
-                    grad.grad_fn = None
-                    grad._vc = [0]
-                    entry._grad = grad
-                else:
-                    _deliver_to_leaf(entry, g, given, capture)
+                _deliver_to_leaf(entry, g, given, capture)
                 continue
             target, shape, dtype, index = entry
             if g.shape != shape:
@@ -144,15 +131,17 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
     return capture
 
 
-def _holds_array(v) -> bool:
-    """Whether a saved tuple or list holds arrays or tensors (not just sizes or numbers)."""
-    return any(isinstance(e, (_ndarray, Tensor)) for e in v)
+def _is_saved(v) -> bool:
+    """Whether a value a node keeps is a saved tensor: an array, or a tuple or list holding
+    arrays or tensors (sizes and numbers are not)."""
+    if type(v) is _ndarray:
+        return True
+    return type(v) in _CONTAINERS and any(isinstance(e, (_ndarray, Tensor)) for e in v)
 
 
 def _free(d: dict) -> None:
-    """Drop the saved arrays (alone or in tuples and lists) of a user Function or a hooked node."""
-    saved = [k for k in d.keys() - _STRUCTURE
-             if type(d[k]) is _ndarray or type(d[k]) in _CONTAINERS and _holds_array(d[k])]
+    """Drop the saved tensors of a user Function or a hooked node (its hooks stay)."""
+    saved = [k for k in d.keys() - _STRUCTURE if _is_saved(d[k])]
     if saved:
         for k in saved:
             del d[k]
@@ -166,7 +155,6 @@ def _slot(target, index, g):
 
 
 def _output_hooks(node, out_grads, capture):
-    from .._tensor import Tensor
     d = node.__dict__
     for t in d.get("_tensor_hooks", ()):
         tensor, hooks = t

@@ -139,16 +139,9 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
     return target
 
 
-# C++ names PyTorch's "Expected out tensor to have dtype ..." message uses
-_C_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
-            "int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
-            "complex128": "c10::complex<double>"}
-
-
 def _same_dtype_c_names(src, dst) -> str:
-    return (f"Expected out tensor to have dtype {_C_NAMES.get(src.name, src.name)}, but got "
-            f"{_C_NAMES.get(dst.name, dst.name)} instead")
+    return (f"Expected out tensor to have dtype {_dtype.cpp_name(src)}, but got "
+            f"{_dtype.cpp_name(dst)} instead")
 
 
 def _cat_cast(src, dst) -> str:
@@ -192,7 +185,7 @@ def write_out(name: str, result: Tensor, out: Tensor) -> Tensor:
             raise RuntimeError(rule(src, dst))
         if not _dtype.can_cast(src, dst):
             raise TypeError(rule(src, dst))
-    shape = np.shape(data)
+    shape = data.shape
     if out._data.shape != shape:
         if out._data.size:
             warnings.warn(f"An output with one or more elements was resized since it had shape "

@@ -15,15 +15,11 @@ from ..autograd.function import Function
 from ._apply import apply, write_out
 from ._small_gemm import addmm_exact, matmul_exact
 
-_NAMES = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-          "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-          "bool": "bool"}
-
 
 def _same_dtype(a: Tensor, b: Tensor, m1="m1", m2="m2"):
     if a._data.dtype != b._data.dtype:
         raise RuntimeError(f"expected {m1} and {m2} to have the same dtype, but got: "
-                           f"{_NAMES[a.dtype.name]} != {_NAMES[b.dtype.name]}")
+                           f"{_dtype.cpp_name(a.dtype)} != {_dtype.cpp_name(b.dtype)}")
 
 
 def _check_tensor(x, name):

@@ -26,6 +26,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, apply2, apply3, apply_inplace, operands, broadcast_error, _make, check_inplace
 from ._constants import TWO
+from .reduce import mean_all
 from ._small_gemm import addmm_exact, matmul_exact
 
 _BY_NP = _dtype._BY_NP
@@ -53,11 +54,7 @@ def _check_reduction(reduction):
 
 def _reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "mean":
-        n = loss.size
-        if 0 < n < 1 << 24 and loss.dtype.kind == "f" and loss.dtype.itemsize >= 4:
-            # ndarray.mean's arithmetic (sum, then one division) without its Python wrapper
-            return np.asarray(_add_reduce(loss, None) / n)
-        return np.asarray(loss.mean())
+        return mean_all(loss)
     if reduction == "sum":
         return np.asarray(loss.sum())
     return loss

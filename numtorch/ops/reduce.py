@@ -107,6 +107,19 @@ class SumDim(Sum):
     _name = "SumBackward1"
 
 
+def mean_all(x: np.ndarray) -> np.ndarray:
+    """``np.mean(x)`` as a 0-d array; for floats without its Python layers (the same sum, then
+    one division, which is exact in float32 as long as the count is).
+
+    >>> mean_all(np.float32([1, 2, 4]))
+    array(2.3333333, dtype=float32)
+    """
+    n = x.size
+    if 0 < n < 1 << 24 and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        return np.asarray(x.dtype.type(np.add.reduce(x, None) / n))
+    return np.asarray(np.mean(x))
+
+
 class Mean(Function):
     _raw = True
 
@@ -114,10 +127,9 @@ class Mean(Function):
     def forward(ctx, x, axis, keepdim):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
         if axis is None:
-            n = ctx.count = x.size
-            if n and x.dtype.kind == "f" and x.dtype.itemsize >= 4 and not keepdim:
-                # what np.mean computes (float32 sums stay float32), without its Python layers
-                return np.asarray(x.dtype.type(np.add.reduce(x, None) / n))
+            ctx.count = x.size
+            if not keepdim:
+                return mean_all(x)
         else:
             ctx.count = int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdim))
