@@ -231,10 +231,10 @@ class Tensor:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
         data = self._data
         if gradient is None and inputs is None and self.grad_fn is not None and data.size == 1 \
-                and data.dtype.kind == "f":
+                and data.dtype.kind == "f" and not create_graph:
             # the common case, a scalar loss: seed with 1 and run the engine directly
             seed = np.array(1.0, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
-            _run_backward([self], [seed], bool(retain_graph or create_graph))
+            _run_backward([self], [seed], bool(retain_graph))
             return
         from .autograd import backward
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
@@ -466,4 +466,6 @@ def _install_methods() -> None:
 
 
 _install_methods()
+from .ops._tensor_array import TensorArray as _TensorArray  # noqa: E402
+Tensor._TensorArray = _TensorArray   # what the engine's create_graph=True path runs formulas on
 _engine.Tensor = Tensor      # the engine makes leaves' .grad tensors without importing us

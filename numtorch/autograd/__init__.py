@@ -22,7 +22,7 @@ __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad",
            "inference_mode", "gradcheck"]
 
 
-def _seed_grads(tensors, grads, is_grad_call=False):
+def _seed_grads(tensors, grads, create_graph=False):
     from .._tensor import Tensor
     out = []
     for t, g in zip(tensors, grads):
@@ -40,7 +40,10 @@ def _seed_grads(tensors, grads, is_grad_call=False):
             if ga.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
                                    f"{Tensor._make(ga).shape} and output[0] has a shape of {t.shape}.")
-            out.append(np.array(ga, t._data.dtype))
+            if create_graph and isinstance(g, Tensor) and g.requires_grad:
+                out.append(g)            # a seed that requires grad stays part of the new graph
+            else:
+                out.append(np.array(ga, t._data.dtype))
     return out
 
 
@@ -56,35 +59,32 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
     tensors = _as_list(tensors)
     grads = _as_list(grad_tensors) or [None] * len(tensors)
-    seeds = _seed_grads(tensors, grads)
+    seeds = _seed_grads(tensors, grads, create_graph)
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is not None:
         inputs = _as_list(inputs)
-        got = run_backward(tensors, seeds, retain, capture={id(t): None for t in inputs})
+        got = run_backward(tensors, seeds, retain, {id(t): None for t in inputs}, create_graph)
         given = set()
         for t in inputs:                 # accumulate into .grad as the engine does for leaves
             if got[id(t)] is not None:
-                _deliver_to_leaf(t, got[id(t)], given, None)
+                _deliver_to_leaf(t, got[id(t)], given, None, create_graph)
         return
-    run_backward(tensors, seeds, retain)
+    run_backward(tensors, seeds, retain, None, create_graph)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
          only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """Gradients of ``outputs`` with respect to ``inputs``, returned (not stored in ``.grad``)."""
     from .._tensor import Tensor
-    if create_graph:
-        raise NotImplementedError("numtorch does not implement create_graph=True (higher-order "
-                                  "gradients) yet")
     outputs = _as_list(outputs)
     inputs = _as_list(inputs)
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _as_list(grad_outputs) or [None] * len(outputs)
-    seeds = _seed_grads(outputs, grads)
+    seeds = _seed_grads(outputs, grads, create_graph)
     retain = create_graph if retain_graph is None else retain_graph
-    got = run_backward(outputs, seeds, retain, capture={id(t): None for t in inputs})
+    got = run_backward(outputs, seeds, retain, {id(t): None for t in inputs}, create_graph)
     result = []
     for i, t in enumerate(inputs):
         g = got[id(t)]
@@ -95,5 +95,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
                                    "used in the graph. Set allow_unused=True if this is the desired "
                                    "behavior.")
-        result.append(None if g is None else Tensor._make(np.array(g)))
+        if g is None:
+            result.append(None)
+        elif create_graph:
+            result.append(g.t if type(g) is not np.ndarray else Tensor._make(g.copy()))
+        else:
+            result.append(Tensor._make(np.array(g)))
     return tuple(result)

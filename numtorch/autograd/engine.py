@@ -17,6 +17,8 @@ from math import prod as _prod
 
 import numpy as np
 
+from . import grad_mode
+from .._dtype import _BY_NP
 from .function import _SECOND_BACKWARD, _check_versions
 
 _ndarray = np.ndarray
@@ -48,7 +50,7 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g.reshape(shape)
 
 
-def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
+def run_backward(roots, grad_arrays, retain_graph: bool, capture=None, create_graph: bool = False):
     """Backpropagate from ``roots`` (Tensors) seeded with ``grad_arrays``.
 
     Nodes run from the most recently created down (a heap on their sequence numbers): every
@@ -56,7 +58,24 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
     will receive have arrived. With ``capture`` (a dict id(tensor) -> None) the gradients of
     those tensors are collected and returned instead of being accumulated into leaves
     (``autograd.grad``).
+
+    With ``create_graph`` the same loop runs on ``TensorArray``s (tensors that look like arrays,
+    see ``numtorch.ops._tensor_array``) with grad mode on: every node's own ``backward`` formula
+    then records the backward pass as a new graph, so gradients can be differentiated again.
     """
+    if create_graph:
+        prev = grad_mode.state[0]
+        grad_mode.state[0] = True
+        try:
+            seeds = [g if type(g) is Tensor._TensorArray else Tensor._TensorArray(
+                g if isinstance(g, Tensor) else Tensor._make(g)) for g in grad_arrays]
+            return _run(roots, seeds, retain_graph, capture, True)
+        finally:
+            grad_mode.state[0] = prev
+    return _run(roots, grad_arrays, retain_graph, capture, False)
+
+
+def _run(roots, grad_arrays, retain_graph, capture, graph):
     given = set()           # ids of arrays already handed to a leaf (never share two .grad)
     grads = {}              # node -> list of output gradients received so far
     heap = []               # (-sequence number, node) of the nodes with a gradient waiting
@@ -64,7 +83,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
     for t, g in zip(roots, grad_arrays):
         node = t.grad_fn
         if node is None:
-            _deliver_to_leaf(t, g, given, capture)
+            _deliver_to_leaf(t, g, given, capture, graph)
             continue
         slot = grads.get(node)
         if slot is None:
@@ -77,10 +96,12 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
         node = heappop(heap)[1]
         out_grads = grads.pop(node)
         if node._hooked:
-            out_grads = _output_hooks(node, out_grads, capture)
+            out_grads = _output_hooks(node, out_grads, capture, graph)
         if node._freed:
             raise RuntimeError(_SECOND_BACKWARD)
-        if node._raw:
+        if graph:
+            in_grads = _graph_backward(node, out_grads)
+        elif node._raw:
             versions = node._saved_versions
             if versions:
                 for vc, version in versions:      # the check, inlined: raise only on a mismatch
@@ -115,7 +136,7 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None):
                     g = unbroadcast(g, data.shape)
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
-                _deliver_to_leaf(entry, g, given, capture)
+                _deliver_to_leaf(entry, g, given, capture, graph)
                 continue
             target, shape, dtype, index = entry
             if g.shape != shape:
@@ -154,7 +175,7 @@ def _slot(target, index, g):
     return slot
 
 
-def _output_hooks(node, out_grads, capture):
+def _output_hooks(node, out_grads, capture, graph=False):
     d = node.__dict__
     for t in d.get("_tensor_hooks", ()):
         tensor, hooks = t
@@ -162,9 +183,9 @@ def _output_hooks(node, out_grads, capture):
         for hook in hooks:
             if out_grads[i] is None:
                 continue
-            res = hook(Tensor._make(out_grads[i]))
+            res = hook(out_grads[i].t if graph else Tensor._make(out_grads[i]))
             if res is not None:
-                out_grads[i] = res._data
+                out_grads[i] = Tensor._TensorArray(res) if graph else res._data
     retained = d.get("_retained")
     if retained is not None:
         for tensor in retained:
@@ -175,18 +196,31 @@ def _output_hooks(node, out_grads, capture):
                 if id(tensor) in capture:
                     capture[id(tensor)] = g
                 continue
-            if tensor._grad is None:
+            if graph:
+                tensor._grad = _graph_grad(g) if tensor._grad is None else tensor._grad + g.t
+            elif tensor._grad is None:
                 tensor._grad = Tensor._make(g.copy())
             else:
                 tensor._grad._data = tensor._grad._data + g
     return out_grads
 
 
-def _deliver_to_leaf(leaf, g, given, capture):
+def _deliver_to_leaf(leaf, g, given, capture, graph=False):
     if capture is not None:
         if id(leaf) in capture:
             prev = capture[id(leaf)]
             capture[id(leaf)] = g if prev is None else prev + g
+        return
+    if graph:
+        for hook in leaf._hooks or ():
+            res = hook(g.t)
+            if res is not None:
+                g = Tensor._TensorArray(res)
+        if g.shape != leaf._data.shape:
+            g = unbroadcast(g, leaf._data.shape)
+        # under create_graph, .grad is the gradient tensor itself (with its grad_fn), and a later
+        # gradient is added out of place, as in PyTorch
+        leaf._grad = _graph_grad(g) if leaf._grad is None else leaf._grad + g.t
         return
     hooks = leaf._hooks
     if hooks:
@@ -205,3 +239,107 @@ def _deliver_to_leaf(leaf, g, given, capture):
     else:
         grad._data += g
         grad._vc[0] += 1
+
+
+# -- create_graph=True ---------------------------------------------------------------------------
+
+def _graph_grad(g):
+    """The tensor a ``.grad`` keeps under create_graph: writable memory of its own."""
+    t = g.t
+    if not t._data.flags.writeable or t._data.base is not None:
+        t = t.clone() if t.requires_grad else Tensor._make(t._data.copy())
+    return t
+
+
+class _GraphCtx:
+    """What a built-in op's ``backward`` reads under create_graph: the node's saved arrays as
+    TensorArrays tied to the graph (inputs, the output), constants as they are, and everything
+    else (class defaults, ``needs_input_grad``) from the node itself."""
+
+    __slots__ = ("__dict__", "_node")
+
+    def __getattr__(self, name):
+        return getattr(self._node, name)
+
+
+def _graph_ctx(node):
+    cls = type(node)
+    ctx = _GraphCtx()
+    ctx._node = node
+    names = cls.saved_inputs
+    nxt = node._next
+    values = ctx.__dict__
+    TA = Tensor._TensorArray
+    for key, v in node.__dict__.items():
+        if type(v) is _ndarray:
+            if key in names and names.index(key) < len(nxt):
+                v = TA(_input_tensor(nxt[names.index(key)], v, node))
+            elif key == "out" and cls.saves_output:
+                out = Tensor._make(v, True)
+                out.grad_fn = node
+                v = TA(out)
+            elif v.dtype.kind in "fc" and key not in cls.constants:
+                raise RuntimeError(
+                    f"numtorch: {node._name} does not support double backward yet (it saved "
+                    f"'{key}', an intermediate value that create_graph=True cannot trace)")
+        values[key] = v
+    return ctx
+
+
+def _input_tensor(edge, v, node):
+    """A tensor standing for a node's input ``v`` (a saved array) in the recorded backward."""
+    if edge is None:
+        return Tensor._make(v)                    # an input that needs no gradient: a constant
+    if type(edge) is not tuple:                   # a leaf
+        if edge._data is v:
+            return edge
+        if edge._data.shape != v.shape:
+            raise RuntimeError(f"numtorch: {node._name} saved an input it changed; double backward "
+                               "through it is not supported")
+        return edge.to(_BY_NP[v.dtype])
+    fn, shape, dtype, index = edge
+    if shape != v.shape:
+        raise RuntimeError(f"numtorch: {node._name} saved an input it changed; double backward "
+                           "through it is not supported")
+    t = Tensor._make(v if v.dtype == dtype else v.astype(dtype), True)
+    t.grad_fn = fn
+    t._out_index = index
+    return t if v.dtype == dtype else t.to(_BY_NP[v.dtype])
+
+
+def _graph_backward(node, out_grads):
+    """Run ``node``'s backward on TensorArrays (create_graph=True); returns TensorArrays/None."""
+    TA = Tensor._TensorArray
+    if not node._raw:
+        return _graph_user_backward(node, out_grads)
+    _check_versions(node)
+    g = out_grads[0]
+    if g is None:
+        return (None,) * len(node._next)
+    res = node.backward(_graph_ctx(node), g)
+    if type(res) is not tuple:
+        res = tuple(res)
+    return tuple(TA(Tensor._make(r)) if type(r) is _ndarray else r for r in res)
+
+
+def _graph_user_backward(node, out_grads):
+    """A user ``autograd.Function``: its backward runs on tensors with grad mode on."""
+    from .function import _zeros_like_output
+    if not hasattr(node, "_next"):
+        raise RuntimeError(_SECOND_BACKWARD)
+    _check_versions(node)
+    wrapped = []
+    for i, g in enumerate(out_grads):
+        if g is None and getattr(node, "_materialize", True):
+            wrapped.append(Tensor._make(_zeros_like_output(node, i)))
+        else:
+            wrapped.append(None if g is None else g.t)
+    res = node.backward(node, *wrapped)
+    if not isinstance(res, tuple):
+        res = (res,)
+    flags = node._arg_is_tensor
+    if len(res) < len(flags):
+        raise RuntimeError(f"function {node._name} returned an incorrect number of gradients "
+                           f"(expected {len(flags)}, got {len(res)})")
+    TA = Tensor._TensorArray
+    return tuple(None if r is None else TA(r) for r, f in zip(res, flags) if f)

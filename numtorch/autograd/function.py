@@ -56,6 +56,12 @@ class Function:
     _n_out = 1            # outputs of the node (user Functions may return several)
     _freed = False        # set once backward has released the saved values
     _hooked = False       # set when a hook or retain_grad is registered on the node
+    # create_graph=True (see engine._graph_ctx): the attribute names under which a built-in's
+    # forward saves its inputs (in order), and the names of saved float arrays that are
+    # constants of the graph (not functions of the inputs); ``out`` is the output when
+    # ``saves_output``. Any other saved float array makes double backward refuse loudly.
+    saved_inputs = ("x", "y", "w")
+    constants = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

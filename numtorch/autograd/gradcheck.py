@@ -14,12 +14,12 @@ class GradcheckError(RuntimeError):
     pass
 
 
-def _numeric_jacobian(fn, inputs, i, eps):
-    from .grad_mode import no_grad
+def _numeric_jacobian(fn, inputs, i, eps, record=False):
+    from .grad_mode import no_grad, enable_grad
     x = inputs[i]
     flat = x._data.reshape(-1)
     cols = []
-    with no_grad():
+    with (enable_grad() if record else no_grad()):
         for k in range(flat.size):
             orig = flat[k]
             flat[k] = orig + eps
@@ -58,7 +58,7 @@ def _analytic_jacobian(fn, inputs, i):
 
 
 def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
-              raise_exception: bool = True, **kwargs) -> bool:
+              raise_exception: bool = True, _record: bool = False, **kwargs) -> bool:
     """True when analytic and numeric gradients agree for every input that requires grad."""
     from .._tensor import Tensor
     if isinstance(inputs, Tensor):
@@ -72,7 +72,7 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
             warnings.warn("Input #%d requires gradient and is not a double precision floating point. "
                           "This check will likely fail if all the inputs are not of double precision "
                           "floating point. " % i)
-        numeric = _numeric_jacobian(func, inputs, i, eps)
+        numeric = _numeric_jacobian(func, inputs, i, eps, _record)
         analytic = _analytic_jacobian(func, inputs, i)
         if numeric.shape != analytic.shape or not np.allclose(analytic, numeric, rtol=rtol, atol=atol):
             if raise_exception:
@@ -82,5 +82,46 @@ def gradcheck(func, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: floa
     return True
 
 
-def gradgradcheck(*args, **kwargs):
-    raise NotImplementedError("numtorch does not implement higher-order gradients yet")
+def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
+                  rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False,
+                  raise_exception: bool = True, **kwargs) -> bool:
+    """True when second derivatives agree with central differences of the first ones.
+
+    The gradients of ``func`` (taken with ``create_graph=True`` against ``grad_outputs``, random
+    float64 ones when not given) are gradchecked as a function of the inputs and the
+    grad_outputs, as PyTorch's ``gradgradcheck`` does.
+
+    >>> import numtorch as torch
+    >>> x = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    >>> torch.autograd.gradgradcheck(lambda a: (a * a).exp(), (x,))
+    True
+    """
+    from .._tensor import Tensor
+    from . import grad as autograd_grad
+    if isinstance(inputs, Tensor):
+        inputs = (inputs,)
+    inputs = tuple(inputs)
+    n = len(inputs)
+
+    def differentiable_outputs(out):
+        outs = out if isinstance(out, (tuple, list)) else (out,)
+        return [o for o in outs if isinstance(o, Tensor) and o.requires_grad]
+
+    if grad_outputs is None:
+        rng = np.random.default_rng(0)
+        grad_outputs = tuple(Tensor._make(rng.standard_normal(o._data.shape), True)
+                             for o in differentiable_outputs(func(*inputs)))
+    elif isinstance(grad_outputs, Tensor):
+        grad_outputs = (grad_outputs,)
+
+    def first_derivatives(*args):
+        ins, seeds = args[:n], args[n:]
+        outs = differentiable_outputs(func(*ins))
+        wrt = [x for x in ins if isinstance(x, Tensor) and x.requires_grad]
+        if not outs or not wrt:
+            return ()
+        grads = autograd_grad(outs, wrt, list(seeds), create_graph=True, allow_unused=True)
+        return tuple(g for g in grads if g is not None)
+
+    return gradcheck(first_derivatives, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
+                     raise_exception=raise_exception, _record=True)

@@ -41,7 +41,7 @@ def _expand_back(g, shape, axis, keepdim):
         for a in (sorted(axis) if isinstance(axis, tuple) else (axis,)):
             kept.insert(a, 1)
         g = np.reshape(g, kept)
-    if _math.prod(shape) <= 65536:   # small: a filled copy is cheaper than np.broadcast_to
+    if _math.prod(shape) <= 65536 and type(g) is np.ndarray:   # small: a filled copy is cheaper
         out = np.empty(shape, g.dtype)
         out[...] = g
         return out
@@ -51,6 +51,8 @@ def _expand_back(g, shape, axis, keepdim):
 def _filled(v, shape):
     """An array of ``shape`` filled with the single value of ``v`` (the backward of a full
     reduction): a fresh array when small, a read-only stride-0 view when large."""
+    if not isinstance(v, (np.ndarray, np.generic)):          # a TensorArray (create_graph)
+        return np.broadcast_to(v.reshape(()), shape)
     v = np.asarray(v).reshape(())
     if len(shape) and _math.prod(shape) > 65536:
         a = np.ndarray(shape, v.dtype, v, 0, (0,) * len(shape))
