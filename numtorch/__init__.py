@@ -52,6 +52,8 @@ from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_stat
 from ._random_ops import *  # noqa: F401,F403
 from ._printing import set_printoptions, get_printoptions
 from . import cuda, random
+from . import func  # torch.func: grad, jacrev, jacfwd, hessian, vjp, jvp, vmap
+from . import viz  # draw_graph, trace_backward (pure Python; matplotlib only for PNG)
 from ._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
     set_num_interop_threads
 

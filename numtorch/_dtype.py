@@ -100,9 +100,9 @@ def from_numpy_dtype(npd) -> dtype:
         return _BY_NP[np.dtype(npd)]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(npd).name}. The only supported types "
-            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, "
-            "and bool.") from None
+            f"can't convert np.ndarray of type numpy.{np.dtype(npd).type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+            "int16, int8, uint64, uint32, uint16, uint8, and bool.") from None
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:

@@ -17,11 +17,12 @@ scaled keep-mask of ``F.dropout`` (2 words per element).
 """
 from __future__ import annotations
 
+import operator
 from typing import Optional
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _errors
 from . import _generator as _G
 from ._generator import Generator
 
@@ -32,20 +33,32 @@ __all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like"
 # ----------------------------------------------------------------------------
 # helpers
 # ----------------------------------------------------------------------------
+_P_IN_RANGE = ("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  (Could this error "
+               "message be improved?  If so, please report an enhancement request to PyTorch.)")
+_index = operator.index
+
+
 def _tensor_cls():
     from ._tensor import Tensor
     return Tensor
 
 
-def _size(args, size=None):
+def _size(args, size=None, fn="randn", position=1):
     """``*size`` as PyTorch accepts it: ints, or one tuple/list/Size."""
     if size is not None:
         if args:
             raise TypeError("size given both positionally and as a keyword")
         args = (size,)
+    given = args
     if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
-        args = tuple(args[0])
-    shape = tuple(int(s) for s in args)
+        if not isinstance(args[0], (tuple, list)):
+            raise _errors.arg_error(fn, "size", position, "tuple of ints", args[0])
+        args = args[0]
+    try:
+        shape = tuple([_index(s) for s in args])
+    except TypeError:
+        raise (_errors.size_error(fn, given, position)
+               or TypeError(f"{fn}(): argument 'size' must be tuple of ints")) from None
     for s in shape:
         if s < 0:
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(shape)}")
@@ -124,7 +137,7 @@ def rand(*size, generator: Optional[Generator] = None, dtype=None, device=None,
     >>> _ = torch.manual_seed(42); torch.rand(2)
     tensor([0.8823, 0.9150])
     """
-    shape = _size(size, kw.pop("size", None))
+    shape = _size(size, kw.pop("size", None), "rand")
     npd = _np_dtype(dtype)
     _check_float(npd, "check_uniform_bounds")
     return _wrap(_G.uniform(generator, shape, npd), requires_grad, device, out)
@@ -171,9 +184,13 @@ def _low_high_size(args, low, high, size):
             low = args[0]
     elif args:
         raise TypeError("randint() received an invalid combination of arguments")
+    if size is None and len(args) >= 2:
+        raise _errors.arg_error("randint", "size", len(args), "tuple of ints", args[-1])
     if high is None or size is None:
-        raise TypeError("randint() missing required arguments: 'high' and 'size'")
-    return int(0 if low is None else low), int(high), _size((), size)
+        raise TypeError(f"randint() received an invalid combination of arguments - got "
+                        f"({', '.join(_errors.type_name(a) for a in args)}), but expected one of: "
+                        "(int high, tuple of ints size), (int low, int high, tuple of ints size)")
+    return int(0 if low is None else low), int(high), _size((), size, "randint", 1 + len(args))
 
 
 def randint(*args, low=None, high=None, size=None, generator: Optional[Generator] = None,
@@ -211,6 +228,10 @@ def randperm(n: int, *, generator: Optional[Generator] = None, dtype=None, devic
     tensor([4, 0, 1, 3, 2])
     """
     npd = _np_dtype(dtype, _dtype.int64)
+    if not isinstance(n, (int, np.integer)):
+        raise _errors.arg_error("randperm", "n", 1, "int", n)
+    if n < 0:
+        raise RuntimeError(f"Trying to create tensor with negative dimension {n}: [{n}]")
     return _wrap(_G.randperm(generator, n).astype(npd, copy=False), requires_grad, device, out)
 
 
@@ -244,7 +265,7 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Optional[Generator] = Non
         npd = m.dtype
         _check_float(npd, "normal_kernel_cpu")
         if float(std) < 0:
-            raise RuntimeError(f"normal expects std >= 0.0, but found std {float(std)}")
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {_errors.cpp_number(std)}")
         z = _G.normal(generator, m.shape, npd, 0.0, float(std))
         return _wrap((z + m).astype(npd, copy=False))
     s = std._data
@@ -271,6 +292,8 @@ def bernoulli(input, p=None, *, generator: Optional[Generator] = None, out=None)
         return bernoulli_(_wrap(np.empty(a.shape, a.dtype)), p, generator=generator)
     if a.dtype.kind != "f":
         raise RuntimeError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_torch_name(a.dtype)}\'')
+    if not np.all((a >= 0) & (a <= 1)):
+        raise RuntimeError(_P_IN_RANGE)
     mask = _G.bernoulli(generator, np.ascontiguousarray(a))
     return _wrap(mask.astype(a.dtype))
 
@@ -290,7 +313,7 @@ def uniform_(t, a: float = 0.0, b: float = 1.0, *, generator: Optional[Generator
     a, b = float(a), float(b)
     if a > b:
         raise RuntimeError("uniform_ expects to return a [from, to) range, "
-                           f"but found from={a} > to={b}")
+                           f"but found from={_errors.cpp_number(a)} > to={_errors.cpp_number(b)}")
     return _fill(t, lambda shape: _G.uniform(generator, shape, npd, a, b))
 
 
@@ -305,7 +328,7 @@ def normal_(t, mean: float = 0.0, std: float = 1.0, *, generator: Optional[Gener
     _check_float(a.dtype, "normal_kernel_cpu")
     std = float(std)
     if std < 0:
-        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {_errors.cpp_number(std)}")
     contiguous = a.flags.c_contiguous
     return _fill(t, lambda shape: _G.normal(generator, shape, a.dtype, mean, std, contiguous))
 
@@ -354,12 +377,14 @@ def bernoulli_(t, p=0.5, *, generator: Optional[Generator] = None):
         pa = _input_data(p)
         if pa.dtype.kind != "f":
             pa = pa.astype(np.float32)
+        if not np.all((pa >= 0) & (pa <= 1)):
+            raise RuntimeError(_P_IN_RANGE)
         return _fill(t, lambda shape: _G.bernoulli(generator, np.ascontiguousarray(
             np.broadcast_to(pa, t._data.shape).transpose(_axes_in_memory_order(t._data)))
         ).reshape(shape).astype(npd))
     p = float(p)
     if not 0 <= p <= 1:
-        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_errors.cpp_number(p)}")
     return _fill(t, lambda shape: _G.bernoulli(generator, p, shape).astype(npd))
 
 
@@ -376,7 +401,8 @@ def exponential_(t, lambd: float = 1.0, *, generator: Optional[Generator] = None
     _check_float(npd, "exponential_cpu")
     lambd = float(lambd)
     if lambd <= 0:
-        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda={lambd}")
+        raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda="
+                           f"{_errors.cpp_number(lambd)}")
     return _fill(t, lambda shape: _G.exponential(generator, shape, npd, lambd))
 
 

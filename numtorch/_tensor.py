@@ -28,7 +28,8 @@ class Tensor:
     _hooks = None       # backward hooks of a leaf
     _out_index = 0      # which output of its grad_fn this tensor is (multi-output Functions)
     _device = None      # None means the CPU
-    _leaf_view = False  # a view of a leaf that requires grad (in-place on it is an error)
+    _view_of = None     # a view of a tensor that requires grad: its base and steps (ops/_views.py)
+    _views = None       # a non-leaf base: weak references to its tracked views (ops/_views.py)
 
     # -- construction ---------------------------------------------------------------------------
     def __new__(cls, *args, **kwargs):
@@ -38,8 +39,12 @@ class Tensor:
             args = (0,)
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             src = args[0]
-            data = src._data.astype(_dtype.get_default_dtype().np) if isinstance(src, Tensor) \
-                else np.array(src, dtype=_dtype.get_default_dtype().np)
+            try:
+                data = src._data.astype(_dtype.get_default_dtype().np) if isinstance(src, Tensor) \
+                    else np.array(src, dtype=_dtype.get_default_dtype().np)
+            except (ValueError, TypeError):
+                from ._errors import nesting_error
+                raise nesting_error(src) from None
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list, Size)) else args
             data = np.zeros(tuple(int(s) for s in shape), _dtype.get_default_dtype().np)
@@ -112,7 +117,11 @@ class Tensor:
 
     @property
     def grad(self):
-        return self._grad
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            import warnings
+            warnings.warn(_NONLEAF_GRAD, UserWarning, stacklevel=2)
+        return g
 
     @grad.setter
     def grad(self, value):
@@ -121,7 +130,17 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
                                 f"{type(value).__name__}")
             if value._data.shape != self._data.shape:
-                raise RuntimeError(f"assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' "
+                                   f"to a tensor of size '{list(self._data.shape)}'. Please ensure "
+                                   "that the gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_dtype.cpp_name(value.dtype)}' to "
+                    f"a tensor with grad_dtype '{_dtype.legacy_name(self.dtype)}'. The gradient "
+                    "must match the tensor's grad_dtype (defaults to the tensor's dtype). You can set "
+                    "the tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match.")
         self._grad = value
 
     @grad.deleter
@@ -130,18 +149,36 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
-        """The same values without autograd history (shares memory)."""
+        """The same values without autograd history (shares memory, but has a version counter of
+        its own: ``x.data.mul_(2)`` is invisible to autograd, unlike ``x.detach().mul_(2)``)."""
         t = Tensor._make(self._data)
-        t._vc = self._vc
+        if self._device is not None:
+            t._device = self._device
         return t
 
     @data.setter
     def data(self, value: "Tensor"):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self.requires_grad and value._data.dtype.kind not in "fc":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating point "
+                               "or complex dtype")
         self._data = value._data
+        if value._device is not self._device:
+            self._device = value._device
 
     @property
     def T(self) -> "Tensor":
         from .ops.shape import permute
+        if self._data.ndim != 2:
+            import warnings
+            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
+                          "these cases." if self._data.ndim == 0 else
+                          "The use of `x.T` on tensors of dimension other than 2 to reverse their "
+                          "shape is deprecated and it will throw an error in a future release. "
+                          "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
+                          "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
+                          UserWarning, stacklevel=2)
         return permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
 
     @property
@@ -187,7 +224,7 @@ class Tensor:
                                "to use a computed variable in a subgraph that doesn't require "
                                "differentiation use var_no_grad = var.detach().")
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = bool(requires_grad)
         return self
 
@@ -240,8 +277,12 @@ class Tensor:
         backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
+        """The same values without autograd history; shares memory and the version counter, so
+        an in-place change to it is caught by a backward that saved the original."""
         t = Tensor._make(self._data)
         t._vc = self._vc
+        if self._device is not None:
+            t._device = self._device
         return t
 
     def detach_(self) -> "Tensor":
@@ -265,6 +306,9 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         a = self._data
         return a if dtype is None else a.astype(dtype, copy=False)
 
@@ -284,14 +328,19 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if not self._data.size
+                               else "Boolean value of Tensor with more than one value is ambiguous")
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        return float(self.item())
+        if self._data.size != 1:
+            raise ValueError(_ONE_ELEMENT)
+        return float(self._data.item())
 
     def __int__(self) -> int:
-        return int(self.item())
+        if self._data.size != 1:
+            raise ValueError(_ONE_ELEMENT)
+        return int(self._data.item())
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -299,7 +348,9 @@ class Tensor:
         return int(self._data.reshape(()))
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        if self._data.size != 1:
+            raise ValueError(_ONE_ELEMENT)
+        return complex(self._data.item())
 
     def __format__(self, spec: str) -> str:
         if self._data.ndim == 0:
@@ -338,9 +389,21 @@ class Tensor:
     def __contains__(self, item) -> bool:
         if isinstance(item, Tensor):
             item = item._data
+        elif not isinstance(item, (int, float, np.number, np.bool_)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in "
+                               f"a {type(item)}.")
         return bool((self._data == item).any())
 
     # type conversion: float(), long(), ... and to()/type() live in ops.convert
+
+
+_ONE_ELEMENT = "only one element tensors can be converted to Python scalars"
+_NONLEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to "
+    "be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access "
+    "the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
@@ -352,7 +415,14 @@ def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
 
 def _wrap_dim(dim: int, ndim: int) -> int:
     n = max(ndim, 1)
-    if not -n <= dim < n:
+    try:
+        ok = -n <= dim < n
+    except TypeError:
+        ok = None
+    if not ok:
+        if not isinstance(dim, (int, np.integer)):
+            from ._errors import dim_type_error
+            raise dim_type_error(dim)
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
     return dim % n
@@ -361,6 +431,17 @@ def _wrap_dim(dim: int, ndim: int) -> int:
 
 
 # -- methods: the ops functions themselves (Tensor.exp is torch.exp) ------------------------------
+
+def _invert(self):
+    """``~t``: logical not for bool tensors, bitwise not for integers."""
+    from .ops import elementwise as E
+    kind = self._data.dtype.kind
+    if kind == "b":
+        return E.logical_not(self)
+    if kind not in "iu":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return E.bitwise_not(self)
+
 
 def _install_methods() -> None:
     from .ops import elementwise as E, reduce as R, shape as S, indexing as I, linalg as L
@@ -381,7 +462,7 @@ def _install_methods() -> None:
         S: """view reshape view_as reshape_as flatten ravel unflatten squeeze unsqueeze permute
               transpose swapaxes swapdims t movedim moveaxis expand expand_as broadcast_to repeat
               tile narrow unbind split chunk tensor_split flip fliplr flipud roll tril triu clone
-              contiguous diag diagonal""",
+              contiguous diag diagonal select""",
         I: """gather scatter scatter_ scatter_add scatter_add_ index_select masked_fill masked_fill_
               masked_select nonzero argwhere take index_add""",
         L: "matmul mm bmm mv dot inner outer ger addmm trace",
@@ -446,8 +527,7 @@ def _install_methods() -> None:
     Tensor.__neg__ = E.neg
     Tensor.__pos__ = lambda self: self
     Tensor.__abs__ = E.abs
-    Tensor.__invert__ = lambda self: E.logical_not(self) if self._data.dtype == np.bool_ \
-        else E.bitwise_not(self)
+    Tensor.__invert__ = _invert
     Tensor.__and__ = Tensor.__rand__ = E.bitwise_and
     Tensor.__or__ = Tensor.__ror__ = E.bitwise_or
     Tensor.__xor__ = Tensor.__rxor__ = E.bitwise_xor

@@ -17,6 +17,7 @@ from .engine import run_backward, _deliver_to_leaf
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
 from . import function, graph
+from . import functional
 
 __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "gradcheck"]

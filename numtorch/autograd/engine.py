@@ -270,6 +270,9 @@ def _graph_ctx(node):
     nxt = node._next
     values = ctx.__dict__
     TA = Tensor._TensorArray
+    # ``traced = {"name": fn}`` on an op class: a saved intermediate ``name`` is rebuilt as
+    # ``fn(ctx)`` from the traced inputs/output (its forward arithmetic, recorded on the graph)
+    traced = getattr(cls, "traced", None) or {}
     for key, v in node.__dict__.items():
         if type(v) is _ndarray:
             if key in names and names.index(key) < len(nxt):
@@ -278,11 +281,16 @@ def _graph_ctx(node):
                 out = Tensor._make(v, True)
                 out.grad_fn = node
                 v = TA(out)
+            elif key in traced:
+                continue
             elif v.dtype.kind in "fc" and key not in cls.constants:
                 raise RuntimeError(
                     f"numtorch: {node._name} does not support double backward yet (it saved "
                     f"'{key}', an intermediate value that create_graph=True cannot trace)")
         values[key] = v
+    for key, rebuild in traced.items():         # in order: a later one may read an earlier one
+        if type(node.__dict__.get(key)) is _ndarray:
+            values[key] = rebuild(ctx)
     return ctx
 
 

@@ -7,6 +7,7 @@ in place under ``torch.no_grad()``, as in "What is torch.nn really?".
 from __future__ import annotations
 
 import math
+import os
 
 import numtorch as torch
 
@@ -72,4 +73,12 @@ def run(ctx):
     ctx.plots.digits(d.x_valid[:32], d.image_shape, predicted[:32], d.y_valid[:32],
                      f"{data_name} validation images, predicted labels "
                      f"(accuracy {100 * acc:.1f}%)")
-    return ctx.finish(valid_loss, accuracy=acc, data=d.source)
+    res = ctx.finish(valid_loss, accuracy=acc, data=d.source)
+    if ctx.plots_wanted:        # the backward graph of one batch's loss (SVG, pure Python)
+        os.makedirs(ctx.out_dir, exist_ok=True)
+        graph = torch.viz.draw_graph(nll(model(x_train[:bs]), y_train[:bs]),
+                                     {"weights": weights, "bias": bias},
+                                     os.path.join(ctx.out_dir, "mnist_scratch_graph.svg"),
+                                     label="loss")
+        ctx.print(f"[{ctx.name}] saved {graph}")
+    return res

@@ -6,6 +6,8 @@ targets as red dots: the surface passes through them.
 """
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 import numtorch as torch
@@ -56,7 +58,13 @@ def run(ctx):
     if ctx.plots.enabled:
         ctx.plots.loss_curve(losses, "XOR 2-2-1, MSE (sum)", log=True)
         _surface(ctx, net)
-    return ctx.finish(losses[-1], accuracy=correct / 4)
+    res = ctx.finish(losses[-1], accuracy=correct / 4)
+    if ctx.plots_wanted:        # the backward graph of the loss (SVG, drawn in pure Python)
+        os.makedirs(ctx.out_dir, exist_ok=True)
+        graph = torch.viz.draw_graph(loss_fn(net(x), t), dict(net.named_parameters()),
+                                     os.path.join(ctx.out_dir, "xor_mse_graph.svg"), label="loss")
+        ctx.print(f"[{ctx.name}] saved {graph}")
+    return res
 
 
 def _surface(ctx, net):

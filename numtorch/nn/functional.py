@@ -17,6 +17,7 @@ from ..autograd.function import Function
 from ..ops import elementwise as _E
 from ..ops import reduce as _R
 from ..ops._apply import apply, _make
+from ..ops.shape import _zeros
 from ..ops.nn_ops import (softmax, log_softmax, cross_entropy, nll_loss, mse_loss, l1_loss,  # noqa: F401
                           smooth_l1_loss, huber_loss, binary_cross_entropy,
                           binary_cross_entropy_with_logits, kl_div, dropout, leaky_relu, elu, selu,
@@ -40,12 +41,12 @@ def relu_(input: Tensor) -> Tensor:
 
 def sigmoid(input: Tensor) -> Tensor:
     """``1 / (1 + exp(-x))``."""
-    return _E.sigmoid(input)
+    return input.sigmoid()
 
 
 def tanh(input: Tensor) -> Tensor:
     """Hyperbolic tangent."""
-    return _E.tanh(input)
+    return input.tanh()
 
 
 def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
@@ -115,7 +116,7 @@ class ConstantPadNd(Function):
 
     @staticmethod
     def backward(ctx, g):
-        gx = np.zeros(ctx.shape, g.dtype)
+        gx = _zeros(g, ctx.shape)
         gx[ctx.crop] = g[ctx.where]
         return (gx,)
 
@@ -131,17 +132,16 @@ class _IndexPad(Function):
 
     @staticmethod
     def backward(ctx, g):
-        gx = np.zeros(ctx.shape, g.dtype)
         index = ctx.index
-        lead = gx.ndim - len(index)
-        # scatter-add one padded dim at a time, last dims first
+        lead = len(ctx.shape) - len(index)
+        # scatter-add one padded dim at a time, last dims first (that dim moved to the front)
         for k in range(len(index) - 1, -1, -1):
             axis = lead + k
-            acc = np.zeros(g.shape[:axis] + (ctx.shape[axis],) + g.shape[axis + 1:], g.dtype)
-            np.add.at(np.moveaxis(acc, axis, 0), index[k], np.moveaxis(g, axis, 0))
-            g = acc
-        gx += g
-        return (gx,)
+            front = np.moveaxis(g, axis, 0)
+            acc = _zeros(g, (ctx.shape[axis],) + front.shape[1:])
+            np.add.at(acc, index[k], front)
+            g = np.moveaxis(acc, 0, axis)
+        return (g,)
 
 
 class ReflectionPad1d(_IndexPad):

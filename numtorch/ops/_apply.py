@@ -12,6 +12,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import next_sequence_nr as _next_seq
+from . import _views
 
 _make = Tensor._make
 _new = object.__new__
@@ -132,10 +133,17 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
         if saves and not (cls_saves_self and len(saves) == 1):
             ctx._saved_versions = [(tensors[i]._vc, tensors[i]._vc[0]) for i in saves
                                    if i != 0 and tensors[i] is not None]
-        target.grad_fn = ctx
-        target.requires_grad = True
         if cls.saves_output:
             ctx._saved_versions = (ctx._saved_versions or []) + [(target._vc, target._vc[0])]
+        if target._view_of is not None:
+            _views.rebase(target, ctx)          # the base's history takes the write (CopySlices)
+        else:
+            target.grad_fn = ctx
+            target.requires_grad = True
+            if target._out_index:
+                target._out_index = 0
+            if target._views is not None:
+                _views.regenerate(target)       # its views now read from the new history
     return target
 
 
@@ -212,17 +220,33 @@ def write_into(target: Tensor, out) -> None:
         try:
             np.copyto(data, out, casting="unsafe")
         except ValueError:
+            if _overlaps(data):
+                raise RuntimeError(_OVERLAP) from None
             raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the broadcast "
                                f"shape {list(np.broadcast_shapes(data.shape, np.shape(out)))}") from None
     target._vc[0] += 1
 
 
-def check_inplace(target: Tensor) -> None:
-    if target.grad_fn is None and target.requires_grad and _state[0]:
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to a single "
+            "memory location. Please clone() the tensor before performing the operation.")
+
+
+def _overlaps(data) -> bool:
+    """Whether several elements of ``data`` share one memory location (an expanded tensor)."""
+    return any(s == 0 and n > 1 for s, n in zip(data.strides, data.shape))
+
+
+def check_inplace(target: Tensor, sub=None) -> None:
+    """PyTorch's refusals of an in-place op on ``target`` with grad mode on: leaves that require
+    grad, views of them, views made under no_grad, outputs of multi-view functions (``sub``: the
+    view op that ``target[index] = v`` writes through)."""
+    if not _state[0]:
+        return
+    info = target._view_of
+    if info is not None:
+        _views.check(target, info, sub)
+    elif target.grad_fn is None and target.requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-    if target._leaf_view and _state[0]:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place "
-                           "operation.")
 
 
 # -- operands -----------------------------------------------------------------------------------
@@ -270,12 +294,22 @@ def as_operand(v, like: Tensor):
     """Turn a non-tensor operand (NumPy scalar/array, list) into something ``operands`` accepts."""
     if isinstance(v, np.generic):
         return v.item()
-    if isinstance(v, (np.ndarray, list, tuple)):
+    if isinstance(v, np.ndarray):
         from .creation import tensor
         return tensor(v)
-    if v is None:
-        raise TypeError("unsupported operand type: 'NoneType'")
     raise TypeError(f"unsupported operand type(s) for Tensor: '{type(v).__name__}'")
+
+
+def expand_error(src_shape, sizes) -> RuntimeError:
+    """PyTorch's message for expanding a tensor of ``src_shape`` to ``sizes`` (which fails)."""
+    lead = len(sizes) - len(src_shape)
+    for i in range(len(src_shape) - 1, -1, -1):
+        n = sizes[i + lead]
+        if src_shape[i] != 1 and n != -1 and src_shape[i] != n:
+            return RuntimeError(f"The expanded size of the tensor ({n}) must match the existing size "
+                                f"({src_shape[i]}) at non-singleton dimension {i + lead}.  Target "
+                                f"sizes: {list(sizes)}.  Tensor sizes: {list(src_shape)}")
+    return RuntimeError(f"expand: cannot expand {list(src_shape)} to {list(sizes)}")
 
 
 def broadcast_error(x, y):

@@ -198,7 +198,10 @@ def matmul_exact(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     >>> matmul_exact(a, b)   # ((1e8 + 1) - 1e8) in float32
     array([[0.]], dtype=float32)
     """
-    key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num)
+    try:
+        key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num)
+    except AttributeError:      # a gradient under create_graph (TensorArray): numtorch's matmul
+        return np.matmul(a, b)
     fn = _KERNELS.get(key)
     if fn is None:
         fn = _kernel(key, a, b, None)
@@ -212,7 +215,11 @@ def addmm_exact(c: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     array([[3.],
            [3.]], dtype=float32)
     """
-    key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num, c.shape, c.dtype.num)
+    try:
+        key = (a.shape, a.strides, b.shape, b.strides, a.dtype.num, b.dtype.num, c.shape,
+               c.dtype.num)
+    except AttributeError:      # TensorArray operands (create_graph): numtorch's ops
+        return np.matmul(a, b) + c
     fn = _KERNELS.get(key)
     if fn is None:
         fn = _kernel(key, a, b, c)

@@ -97,7 +97,9 @@ _UFUNCS = {
     np.arcsin: E.asin, np.arccos: E.acos, np.arctan: E.atan, np.arctan2: E.atan2,
     np.absolute: E.abs, np.fabs: E.abs, np.sign: E.sign, np.floor: E.floor, np.ceil: E.ceil,
     np.trunc: E.trunc, np.rint: E.round, np.fmod: E.fmod, np.remainder: E.remainder,
-    np.floor_divide: E.floor_divide,
+    # the value of a floor division inside a gradient formula: piecewise constant, zero
+    # gradient (PyTorch's formulas use div(rounding_mode='floor') there)
+    np.floor_divide: lambda a, b: E.div(a, b, rounding_mode="floor"),
 }
 # ufuncs whose result is a mask or an integer: computed on the values, a constant of the graph
 _CONSTANT_UFUNCS = {
@@ -197,8 +199,8 @@ class TensorArray:
     def transpose(self, *axes):
         if not axes:
             axes = tuple(range(self.ndim - 1, -1, -1))
-        elif len(axes) == 1 and isinstance(axes[0], (tuple, list)):
-            axes = tuple(axes[0])
+        elif len(axes) == 1 and isinstance(axes[0], (tuple, list, np.ndarray)):
+            axes = tuple(int(a) for a in axes[0])
         return TensorArray(S.permute(self.t, tuple(axes)))
 
     def swapaxes(self, a, b):
@@ -491,6 +493,18 @@ def _copyto(dst, src, casting="same_kind", where=True):
     dst.t = S.broadcast_to(_t(src), dst.shape) if np.shape(_const(src)) != dst.shape else _t(src)
 
 
+def _cumulative(fn):
+    """``np.cumsum`` / ``np.cumprod`` (``axis=None``: over the flattened array)."""
+    def run(a, axis=None, dtype=None, out=None):
+        t = _t(a)
+        if axis is None:
+            t, axis = S.reshape(t, (-1,)), 0
+        if dtype is not None and np.dtype(dtype) != t._data.dtype:
+            t = C.to(t, _dtype_of(dtype))
+        return _deliver(TensorArray(fn(t, int(axis))), out)
+    return run
+
+
 def _reduction(fn):
     def run(a, axis=None, dtype=None, out=None, keepdims=False, **kw):
         return fn(a, axis=axis, keepdims=keepdims) if fn is not TensorArray.sum else \
@@ -498,11 +512,71 @@ def _reduction(fn):
     return run
 
 
+def _pieces(t, bounds, axis):
+    """``t`` cut at ``bounds`` along ``axis`` (NumPy's slicing rules: clipped, maybe empty)."""
+    lead = (slice(None),) * (axis % t._data.ndim)
+    edges = [0] + list(bounds) + [None]
+    return [TensorArray(t[lead + (slice(a, b),)]) for a, b in zip(edges[:-1], edges[1:])]
+
+
+def _split(ary, indices_or_sections, axis=0):
+    t = _t(ary)
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n, k = t._data.shape[axis], int(indices_or_sections)
+        if k <= 0 or n % k:
+            raise ValueError("array split does not result in an equal division")
+        indices_or_sections = range(n // k, n, n // k)
+    return _pieces(t, [int(i) for i in indices_or_sections], axis)
+
+
+def _array_split(ary, indices_or_sections, axis=0):
+    t = _t(ary)
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n, k = t._data.shape[axis], int(indices_or_sections)
+        if k <= 0:
+            raise ValueError("number sections must be larger than 0.")
+        sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+        indices_or_sections = list(np.cumsum(sizes[:-1]))
+    return _pieces(t, [int(i) for i in indices_or_sections], axis)
+
+
+def _take(a, indices, axis=None, out=None, mode="raise"):
+    t = _t(a)
+    idx = np.asarray(_const(indices))
+    if axis is None:
+        t, axis = S.reshape(t, (-1,)), 0
+    axis %= t._data.ndim
+    n = t._data.shape[axis]
+    flat = idx.reshape(-1).astype(np.int64)
+    flat = np.where(flat < 0, flat + n, flat)
+    r = I.index_select(t, axis, _make(flat))
+    shape = t._data.shape[:axis] + idx.shape + t._data.shape[axis + 1:]
+    return _deliver(TensorArray(r if r._data.shape == shape else S.reshape(r, shape)), out)
+
+
+def _diag(v, k=0):
+    return TensorArray(S.diag(_t(v), int(k)))
+
+
+def _pad(array, pad_width, mode="constant", **kw):
+    """``np.pad`` with zeros: the input written into a zero array (differentiable in it)."""
+    if mode != "constant" or np.any(np.asarray(kw.get("constant_values", 0)) != 0):
+        raise _not_differentiable(f"np.pad(mode={mode!r}) with non-zero values")
+    t = _t(array)
+    width = np.broadcast_to(np.asarray(pad_width, np.int64), (t._data.ndim, 2))
+    shape = tuple(int(n + a + b) for n, (a, b) in zip(t._data.shape, width))
+    out = TensorArray(_make(np.zeros(shape, t._data.dtype)))
+    out[tuple(slice(int(a), int(a) + n) for n, (a, _) in zip(t._data.shape, width))] = t
+    return out
+
+
 def _ascontiguous(a, dtype=None, **kw):
     return a if dtype is None else a.astype(dtype)
 
 
 _FUNCTIONS = {
+    np.split: _split, np.array_split: _array_split, np.take: _take, np.diag: _diag,
+    np.pad: _pad,
     np.zeros_like: _like(0), np.ones_like: _like(1), np.empty_like: _like(0),
     np.full_like: _full_like, np.where: _where, np.broadcast_to: _broadcast_to,
     np.expand_dims: _expand_dims, np.moveaxis: _moveaxis, np.concatenate: _concatenate,
@@ -521,4 +595,5 @@ _FUNCTIONS = {
     np.copy: lambda a, order="K", subok=False: a,
     np.atleast_1d: lambda a: a if a.ndim else a.reshape(1),
     np.matmul: lambda a, b, **kw: TensorArray(_t(a) @ _t(b)),
+    np.cumsum: _cumulative(R.cumsum), np.cumprod: _cumulative(R.cumprod),
 }

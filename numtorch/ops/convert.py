@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
+import builtins
+import warnings
+
+from .. import _dtype, _errors
 from .._device import device as Device
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -41,6 +44,12 @@ def _cast(input: Tensor, d: _dtype.dtype, copy: bool = False) -> Tensor:
 def _parse_to(args, kwargs):
     dtype = kwargs.get("dtype")
     dev = kwargs.get("device")
+    if dtype is not None and not isinstance(dtype, _dtype.dtype):
+        got = ", ".join([_errors.type_name(a) for a in args]
+                        + [f"{k}={_errors.type_name(v)}" for k, v in kwargs.items()])
+        raise TypeError(f"to() received an invalid combination of arguments - got ({got}, ), but "
+                        "expected one of: (torch.device device = None, torch.dtype dtype = None, "
+                        "...), (torch.dtype dtype, ...), (Tensor tensor, ...)")
     for a in args:
         if isinstance(a, _dtype.dtype):
             dtype = a
@@ -48,7 +57,7 @@ def _parse_to(args, kwargs):
             dev = Device(a)
         elif isinstance(a, Tensor):
             dtype, dev = a.dtype, a.device
-        elif isinstance(a, int):
+        elif isinstance(a, builtins.int):
             dev = Device("cuda", a)
     return dtype, dev
 
@@ -92,6 +101,8 @@ _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
 
 
 def type_as(input, other) -> Tensor:
+    if not isinstance(other, Tensor):
+        raise _errors.not_tensor("type_as", other, "other")
     return _cast(input, other.dtype)
 
 
@@ -122,12 +133,17 @@ def view_dtype(input, dtype) -> Tensor:
 
 def new_tensor(input, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     from .creation import tensor
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor."
+                      "detach().clone() or sourceTensor.detach().clone().requires_grad_(True), "
+                      "rather than tensor.new_tensor(sourceTensor).", UserWarning, stacklevel=2)
+        data = data._data
     return tensor(data, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
 def new_zeros(input, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    from .creation import zeros
-    return zeros(*size, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    from .creation import _size_args, _finish
+    return _finish(np.zeros(_size_args(size, "new_zeros"), (dtype or input.dtype).np), requires_grad)
 
 
 def new_ones(input, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -136,8 +152,8 @@ def new_ones(input, *size, dtype=None, device=None, requires_grad=False) -> Tens
 
 
 def new_empty(input, *size, dtype=None, device=None, requires_grad=False) -> Tensor:
-    from .creation import zeros
-    return zeros(*size, dtype=dtype or input.dtype, requires_grad=requires_grad)
+    from .creation import _size_args, _finish
+    return _finish(np.zeros(_size_args(size, "new_empty"), (dtype or input.dtype).np), requires_grad)
 
 
 def new_full(input, size, fill_value, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -200,6 +216,10 @@ def fill_(input, value) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return apply_inplace(FillTensor, input, (input, value), (input._data, value._data))
+    if not isinstance(value, (builtins.int, builtins.float, complex, np.number, np.bool_)):
+        raise TypeError(f"fill_() received an invalid combination of arguments - got "
+                        f"({_errors.type_name(value)}), but expected one of: (Tensor value), "
+                        "(Number value)")
     return apply_inplace(Fill, input, (input,), (input._data,), value)
 
 
@@ -220,6 +240,8 @@ class CopyFrom(Function):
 def copy_(input, src, non_blocking=False) -> Tensor:
     """Copy ``src`` into ``input`` (broadcasting, casting); differentiable w.r.t. ``src``."""
     from ._apply import apply_inplace, broadcast_error
+    if not isinstance(src, (Tensor, np.ndarray)):
+        raise _errors.not_tensor("copy_", src, "other")
     s = src._data if isinstance(src, Tensor) else np.asarray(src)
     try:
         if np.broadcast_shapes(s.shape, input._data.shape) != input._data.shape:

@@ -8,11 +8,14 @@ tensor([0.0000, 0.2500, 0.5000, 0.7500])
 """
 from __future__ import annotations
 
+import builtins
 import math
+import warnings
 
 import numpy as np
 
 from .. import _dtype
+from .._errors import arg_error, nesting_error, not_tensor, size_error, type_name
 from .._tensor import Tensor
 from ._apply import write_out
 
@@ -38,6 +41,8 @@ def _infer_dtype(data) -> _dtype.dtype:
     while stack:
         v = stack.pop()
         if isinstance(v, (list, tuple)):
+            if v and isinstance(v[0], str):
+                raise ValueError(f"too many dimensions '{type(v[0]).__name__}'")
             stack.extend(v)
             continue
         leaves = True
@@ -52,10 +57,12 @@ def _infer_dtype(data) -> _dtype.dtype:
             kind = max(kind, 1)
         elif isinstance(v, (float, np.floating)):
             kind = max(kind, 2)
-        elif isinstance(v, complex):
+        elif isinstance(v, builtins.complex):
             raise TypeError("numtorch does not support complex tensors")
-        else:
+        elif isinstance(v, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
+        else:
+            raise RuntimeError(f"Could not infer dtype of {type(v).__name__}")
     if not leaves:                   # torch.tensor([]) and [[], []] are float
         return _dtype.get_default_dtype()
     return (_dtype.bool_, _dtype.int64, _dtype.get_default_dtype())[min(kind, 2)]
@@ -79,11 +86,8 @@ def _to_array(data, dtype: _dtype.dtype | None) -> np.ndarray:
         data = _tensors_to_lists(data)
     try:
         arr = np.array(data, dtype=dtype.np)
-    except (ValueError, TypeError) as e:
-        if "inhomogeneous" in str(e) or "sequence" in str(e):
-            raise ValueError(f"expected sequence of length {_first_len(data)} at dim 1 (got "
-                             f"{_other_len(data)})") from None
-        raise
+    except (ValueError, TypeError):
+        raise nesting_error(data) from None
     return arr
 
 
@@ -101,18 +105,6 @@ def _tensors_to_lists(data):
     return data
 
 
-def _first_len(data):
-    return len(data[0]) if data and isinstance(data[0], (list, tuple)) else 0
-
-
-def _other_len(data):
-    n = _first_len(data)
-    for v in data:
-        if isinstance(v, (list, tuple)) and len(v) != n:
-            return len(v)
-    return n
-
-
 def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
     """A new tensor holding a copy of ``data`` (nested lists, numbers, NumPy arrays, tensors).
 
@@ -121,6 +113,13 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     tensor([1., 2.], requires_grad=True)
     """
     dev = _check_device(device)
+    if dtype is not None and not isinstance(dtype, _dtype.dtype):
+        raise arg_error("tensor", "dtype", None, "torch.dtype", dtype)
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use "
+                      "sourceTensor.detach().clone() or sourceTensor.detach().clone()."
+                      "requires_grad_(True), rather than torch.tensor(sourceTensor).", UserWarning,
+                      stacklevel=2)
     t = _make(_to_array(data, dtype))
     if requires_grad:
         if t._data.dtype.kind != "f":
@@ -149,19 +148,28 @@ def from_numpy(ndarray: np.ndarray) -> Tensor:
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
     _dtype.from_numpy_dtype(ndarray.dtype)
+    if not ndarray.flags.writeable:
+        warnings.warn("The given NumPy array is not writable, and PyTorch does not support "
+                      "non-writable tensors. This means writing to this tensor will result in "
+                      "undefined behavior. You may want to copy the array to protect its data or "
+                      "make it writable before converting it to a tensor. This type of warning will "
+                      "be suppressed for the rest of this program.", UserWarning, stacklevel=2)
     return _make(ndarray)
 
 
-def _size_args(size):
+def _size_args(size, fn="zeros", position=1):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
     for s in size:
         if not isinstance(s, (int, np.integer)) and not (isinstance(s, Tensor) and s._data.ndim == 0):
-            raise TypeError(f"zeros(): argument 'size' (position 1) must be tuple of ints, but found "
-                            f"element of type {type(s).__name__} at pos 0")
+            err = size_error(fn, size if len(size) != 1 else (size[0],), position)
+            if err is not None:
+                raise err
     size = tuple(int(s) for s in size)
     for s in size:
         if s < 0:
+            if fn == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {list(size)}")
     return size
 
@@ -176,8 +184,11 @@ def _finish(arr, requires_grad, device=None):
     return t
 
 
-def _np_dtype(dtype):
-    return (dtype or _dtype.get_default_dtype()).np
+def _np_dtype(dtype, fn="zeros"):
+    try:
+        return (dtype or _dtype.get_default_dtype()).np
+    except AttributeError:
+        raise arg_error(fn, "dtype", None, "torch.dtype", dtype) from None
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None) -> Tensor:
@@ -189,14 +200,15 @@ def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None) -> Tensor:
     if out is not None:
         return write_out("ones", ones(*size, dtype=dtype or out.dtype, device=device), out)
-    return _finish(np.ones(_size_args(size), _np_dtype(dtype)), requires_grad, device)
+    return _finish(np.ones(_size_args(size, "ones"), _np_dtype(dtype, "ones")), requires_grad, device)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False) -> Tensor:
     if out is not None:
         return write_out("empty", empty(*size, dtype=dtype or out.dtype, device=device), out)
-    return _finish(np.zeros(_size_args(size), _np_dtype(dtype)), requires_grad, device)
+    return _finish(np.zeros(_size_args(size, "empty"), _np_dtype(dtype, "empty")), requires_grad,
+                   device)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
@@ -206,28 +218,39 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         fill_value = fill_value.item()
     if dtype is None:
         dtype = _dtype.scalar_dtype(fill_value)
-    return _finish(np.full(_size_args((size,)), fill_value, dtype.np), requires_grad, device)
+    if not isinstance(size, (tuple, list)):
+        raise arg_error("full", "size", 1, "tuple of ints", size)
+    return _finish(np.full(_size_args((size,), "full"), fill_value, dtype.np), requires_grad, device)
 
 
-def _like(input, dtype):
-    return (dtype or input.dtype).np
+def _like(input, dtype, fn="zeros_like"):
+    try:
+        return (dtype or input.dtype).np
+    except AttributeError:
+        if not isinstance(input, Tensor):
+            raise not_tensor(fn, input) from None
+        raise arg_error(fn, "dtype", None, "torch.dtype", dtype) from None
 
 
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+    npd = _like(input, dtype)
+    return _finish(np.zeros(input._data.shape, npd), requires_grad, device)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _finish(np.ones(input._data.shape, _like(input, dtype)), requires_grad, device)
+    npd = _like(input, dtype, "ones_like")
+    return _finish(np.ones(input._data.shape, npd), requires_grad, device)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None) -> Tensor:
-    return _finish(np.zeros(input._data.shape, _like(input, dtype)), requires_grad, device)
+    npd = _like(input, dtype, "empty_like")
+    return _finish(np.zeros(input._data.shape, npd), requires_grad, device)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
-    return _finish(np.full(input._data.shape, fill_value, _like(input, dtype)), requires_grad, device)
+    npd = _like(input, dtype, "full_like")
+    return _finish(np.full(input._data.shape, fill_value, npd), requires_grad, device)
 
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
@@ -238,10 +261,18 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         start, end = 0, start
     vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
     start, end, step = vals
+    for v in vals:
+        if not isinstance(v, (int, float, np.integer, np.floating)):
+            if vals[0] == 0 and v is end and step == 1:
+                raise arg_error("arange", "end", 1, "Number", v)
+            raise TypeError(f"arange() received an invalid combination of arguments - got "
+                            f"({', '.join(type_name(x) for x in vals)}), but expected one of: "
+                            "(Number end), (Number start, Number end), "
+                            "(Number start, Number end, Number step)")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         dtype = _dtype.int64 if all(isinstance(v, (int, np.integer)) for v in vals) \
             else _dtype.get_default_dtype()
@@ -257,6 +288,11 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 
 def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """Deprecated ``torch.range``: includes ``end``."""
+    warnings.warn("torch.range is deprecated and will be removed in a future release because its "
+                  "behavior is inconsistent with Python's range builtin. Instead, use torch.arange, "
+                  "which produces values in [start, end).", UserWarning, stacklevel=2)
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
     n = int(math.floor((end - start) / step)) + 1
     arr = (start + np.arange(n, dtype=np.float64) * step).astype(_np_dtype(dtype))
     return _finish(arr, requires_grad, device)
@@ -296,7 +332,14 @@ def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_
 def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     if out is not None:
         return write_out("eye", eye(n, m, dtype=dtype or out.dtype, device=device), out)
-    return _finish(np.eye(n, m, dtype=_np_dtype(dtype)), requires_grad, device)
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and not isinstance(v, (int, np.integer)):
+            raise arg_error("eye", name, 1, "int", v) if name == "n" else TypeError(
+                f"eye() received an invalid combination of arguments - got ({type_name(n)}, "
+                f"{type_name(m)}), but expected one of: (int n), (int n, int m)")
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    return _finish(np.eye(n, m, dtype=_np_dtype(dtype, "eye")), requires_grad, device)
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._errors import bad_operand, not_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
@@ -28,7 +29,10 @@ def _binary(cls, a, b, *params):
     elif type(b) is float and isinstance(a, Tensor) and a._data.dtype.kind == "f":
         ta, tb, x, y = a, None, a._data, b           # float tensor and Python float: no promotion
     else:
-        ta, tb, x, y = operands(a, b)
+        try:
+            ta, tb, x, y = operands(a, b)
+        except TypeError:
+            return bad_operand(_op_name(cls), a, b, Tensor)
     try:
         return apply2(cls, ta, tb, x, y, *params)
     except ValueError:
@@ -57,7 +61,10 @@ def _binary_(cls, a, b, *params):
                 ufunc(x, y, out=x)
                 a._vc[0] += 1
                 return a
-    ta, tb, x, y = operands(a, b)
+    try:
+        ta, tb, x, y = operands(a, b)
+    except TypeError:
+        return bad_operand(_op_name(cls) + "_", a, b, Tensor)
     try:
         return apply_inplace(cls, a, (ta, tb), (x, y), *params)
     except ValueError:
@@ -65,6 +72,21 @@ def _binary_(cls, a, b, *params):
     except OverflowError:
         x, y = _wrap_scalars(x, y)
         return apply_inplace(cls, a, (ta, tb), (x, y), *params)
+
+
+def _op_name(cls) -> str:
+    """The public name of a binary op's node class (for error messages)."""
+    for base in cls.__mro__:
+        name = _OP_NAMES.get(base.__name__)
+        if name:
+            return name
+    return cls.__name__.lower()
+
+
+_OP_NAMES = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "DivFloor": "div",
+             "DivTrunc": "div", "FloorDivide": "floor_divide", "Remainder": "remainder",
+             "RemainderScalar": "remainder", "RemainderScalarTensor": "remainder", "Fmod": "fmod",
+             "FmodScalar": "fmod", "Pow": "pow", "Maximum": "maximum", "Minimum": "minimum"}
 
 
 def _wrap_scalars(x, y):
@@ -90,6 +112,7 @@ class Add(Function):
     def forward(ctx, x, y, alpha=1):
         if alpha == 1:
             return x + y
+        _check_alpha("add", x, y, alpha)
         ctx.alpha = alpha
         return x + alpha * y
 
@@ -105,6 +128,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         if alpha != 1:
+            _check_alpha("sub", x, y, alpha)
             ctx.alpha = alpha
         if isinstance(x, np.ndarray) and x.dtype == np.bool_:
             raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
@@ -154,6 +178,16 @@ class Div(Function):
         gx = g / y if ctx.needs_input_grad[0] else None
         gy = -g * x / (y * y) if ctx.needs_input_grad[1] else None
         return gx, gy
+
+
+def _check_alpha(fn, x, y, alpha):
+    """PyTorch's checks of ``alpha`` (run only when it is not 1)."""
+    if not isinstance(alpha, (int, float, np.number)):
+        from .._errors import arg_error
+        raise arg_error(fn, "alpha", None, "Number", alpha)
+    if isinstance(alpha, (float, np.floating)) and np.result_type(x, y).kind in "iub":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point "
+                           "number.")
 
 
 def _int_zero_division(x, y):
@@ -286,8 +320,8 @@ class Pow(Function):
             else:
                 gx = np.where(y == 0, 0, g * y * np.power(x, y - 1))
         if ctx.needs_input_grad[1]:
-            logx = np.log(x) if isinstance(x, np.ndarray) else np.log(np.asarray(x, g.dtype))
-            gy = g * ctx.out * np.where((np.asarray(x) == 0) & (np.asarray(y) >= 0), 0, logx)
+            logx = np.log(x) if hasattr(x, "dtype") else np.log(np.asarray(x, g.dtype))
+            gy = g * ctx.out * np.where((x == 0) & (y >= 0), 0, logx)
         return gx, gy
 
 
@@ -787,14 +821,20 @@ class Trunc(Rounding):
 
 
 def _unary(cls, input, *params, floats=True):
-    x = input._data
+    try:
+        x = input._data
+    except AttributeError:
+        raise not_tensor(cls.__name__.lower(), input) from None
     if floats and x.dtype.kind not in "fc":
         x = x.astype(_dtype.get_default_dtype().np)
     return apply1(cls, input, x, *params)
 
 
-def _unary_(cls, input, *params):
-    return apply_inplace(cls, input, (input,), (input._data,), *params)
+def _unary_(cls, input, *params, floats=False):
+    x = input._data
+    if floats and x.dtype.kind not in "fc":     # exp_ on a long tensor: PyTorch's cast error
+        x = x.astype(_dtype.get_default_dtype().np)
+    return apply_inplace(cls, input, (input,), (x,), *params)
 
 
 def neg(input): return _unary(Neg, input, floats=False)
@@ -849,17 +889,17 @@ def round(input, *, decimals: int = 0):
 
 def neg_(input): return _unary_(Neg, input)
 def abs_(input): return _unary_(Abs, input)
-def exp_(input): return _unary_(Exp, input)
-def log_(input): return _unary_(Log, input)
-def sqrt_(input): return _unary_(Sqrt, input)
-def sigmoid_(input): return _unary_(Sigmoid, input)
-def tanh_(input): return _unary_(Tanh, input)
+def exp_(input): return _unary_(Exp, input, floats=True)
+def log_(input): return _unary_(Log, input, floats=True)
+def sqrt_(input): return _unary_(Sqrt, input, floats=True)
+def sigmoid_(input): return _unary_(Sigmoid, input, floats=True)
+def tanh_(input): return _unary_(Tanh, input, floats=True)
 def relu_(input): return _unary_(Relu, input)
 def floor_(input): return _unary_(Floor, input, np.floor)
 def ceil_(input): return _unary_(Ceil, input, np.ceil)
 def round_(input): return _unary_(Round, input, np.round)
 def trunc_(input): return _unary_(Trunc, input, np.trunc)
-def reciprocal_(input): return _unary_(Reciprocal, input)
+def reciprocal_(input): return _unary_(Reciprocal, input, floats=True)
 def square_(input): return _unary_(Square, input)
 
 
@@ -904,6 +944,7 @@ class ClampTensor(Function):
     """``clamp`` with tensor bounds: ``min(max(x, lo), hi)``; each bound gets its share."""
     _raw = True
     saves = (0, 1, 2)
+    saved_inputs = ("x", "lo", "hi")
     _name = "ClampBackward0"
 
     @staticmethod
@@ -944,11 +985,20 @@ def _clamp_args(input, min, max):
     x = input._data
     if x.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
         x = x.astype(_dtype.get_default_dtype().np)
+    for v in (min, max):
+        if v is not None and not isinstance(v, (int, float, np.number)):
+            from .._errors import type_name
+            got = ", ".join(f"{k}={type_name(b)}" for k, b in (("min", min), ("max", max))
+                            if b is not None)
+            raise TypeError(f"clamp() received an invalid combination of arguments - got ({got}, ), "
+                            "but expected one of: (Tensor min = None, Tensor max = None), "
+                            "(Number min = None, Number max = None)")
     return x, min, max
 
 
-def _clamp_tensors(input, min, max, cls):
-    """Tensor bounds: promote the three operands together, then one node."""
+def _clamp_tensors(input, min, max, cls, inplace=False):
+    """Tensor bounds: promote the three operands together, then one node (written into
+    ``input`` when ``inplace``)."""
     from ._apply import tensor_dtype_pair
     lo = min if min is None or isinstance(min, Tensor) else Tensor._make(np.asarray(min))
     hi = max if max is None or isinstance(max, Tensor) else Tensor._make(np.asarray(max))
@@ -958,6 +1008,8 @@ def _clamp_tensors(input, min, max, cls):
             d = _dtype.promote_types(d, tensor_dtype_pair(input, b))
     arrs = [None if t is None else t._data.astype(d.np, copy=False) for t in (input, lo, hi)]
     try:
+        if inplace:
+            return apply_inplace(cls, input, (input, lo, hi), tuple(arrs))
         return apply(cls, (input, lo, hi), tuple(arrs))
     except ValueError:
         raise broadcast_error(arrs[0], arrs[1] if arrs[1] is not None else arrs[2]) from None
@@ -980,14 +1032,9 @@ def clamp(input, min=None, max=None, *, out=None) -> Tensor:
 
 def clamp_(input, min=None, max=None) -> Tensor:
     if isinstance(min, Tensor) or isinstance(max, Tensor):
-        return _inplace_result(input, clamp(input, min, max))
+        return _clamp_tensors(input, min, max, ClampTensor, inplace=True)
     x, lo, hi = _clamp_args(input, min, max)
     return apply_inplace(Clamp, input, (input,), (input._data,), lo, hi)
-
-
-def _inplace_result(input, result):
-    from .convert import copy_
-    return copy_(input, result)
 
 
 def clamp_min(input, min) -> Tensor:
@@ -1031,14 +1078,30 @@ def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
-    cond = condition._data if isinstance(condition, Tensor) else np.asarray(condition)
+    if not isinstance(condition, Tensor):
+        from .._errors import type_name
+        raise TypeError(f"where() received an invalid combination of arguments - got "
+                        f"({', '.join(type_name(v) for v in (condition, input, other))}), but "
+                        "expected one of: (Tensor condition), (Tensor condition, Tensor input, "
+                        "Tensor other), (Tensor condition, Number self, Tensor other), "
+                        "(Tensor condition, Tensor input, Number other), "
+                        "(Tensor condition, Number self, Number other)")
+    cond = condition._data
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
                            f"dtype {_dtype.legacy_name(_BY_NP[cond.dtype])}")
     ta, tb, x, y = operands(input, other)
     if ta is None and tb is None:
         raise TypeError("where(): expected a Tensor for input or other")
-    return apply(Where, (ta, tb), (x, y), cond)
+    try:
+        return apply(Where, (ta, tb), (x, y), cond)
+    except ValueError:
+        try:
+            np.broadcast_shapes(cond.shape, np.shape(x))
+        except ValueError:
+            raise broadcast_error(cond, x) from None
+        raise broadcast_error(np.broadcast_to(cond, np.broadcast_shapes(cond.shape, np.shape(x))),
+                              y) from None
 
 
 class Maximum(Function):
@@ -1160,7 +1223,10 @@ def atan2(input, other) -> Tensor:
     if x.dtype.kind not in "fc":
         x = x.astype(_dtype.get_default_dtype().np)
         y = np.asarray(y, x.dtype)
-    return apply(Atan2, (ta, tb), (x, y))
+    try:
+        return apply(Atan2, (ta, tb), (x, y))
+    except ValueError:
+        raise broadcast_error(x, y) from None
 
 
 arctan2 = atan2
@@ -1169,7 +1235,10 @@ arctan2 = atan2
 # -- comparisons and logic: no gradient ----------------------------------------------------------
 
 def _compare(ufunc, a, b):
-    _, _, x, y = operands(a, b)
+    try:
+        _, _, x, y = operands(a, b)
+    except TypeError:
+        return bad_operand(_COMPARE_NAMES[ufunc], a, b, Tensor)
     try:
         return _make(ufunc(x, y))
     except ValueError:
@@ -1185,6 +1254,8 @@ def ge(input, other) -> Tensor: return _compare(np.greater_equal, input, other)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+_COMPARE_NAMES = {np.equal: "eq", np.not_equal: "ne", np.less: "lt", np.less_equal: "le",
+                  np.greater: "gt", np.greater_equal: "ge"}
 
 
 def equal(input, other) -> bool:
@@ -1197,9 +1268,17 @@ def _as_bool(v):
     return d.astype(bool, copy=False)
 
 
-def logical_and(input, other) -> Tensor: return _make(np.logical_and(_as_bool(input), _as_bool(other)))
-def logical_or(input, other) -> Tensor: return _make(np.logical_or(_as_bool(input), _as_bool(other)))
-def logical_xor(input, other) -> Tensor: return _make(np.logical_xor(_as_bool(input), _as_bool(other)))
+def _logical(ufunc, a, b):
+    x, y = _as_bool(a), _as_bool(b)
+    try:
+        return _make(ufunc(x, y))
+    except ValueError:
+        raise broadcast_error(x, y) from None
+
+
+def logical_and(input, other) -> Tensor: return _logical(np.logical_and, input, other)
+def logical_or(input, other) -> Tensor: return _logical(np.logical_or, input, other)
+def logical_xor(input, other) -> Tensor: return _logical(np.logical_xor, input, other)
 def logical_not(input) -> Tensor: return _make(np.logical_not(_as_bool(input)))
 
 
@@ -1207,7 +1286,7 @@ def _bitwise(ufunc, a, b):
     _, _, x, y = operands(a, b)
     if (isinstance(x, np.ndarray) and x.dtype.kind == "f") or isinstance(y, float) or \
             (isinstance(y, np.ndarray) and y.dtype.kind == "f"):
-        raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')
+        raise NotImplementedError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')
     return _make(ufunc(x, y))
 
 
@@ -1218,7 +1297,7 @@ def bitwise_xor(input, other) -> Tensor: return _bitwise(np.bitwise_xor, input, 
 
 def bitwise_not(input) -> Tensor:
     if input._data.dtype.kind == "f":
-        raise RuntimeError("\"bitwise_not_cpu\" not implemented for 'Float'")
+        raise NotImplementedError("\"bitwise_not_cpu\" not implemented for 'Float'")
     return _make(np.invert(input._data))
 
 
@@ -1230,17 +1309,33 @@ def isneginf(input) -> Tensor: return _make(np.isneginf(input._data))
 def signbit(input) -> Tensor: return _make(np.signbit(input._data))
 
 
-def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+def _close_operands(input, other):
+    if isinstance(other, Tensor) and input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"{_dtype.legacy_name(input.dtype)} did not match "
+                           f"{_dtype.legacy_name(other.dtype)}")
     _, _, x, y = operands(input, other)
+    try:
+        np.broadcast_shapes(np.shape(x), np.shape(y))
+    except ValueError:
+        raise broadcast_error(x, y) from None
+    return x, y
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
+    x, y = _close_operands(input, other)
     return _make(np.isclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
-    _, _, x, y = operands(input, other)
+    x, y = _close_operands(input, other)
     return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:
+    for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if v is not None and not isinstance(v, (int, float, np.number)):
+            from .._errors import arg_error
+            raise arg_error("nan_to_num", name, None, "float", v)
     return _make(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf))
 
 
@@ -1278,6 +1373,7 @@ def lerp_(input, end, weight) -> Tensor:
 class Addcmul(Function):
     _raw = True
     saves = (1, 2)
+    saved_inputs = ("x", "a", "b")
 
     @staticmethod
     def forward(ctx, x, a, b, value):
@@ -1294,6 +1390,7 @@ class Addcmul(Function):
 class Addcdiv(Function):
     _raw = True
     saves = (1, 2)
+    saved_inputs = ("x", "a", "b")
 
     @staticmethod
     def forward(ctx, x, a, b, value):

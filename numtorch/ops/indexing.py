@@ -14,7 +14,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace, check_inplace, _make
-from .shape import _as_view, Slice, Select
+from .shape import _as_view, _zeros, Slice, Select
 
 
 def _convert_index(index):
@@ -66,7 +66,7 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, g.dtype)
+        out = _zeros(g, ctx.shape)
         if ctx.unique:
             out[ctx.index] = g           # no position repeats: nothing to accumulate
         else:
@@ -108,9 +108,7 @@ def getitem(input: Tensor, index) -> Tensor:
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         if not -x.shape[0] <= index < x.shape[0]:
             raise IndexError(f"index {index} is out of bounds for dimension 0 with size {x.shape[0]}")
-        out = apply(Select, (input,), (x,), index)
-        _as_view(out, input)
-        return out
+        return _as_view(apply(Select, (input,), (x,), index), input, Select, index)
     if isinstance(index, slice):
         if x.ndim == 0:
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
@@ -119,14 +117,12 @@ def getitem(input: Tensor, index) -> Tensor:
             out = apply(Slice, (input,), (x,), index)
         except IndexError as e:
             raise _index_error(e, x.shape) from None
-        _as_view(out, input)
-        return out
+        return _as_view(out, input, Slice, index)
     idx, basic = _convert_index(index)
     try:
         if basic:
-            out = apply(_basic_node(idx), (input,), (x,), idx)
-            _as_view(out, input)
-            return out
+            cls = _basic_node(idx)
+            return _as_view(apply(cls, (input,), (x,), idx), input, cls, idx)
         return apply(Index, (input,), (x,), idx, _unique_positions(index, idx))
     except IndexError as e:
         raise _index_error(e, x.shape) from None
@@ -179,7 +175,7 @@ class IndexPut(Function):
         gv = g[ctx.index]
         if ctx.needs_input_grad[1] and np.shape(gv) != ctx.v_shape:
             from ..autograd.engine import unbroadcast
-            gv = unbroadcast(np.asarray(gv), ctx.v_shape)
+            gv = unbroadcast(gv, ctx.v_shape)
         return gx, gv
 
 
@@ -195,10 +191,11 @@ def setitem(input: Tensor, index, value) -> None:
     if isinstance(v, np.ndarray) and v.dtype != input._data.dtype:
         v = v.astype(input._data.dtype)
     if grad_mode.state[0] and (input.requires_grad or (tv is not None and tv.requires_grad)):
-        if basic and input.requires_grad and input.grad_fn is None:   # x[i] = v writes a view
+        if basic and input.requires_grad and input.grad_fn is None and input._view_of is None:
             raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                               "in-place operation.")
-        check_inplace(input)
+                               "in-place operation.")              # x[i] = v writes a view of x
+        sub = _basic_node(idx) if basic else None       # the view x[i] = v writes through
+        check_inplace(input, None if sub is _AliasIndex else sub)
         if isinstance(v, np.ndarray) and v.dtype.kind == "f" and input._data.dtype.kind != "f":
             raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
                                f"{_dtype.legacy_name(input.dtype)} for the destination and "
@@ -234,8 +231,8 @@ class Gather(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, g.dtype)
-        _add_along_axis(out[ctx.sub], ctx.idx, g, ctx.axis)
+        out = _zeros(g, ctx.shape)
+        _add_along_axis(out, ctx.idx, g, ctx.axis)   # idx < the sizes ``sub`` kept: same places
         return (out,)
 
 
@@ -350,7 +347,7 @@ class IndexSelect(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, g.dtype)
+        out = _zeros(g, ctx.shape)
         index = (slice(None),) * ctx.axis + (ctx.idx,)
         np.add.at(out, index, g)
         return (out,)
@@ -423,6 +420,9 @@ def masked_fill(input, mask, value) -> Tensor:
 
 
 def masked_fill_(input, mask, value) -> Tensor:
+    if isinstance(value, Tensor):            # a 0-d tensor value gets its gradient, as out of place
+        m, _ = _mask_value(mask, value, "masked_fill_")
+        return apply_inplace(MaskedFillTensor, input, (input, value), (input._data, value._data), m)
     m, value = _mask_value(mask, value, "masked_fill_")
     return apply_inplace(MaskedFill, input, (input,), (input._data,), m, value)
 
@@ -439,7 +439,7 @@ class MaskedSelect(Index):
     @staticmethod
     def backward(ctx, g):
         from ..autograd.engine import unbroadcast
-        out = np.zeros(ctx.mask.shape, g.dtype)
+        out = _zeros(g, ctx.mask.shape)
         out[ctx.mask] = g
         return (unbroadcast(out, ctx.shape),)
 
@@ -476,7 +476,7 @@ class Take(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(int(np.prod(ctx.shape)), g.dtype)
+        out = _zeros(g, (int(np.prod(ctx.shape)),))
         np.add.at(out, ctx.idx, g)
         return (out.reshape(ctx.shape),)
 
@@ -538,7 +538,7 @@ class Diag(Function):
     def backward(ctx, g):
         if len(ctx.shape) == 1:
             return (np.diag(g, ctx.k).copy(),)
-        out = np.zeros(ctx.shape, g.dtype)
+        out = _zeros(g, ctx.shape)
         n = g.shape[0]
         rows = np.arange(n) + max(-ctx.k, 0)
         cols = np.arange(n) + max(ctx.k, 0)
@@ -557,13 +557,14 @@ class Diagonal(Function):
     @staticmethod
     def forward(ctx, x, offset, d1, d2):
         ctx.shape, ctx.args = x.shape, (offset, d1, d2)
-        return np.diagonal(x, offset, d1, d2).copy()
+        return np.diagonal(x, offset, d1, d2)          # a view (see shape.diagonal)
 
     @staticmethod
     def backward(ctx, g):
         offset, d1, d2 = ctx.args
-        out = np.zeros(ctx.shape, g.dtype)
-        moved = np.moveaxis(out, (d1, d2), (-2, -1))     # a writable view of out
+        rest = [n for i, n in enumerate(ctx.shape) if i != d1 % len(ctx.shape)
+                and i != d2 % len(ctx.shape)]
+        out = _zeros(g, tuple(rest) + (ctx.shape[d1], ctx.shape[d2]))   # d1, d2 moved last
         r = np.arange(g.shape[-1])
-        moved[..., r + max(-offset, 0), r + max(offset, 0)] = g
-        return (out,)
+        out[..., r + max(-offset, 0), r + max(offset, 0)] = g
+        return (np.moveaxis(out, (-2, -1), (d1, d2)).copy(),)     # a C-ordered array

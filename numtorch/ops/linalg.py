@@ -10,9 +10,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._errors import bad_operand, not_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
-from ._apply import apply, write_out
+from ._apply import apply, write_out, broadcast_error, expand_error
 from ._small_gemm import addmm_exact, matmul_exact
 
 
@@ -22,15 +23,16 @@ def _same_dtype(a: Tensor, b: Tensor, m1="m1", m2="m2"):
                            f"{_dtype.cpp_name(a.dtype)} != {_dtype.cpp_name(b.dtype)}")
 
 
-def _check_tensor(x, name):
+def _check_tensor(x, name, arg="mat2"):
     if not isinstance(x, Tensor):
-        raise TypeError(f"{name}(): argument 'other' (position 1) must be Tensor, not {type(x).__name__}")
+        raise not_tensor(name, x, arg, 2)
 
 
 class MatMul(Function):
     _raw = True
     _name = "MmBackward0"
     saves = (0, 1)
+    saved_inputs = ("a", "b")      # create_graph: ``a``, ``b`` are the inputs themselves
 
     @staticmethod
     def forward(ctx, a, b):
@@ -111,7 +113,8 @@ def matmul(input, other, *, out=None) -> Tensor:
     """
     if out is not None:
         return write_out("matmul", matmul(input, other), out)
-    _check_tensor(other, "matmul")
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        return bad_operand("matmul", input, other, Tensor)
     a, b = input._data, other._data
     _same_dtype(input, other)
     if a.ndim == 0 or b.ndim == 0:
@@ -124,10 +127,10 @@ def matmul(input, other, *, out=None) -> Tensor:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
                                f"[{b.shape[0]}] to have the same number of elements, but got "
                                f"{a.shape[0]} and {b.shape[0]} elements respectively")
+        if b.ndim == 1:                          # (..., n, k) @ (k): one mv on the flattened rows
+            n = a.size // ka if ka else int(np.prod(a.shape[:-1]))
+            raise RuntimeError(f"size mismatch, got input ({n}), mat ({n}x{ka}), vec ({b.shape[0]})")
         if a.ndim <= 2 and b.ndim <= 2:
-            if a.ndim == 2 and b.ndim == 1:
-                raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), "
-                                   f"vec ({b.shape[0]})")
             sa = f"{a.shape[0]}x{a.shape[1]}" if a.ndim == 2 else f"1x{a.shape[0]}"
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and "
                                f"{b.shape[0]}x{b.shape[1]})")
@@ -145,8 +148,9 @@ def _matmul(input, other, a, b, cls=None):
             cls = CloneMatMul if a.ndim == 2 and b.ndim > 2 else UnsafeViewMatMul
     try:
         return apply(cls, (input, other), (a, b))
-    except ValueError as e:
-        raise RuntimeError(str(e)) from None
+    except ValueError:                      # the batch dimensions do not broadcast
+        raise broadcast_error(np.broadcast_to(np.int8(0), a.shape[:-2]),
+                              np.broadcast_to(np.int8(0), b.shape[:-2])) from None
 
 
 def mm(input, mat2) -> Tensor:
@@ -159,7 +163,7 @@ def mm(input, mat2) -> Tensor:
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} "
                            f"and {b.shape[0]}x{b.shape[1]})")
-    _same_dtype(input, mat2, "self", "mat2")
+    _same_dtype(input, mat2)
     return _matmul(input, mat2, a, b, Mm)
 
 
@@ -169,19 +173,18 @@ def bmm(input, mat2) -> Tensor:
     if mat2._data.ndim != 3:
         raise RuntimeError(f"batch2 must be a 3D tensor")
     a, b = input._data, mat2._data
-    if a.shape[0] != b.shape[0]:
-        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
-                           f"{a.shape[0]} and {b.shape[0]}")
-    if a.shape[2] != b.shape[1]:
+    if a.shape[0] != b.shape[0] or a.shape[2] != b.shape[1]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    _same_dtype(input, mat2, "self", "mat2")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.legacy_name(input.dtype)} but found "
+                           f"{_dtype.legacy_name(mat2.dtype)}")
     return _matmul(input, mat2, a, b, Bmm)
 
 
 def mv(input, vec) -> Tensor:
     if input._data.ndim != 2 or vec._data.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got {vec._data.ndim}, "
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, "
                            f"{input._data.ndim}, {vec._data.ndim}")
     return matmul(input, vec)  # (n, k) @ (k): MvBackward0
 
@@ -190,11 +193,21 @@ def dot(input, other) -> Tensor:
     if input._data.ndim != 1 or other._data.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input._data.ndim}D and "
                            f"{other._data.ndim}D tensors")
-    _same_dtype(input, other, "self", "other")
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found "
+                           f"{_dtype.legacy_name(input.dtype)} and {_dtype.legacy_name(other.dtype)}")
     return matmul(input, other)
 
 
-inner = dot
+def inner(input, other) -> Tensor:
+    """Sum of products over the last dimension (1-D tensors: the dot product)."""
+    a, b = input._data, other._data
+    if a.ndim and b.ndim and a.shape[-1] != b.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got "
+                           f"shapes {list(a.shape)} and {list(b.shape)}")
+    return dot(input, other)
+
+
 vdot = dot
 
 
@@ -202,6 +215,7 @@ class Outer(Function):
     _raw = True
     _name = "MulBackward0"      # PyTorch computes outer as a broadcast multiply
     saves = (0, 1)
+    saved_inputs = ("a", "b")
 
     @staticmethod
     def forward(ctx, a, b):
@@ -230,6 +244,7 @@ class Addmm(Function):
     """beta * input + alpha * (mat1 @ mat2): the fused node behind nn.Linear."""
     _raw = True
     saves = (1, 2)
+    saved_inputs = ("c", "a", "b")
 
     @staticmethod
     def forward(ctx, c, a, b, beta, alpha):
@@ -256,28 +271,43 @@ class Addmm(Function):
 
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
     a, b = mat1._data, mat2._data
-    if a.ndim != 2 or b.ndim != 2 or a.shape[1] != b.shape[0]:
+    for name, m in (("mat1", a), ("mat2", b)):
+        if m.ndim != 2:
+            raise RuntimeError(f"{name} must be a matrix, got {m.ndim}-D tensor")
+    if a.shape[1] != b.shape[0]:
         sa = "x".join(map(str, a.shape))
         sb = "x".join(map(str, b.shape))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})")
     _same_dtype(mat1, mat2, "mat1", "mat2")
-    return apply(Addmm, (input, mat1, mat2), (input._data, a, b), beta, alpha)
+    try:
+        return apply(Addmm, (input, mat1, mat2), (input._data, a, b), beta, alpha)
+    except ValueError:
+        raise expand_error(input._data.shape, (a.shape[0], b.shape[1])) from None
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+# The attribute names Einsum saves its operands under, in order (create_graph maps them back to
+# the inputs' tensors): one per operand, as many as einsum has letters for.
+_EINSUM_SAVED = tuple(f"a{i}" for i in range(len(_LETTERS)))
 
 
 class Einsum(Function):
     """One node for the whole contraction; each operand's gradient is another einsum."""
     _raw = True
+    saved_inputs = _EINSUM_SAVED
 
     @staticmethod
     def forward(ctx, *args):
         *arrays, ins, out = args
-        ctx.arrays, ctx.ins, ctx.out = arrays, ins, out
+        ctx.__dict__.update(zip(_EINSUM_SAVED, arrays))
+        ctx.ins, ctx.out = ins, out
         eq = ",".join(ins) + "->" + out
         return np.asarray(np.einsum(eq, *arrays, optimize=len(arrays) > 2))
 
     @staticmethod
     def backward(ctx, g):
-        ins, out, arrays = ctx.ins, ctx.out, ctx.arrays
+        ins, out = ctx.ins, ctx.out
+        arrays = [getattr(ctx, name) for name in _EINSUM_SAVED[:len(ins)]]
         sizes = {}
         for sub, a in zip(ins, arrays):
             for c, n in zip(sub, a.shape):
@@ -302,11 +332,27 @@ class Einsum(Function):
             if axes:                   # this operand was broadcast along these letters
                 r = r.sum(axis=axes, keepdims=True)
             if len(uniq) != len(sub):  # repeated letters: the gradient lies on a diagonal
-                full = np.zeros(shape, g.dtype)
-                np.einsum(sub + "->" + uniq, full)[...] = r
-                r = full
-            grads.append(np.ascontiguousarray(r))
+                r = _spread_diagonal(r, uniq, sub, dims, set("".join(ins) + out), g.dtype)
+            # a broadcast view becomes an array of its own (mechanics: a TensorArray is one)
+            grads.append(np.ascontiguousarray(r) if type(r) is np.ndarray else r)
         return tuple(grads)
+
+
+def _spread_diagonal(r, uniq, sub, dims, used, dtype):
+    """``r`` (subscripts ``uniq``) placed on the diagonal of an array with subscripts ``sub``
+    (letters repeated), zero elsewhere: an einsum with one identity matrix per repetition."""
+    fresh = iter(c for c in _LETTERS if c not in used)
+    target, eyes, eye_subs, seen = [], [], [], set()
+    for c in sub:
+        if c in seen:
+            new = next(fresh)
+            target.append(new)
+            eyes.append(np.eye(dims[c], dtype=dtype))
+            eye_subs.append(c + new)
+        else:
+            seen.add(c)
+            target.append(c)
+    return np.einsum(",".join([uniq] + eye_subs) + "->" + "".join(target), r, *eyes)
 
 
 def _parse_einsum(equation: str, arrays):
@@ -319,7 +365,7 @@ def _parse_einsum(equation: str, arrays):
                            if len(arrays) > len(ins) else
                            "einsum(): fewer operands were provided than specified in the equation")
     used = set(eq)
-    pool = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used]
+    pool = [c for c in _LETTERS if c not in used]
     n_ell = 0
     for sub, a in zip(ins, arrays):
         if "..." in sub:
@@ -362,7 +408,29 @@ def einsum(equation: str, *operands) -> Tensor:
     try:
         return apply(Einsum, tuple(operands), tuple(arrays), tuple(ins), out)
     except ValueError as e:
-        raise RuntimeError(f"einsum(): {e}") from None
+        raise _einsum_error(equation, ins, out, arrays) or RuntimeError(f"einsum(): {e}") from None
+
+
+def _einsum_error(equation, ins, out, arrays):
+    """PyTorch's message for a bad subscript, subscripts whose sizes disagree, or an output label
+    never used (NumPy's einsum found one of them)."""
+    for i, c in enumerate(equation):
+        if not (c.isascii() and c.isalpha()) and c not in " ,.->":
+            return RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation "
+                                "string, subscripts must be in [a-zA-Z]")
+    seen = {}
+    for k, (sub, a) in enumerate(zip(ins, arrays)):
+        for c, n in zip(sub, a.shape):
+            if c in seen and n != seen[c] and 1 not in (n, seen[c]):
+                return RuntimeError(f"einsum(): subscript {c} has size {n} for operand {k} which "
+                                    f"does not broadcast with previously seen size {seen[c]}")
+            if n != 1 or c not in seen:
+                seen[c] = n
+    for c in out:
+        if c not in seen:
+            return RuntimeError(f"einsum(): output subscript {c} does not appear in the equation "
+                                "for any input operand")
+    return None
 
 
 class Trace(Function):
@@ -375,7 +443,7 @@ class Trace(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, g.dtype)
+        out = np.zeros_like(g, shape=ctx.shape)
         k = min(ctx.shape)
         out[np.arange(k), np.arange(k)] = g
         return (out,)

@@ -24,9 +24,11 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
-from ._apply import apply, apply2, apply3, apply_inplace, operands, broadcast_error, _make, check_inplace
+from ._apply import (apply, apply2, apply3, apply_inplace, operands, broadcast_error, expand_error,
+                     _make, check_inplace)
 from ._constants import TWO
 from .reduce import mean_all
+from .shape import _zeros
 from ._small_gemm import addmm_exact, matmul_exact
 
 _BY_NP = _dtype._BY_NP
@@ -82,7 +84,12 @@ def _scalar_name(npd) -> str:
 
 
 def _size_warning(input: Tensor, target: Tensor) -> None:
-    if input._data.shape != target._data.shape:
+    try:
+        differ = input._data.shape != target._data.shape
+    except AttributeError:                      # PyTorch compares target.size() first
+        bad = target if not isinstance(target, Tensor) else input
+        raise AttributeError(f"'{type(bad).__name__}' object has no attribute 'size'") from None
+    if differ:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                       f"({input.shape}). This will likely lead to incorrect results due to "
                       "broadcasting. Please ensure they have the same size.", stacklevel=3)
@@ -144,7 +151,11 @@ def _softmax_dim(ndim: int, name: str) -> int:
 
 
 def _softmax_like(cls, input, dim, dtype, kernel):
-    x = input._data
+    try:
+        x = input._data
+    except AttributeError:
+        from .._errors import not_tensor
+        raise not_tensor(kernel, input) from None
     if dim is None:
         dim = _softmax_dim(x.ndim, kernel)
     axis = _wrap_dim(dim, x.ndim)
@@ -263,6 +274,7 @@ def _mean_coef(g, denom):
 class NllLoss(Function):
     _raw = True
     _name = "NllLossBackward0"
+    constants = ("wt",)              # class weights (and the ignore mask): not differentiable
 
     @staticmethod
     def forward(ctx, x, t, w, ignore_index, reduction):
@@ -287,7 +299,7 @@ class NllLoss(Function):
     @staticmethod
     def backward(ctx, g):
         t, wt = ctx.t, ctx.wt
-        grad = np.zeros(ctx.shape, g.dtype)
+        grad = _zeros(g, ctx.shape)
         if ctx.reduction == "mean":
             c = np.broadcast_to(_mean_coef(g, ctx.denom), t.shape)
         else:
@@ -299,13 +311,28 @@ class NllLoss(Function):
         return grad, None
 
 
+def _rows(x):
+    """A 1-D (unbatched) input as one row; (N, C, ...) as it is."""
+    return x.reshape(1, -1) if x.ndim == 1 else x
+
+
+def _exp_shifted(ctx):
+    """``exp(x - max(x))`` over the class axis, from the traced input (create_graph)."""
+    x = _rows(ctx.x)
+    return np.exp(x - x.max(axis=1, keepdims=True))
+
+
 class CrossEntropy(Function):
     """log_softmax + nll_loss with class-index targets (and label smoothing) in one node."""
     _raw = True
     _name = "NllLossBackward0"
+    constants = ("w", "wt")            # class weights: not differentiable (as in PyTorch)
+    # create_graph: the softmax parts rebuilt from the input on the graph
+    traced = {"e": _exp_shifted, "s": lambda ctx: ctx.e.sum(axis=1, keepdims=True)}
 
     @staticmethod
     def forward(ctx, x, t, w, ignore_index, reduction, eps):
+        ctx.x = x
         squeeze = x.ndim == 1
         x, t, mask = _prepare_classes(x, t, ignore_index)
         c = x.shape[1]
@@ -409,22 +436,38 @@ def _nll_class(plain, two_d, view, ndim, reduction):
 
 # -- cross_entropy with class probabilities ------------------------------------------------------
 
+def _log_softmax_rows(x):
+    """log_softmax over axis 1 (arrays, or TensorArrays under create_graph)."""
+    lsm = x - x.max(axis=1, keepdims=True)
+    lsm -= np.log(np.exp(lsm).sum(axis=1, keepdims=True))
+    return lsm
+
+
+def _smoothed_probs(q, w, eps):
+    """The per-class coefficients of a probability target: ``q`` smoothed by ``eps``, weighted."""
+    c = q.shape[1]
+    a = q * (1 - eps) + eps / c if eps else q
+    if w is not None:
+        a = a * w.reshape((1, c) + (1,) * (q.ndim - 2))
+    return a
+
+
 class CrossEntropyProb(Function):
     _raw = True
     _name = "NegBackward0"
     saves = (1,)
+    constants = ("w",)
+    traced = {"lsm": lambda ctx: _log_softmax_rows(_rows(ctx.x)),
+              "a": lambda ctx: _smoothed_probs(_rows(ctx.y), ctx.w, ctx.eps)}
 
     @staticmethod
     def forward(ctx, x, q, w, reduction, eps):
+        ctx.x, ctx.y = x, q
         squeeze = x.ndim == 1
         if squeeze:
             x, q = x[None], q[None]
-        c = x.shape[1]
-        lsm = x - x.max(axis=1, keepdims=True)
-        lsm -= np.log(np.exp(lsm).sum(axis=1, keepdims=True))
-        a = q * (1 - eps) + eps / c if eps else q
-        if w is not None:
-            a = a * w.reshape((1, c) + (1,) * (x.ndim - 2))
+        lsm = _log_softmax_rows(x)
+        a = _smoothed_probs(q, w, eps)
         loss = -(a * lsm).sum(axis=1)
         n = loss.size
         if reduction == "mean":
@@ -482,7 +525,12 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    x, t = input._data, target._data
+    try:
+        x, t = input._data, target._data
+    except AttributeError:
+        from .._errors import not_tensor
+        raise (not_tensor("cross_entropy_loss", input) if not isinstance(input, Tensor)
+               else not_tensor("cross_entropy_loss", target, "target", 2)) from None
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     _check_reduction(reduction)
@@ -524,14 +572,20 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 
 # -- regression losses --------------------------------------------------------------------------
 
+def _diff(ctx):
+    """``x - y`` of a regression loss, from its traced inputs (create_graph)."""
+    return ctx.x - ctx.y
+
+
 class MseLoss(Function):
     _raw = True
     _name = "MseLossBackward0"
+    traced = {"d": _diff}
 
     @staticmethod
     def forward(ctx, x, y, reduction):
         d = x - y
-        ctx.d, ctx.reduction = d, reduction
+        ctx.x, ctx.y, ctx.d, ctx.reduction = x, y, d, reduction
         if reduction == "sum":      # what ndarray.sum calls, without its Python wrapper
             return np.asarray(_add_reduce(d * d, None))
         return _reduce(d * d, reduction)
@@ -546,6 +600,7 @@ class MseLoss(Function):
 class L1Loss(Function):
     _raw = True
     _name = "AbsBackward0"
+    constants = ("sign",)              # sign(x - y): its derivative is 0 (PyTorch's too)
 
     @staticmethod
     def forward(ctx, x, y, reduction):
@@ -572,6 +627,7 @@ class L1LossSum(L1Loss):
 class SmoothL1Loss(Function):
     _raw = True
     _name = "SmoothL1LossBackward0"
+    traced = {"d": _diff}
 
     @staticmethod
     def forward(ctx, x, y, reduction, beta):
@@ -579,7 +635,7 @@ class SmoothL1Loss(Function):
         ad = np.abs(d)
         small = ad < beta
         loss = np.where(small, (0.5 / beta) * d * d if beta else ad, ad - 0.5 * beta)
-        ctx.d, ctx.small, ctx.reduction, ctx.beta = d, small, reduction, beta
+        ctx.x, ctx.y, ctx.d, ctx.small, ctx.reduction, ctx.beta = x, y, d, small, reduction, beta
         return _reduce(loss.astype(d.dtype, copy=False), reduction)
 
     @staticmethod
@@ -593,6 +649,7 @@ class SmoothL1Loss(Function):
 class HuberLoss(Function):
     _raw = True
     _name = "HuberLossBackward0"
+    traced = {"d": _diff}
 
     @staticmethod
     def forward(ctx, x, y, reduction, delta):
@@ -600,7 +657,7 @@ class HuberLoss(Function):
         ad = np.abs(d)
         small = ad < delta
         loss = np.where(small, 0.5 * d * d, delta * (ad - 0.5 * delta)).astype(d.dtype, copy=False)
-        ctx.d, ctx.small, ctx.reduction, ctx.delta = d, small, reduction, delta
+        ctx.x, ctx.y, ctx.d, ctx.small, ctx.reduction, ctx.delta = x, y, d, small, reduction, delta
         return _reduce(loss, reduction)
 
     @staticmethod
@@ -705,20 +762,28 @@ def _weighted(pointwise, input, target, weight, reduction, mean_by_weight=True):
 
 # -- binary cross entropy -----------------------------------------------------------------------
 
+def _clamped_logs(x):
+    """``log(x)`` and ``log(1 - x)`` clamped below at -100, as PyTorch's binary_cross_entropy."""
+    low = x.dtype.type(-100)
+    return np.maximum(np.log(x), low), np.maximum(np.log1p(-x), low)
+
+
 class BinaryCrossEntropy(Function):
     _raw = True
     _name = "BinaryCrossEntropyBackward0"
     saves = (0, 1)
+    constants = ("w",)                 # the weight (PyTorch refuses a weight that requires grad)
+    traced = {"log_x": lambda ctx: _clamped_logs(ctx.x)[0],
+              "log_1mx": lambda ctx: _clamped_logs(ctx.x)[1]}
 
     @staticmethod
     def forward(ctx, x, y, w, reduction):
-        log_x = np.maximum(np.log(x), -100)
-        log_1mx = np.maximum(np.log1p(-x), -100)
+        log_x, log_1mx = _clamped_logs(x)
         loss = (y - 1) * log_1mx - y * log_x
         if w is not None:
             loss *= w
         ctx.x, ctx.y, ctx.w, ctx.reduction = x, y, w, reduction
-        ctx.logs = (log_x, log_1mx)
+        ctx.log_x, ctx.log_1mx = log_x, log_1mx
         return _reduce(loss, reduction)
 
     @staticmethod
@@ -731,8 +796,7 @@ class BinaryCrossEntropy(Function):
         if ctx.needs_input_grad[0]:
             gx = (x - y) / np.maximum((1 - x) * x, x.dtype.type(1e-12)) * scale
         if ctx.needs_input_grad[1]:
-            log_x, log_1mx = ctx.logs
-            gy = (log_1mx - log_x) * scale
+            gy = (ctx.log_1mx - ctx.log_x) * scale
         return gx, gy
 
 
@@ -769,15 +833,21 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     return apply(BinaryCrossEntropy, (input, target), (x, y, w, reduction))
 
 
+def _log_sigmoid(x):
+    """``log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|))``: finite for any logit."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
 class BinaryCrossEntropyWithLogits(Function):
     _raw = True
     _name = "BinaryCrossEntropyWithLogitsBackward0"
     saves = (0, 1)
+    constants = ("w", "pw")            # weight and pos_weight: PyTorch refuses ones requiring grad
+    traced = {"log_sig": lambda ctx: _log_sigmoid(ctx.x)}
 
     @staticmethod
     def forward(ctx, x, y, w, pw, reduction):
-        # log(sigmoid(x)) = min(x, 0) - log1p(exp(-|x|)): finite for any logit
-        log_sig = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+        log_sig = _log_sigmoid(x)
         if pw is None:
             loss = (1 - y) * x - log_sig
         else:
@@ -790,7 +860,7 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def backward(ctx, g):
         x, y, w, pw = ctx.x, ctx.y, ctx.w, ctx.pw
-        scale = _grad_scale(g, ctx.reduction, np.broadcast(x, y).size)
+        scale = _grad_scale(g, ctx.reduction, x.size)          # x and y have one shape
         if w is not None:
             scale = scale * w
         gx = gy = None
@@ -827,6 +897,9 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _check_reduction(reduction)
     if input._data.shape != target._data.shape:
         raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    if target._data.dtype.kind != "f" and input._data.dtype.kind == "f":
+        raise RuntimeError(f"result type {_dtype.legacy_name(input.dtype)} can't be cast to the "
+                           f"desired output type {_dtype.legacy_name(target.dtype)}")
     ta, tb, x, y = operands(input, target)
     if x.dtype.kind != "f":
         x = x.astype(_dtype.get_default_dtype().np)
@@ -844,6 +917,7 @@ class KlDiv(Function):
     _raw = True
     _name = "SubBackward0"
     saves = (0, 1)
+    traced = {"ey": lambda ctx: np.exp(ctx.y), "log_y": lambda ctx: np.log(ctx.y)}
 
     @staticmethod
     def forward(ctx, x, y, reduction, log_target):
@@ -941,6 +1015,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
 class Dropout(Function):
     _raw = True
     _name = "MulBackward0"
+    constants = ("mask",)              # the drawn mask, scaled by 1/(1-p)
 
     @staticmethod
     def forward(ctx, x, mask):
@@ -1018,6 +1093,7 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 class Elu(Function):
     _raw = True
     _name = "EluBackward0"
+    saves_output = True                # the derivative comes from the output (also in place)
 
     @staticmethod
     def forward(ctx, x, alpha, scale):
@@ -1025,15 +1101,16 @@ class Elu(Function):
         t = x.dtype.type
         neg = np.expm1(np.minimum(x, 0))
         neg *= t(alpha * scale)          # alpha * scale * (exp(x) - 1) where x <= 0
-        ctx.pos, ctx.neg, ctx.alpha, ctx.scale = pos, neg, alpha, scale
-        return np.where(pos, x * t(scale) if scale != 1 else x, neg)
+        out = np.where(pos, x * t(scale) if scale != 1 else x, neg)
+        ctx.pos, ctx.out, ctx.alpha, ctx.scale = pos, out, alpha, scale
+        return out
 
     @staticmethod
     def backward(ctx, g):
         t = g.dtype.type
-        # d/dx of alpha*scale*(exp(x)-1) is alpha*scale*exp(x) = neg + alpha*scale
+        # d/dx of alpha*scale*(exp(x)-1) is alpha*scale*exp(x) = out + alpha*scale
         return (np.where(ctx.pos, g * t(ctx.scale) if ctx.scale != 1 else g,
-                         g * (ctx.neg + t(ctx.alpha * ctx.scale))),)
+                         g * (ctx.out + t(ctx.alpha * ctx.scale))),)
 
 
 class EluInplace(Elu):
@@ -1075,14 +1152,18 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
 class Celu(Function):
     _raw = True
     _name = "CeluBackward0"
+    saves_output = True
+    # create_graph: exp(x / alpha) where x <= 0 is out / alpha + 1 (the output is kept in place too)
+    traced = {"e": lambda ctx: ctx.out / ctx.out.dtype.type(ctx.alpha) + 1}
 
     @staticmethod
     def forward(ctx, x, alpha):
         pos = x > 0
         t = x.dtype.type
         e = np.exp(np.minimum(x, 0) / t(alpha))
-        ctx.pos, ctx.e = pos, e
-        return np.where(pos, x, t(alpha) * (e - 1))
+        out = np.where(pos, x, t(alpha) * (e - 1))
+        ctx.pos, ctx.e, ctx.out, ctx.alpha = pos, e, out, alpha
+        return out
 
     @staticmethod
     def backward(ctx, g):
@@ -1119,21 +1200,61 @@ _INV_SQRT_2PI = 0.39894228040143267794
 _SQRT_2_PI = 0.79788456080286535588
 
 
+def _normal_cdf(x):
+    """``Phi(x) = (1 + erf(x / sqrt(2))) / 2`` (arrays only)."""
+    t = x.dtype.type
+    return t(0.5) * (t(1) + _erf(x * t(_SQRT1_2)))
+
+
+def _normal_pdf(x):
+    """``exp(-x^2 / 2) / sqrt(2 pi)`` (arrays, or TensorArrays under create_graph)."""
+    t = x.dtype.type
+    return t(_INV_SQRT_2PI) * np.exp(t(-0.5) * x * x)
+
+
+class NormalCdf(Function):
+    """The normal CDF as a node of its own: what ``gelu``'s double backward differentiates
+    (its derivative, the density, differentiates on)."""
+    _raw = True
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.x = x
+        return _normal_cdf(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * _normal_pdf(ctx.x),)
+
+
+def _traced_cdf(ctx):
+    """``Phi(x)`` on the graph, from gelu's traced input (create_graph)."""
+    x = ctx.x.t
+    return type(ctx.x)(apply(NormalCdf, (x,), (x._data,)))
+
+
+def _gelu_tanh(x):
+    """``tanh(sqrt(2/pi) * (x + 0.044715 x^3))`` of gelu's tanh approximation."""
+    t = x.dtype.type
+    return np.tanh(t(_SQRT_2_PI) * (x + t(0.044715) * x * x * x))
+
+
 class Gelu(Function):
     _raw = True
     _name = "GeluBackward0"
     saves = (0,)
+    traced = {"th": lambda ctx: _gelu_tanh(ctx.x), "cdf": _traced_cdf}
 
     @staticmethod
     def forward(ctx, x, approximate):
         t = x.dtype.type
         ctx.x, ctx.approximate = x, approximate
         if approximate == "tanh":
-            inner = t(_SQRT_2_PI) * (x + t(0.044715) * x * x * x)
-            th = np.tanh(inner)
+            th = _gelu_tanh(x)
             ctx.th = th
             return t(0.5) * x * (t(1) + th)
-        cdf = t(0.5) * (t(1) + _erf(x * t(_SQRT1_2)))
+        cdf = _normal_cdf(x)
         ctx.cdf = cdf
         return x * cdf
 
@@ -1145,8 +1266,7 @@ class Gelu(Function):
             th = ctx.th
             d_inner = t(_SQRT_2_PI) * (t(1) + t(3 * 0.044715) * x * x)
             return (g * (t(0.5) * (t(1) + th) + t(0.5) * x * (t(1) - th * th) * d_inner),)
-        pdf = t(_INV_SQRT_2PI) * np.exp(t(-0.5) * x * x)
-        return (g * (ctx.cdf + x * pdf),)
+        return (g * (ctx.cdf + x * _normal_pdf(x)),)
 
 
 def gelu(input: Tensor, approximate: str = "none") -> Tensor:
@@ -1164,6 +1284,7 @@ class Silu(Function):
     _raw = True
     _name = "SiluBackward0"
     saves = (0,)
+    traced = {"sig": lambda ctx: 1 / (1 + np.exp(-ctx.x))}
 
     @staticmethod
     def forward(ctx, x):
@@ -1191,20 +1312,25 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return _act(Silu, input, "silu", inplace)
 
 
+def _scaled(x, beta):
+    return x * x.dtype.type(beta) if beta != 1 else x
+
+
 class Softplus(Function):
     _raw = True
     _name = "SoftplusBackward0"
     saves = (0,)
+    traced = {"bx": lambda ctx: _scaled(ctx.x, ctx.beta)}
 
     @staticmethod
     def forward(ctx, x, beta, threshold):
         t = x.dtype.type
-        bx = x * t(beta) if beta != 1 else x
+        bx = _scaled(x, beta)
         linear = bx > threshold
         soft = np.log1p(np.exp(bx))
         if beta != 1:
             soft /= t(beta)
-        ctx.bx, ctx.linear = bx, linear
+        ctx.x, ctx.bx, ctx.linear, ctx.beta = x, bx, linear, beta
         return np.where(linear, x, soft)
 
     @staticmethod
@@ -1225,11 +1351,12 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
 class Softsign(Function):
     _raw = True
     _name = "DivBackward0"
+    traced = {"d": lambda ctx: 1 + np.abs(ctx.x)}
 
     @staticmethod
     def forward(ctx, x):
         d = 1 + np.abs(x)
-        ctx.d = d
+        ctx.x, ctx.d = x, d
         return x / d
 
     @staticmethod
@@ -1295,11 +1422,12 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
 class LogSigmoid(Function):
     _raw = True
     _name = "LogSigmoidBackward0"
+    traced = {"e": lambda ctx: np.exp(-np.abs(ctx.x))}
 
     @staticmethod
     def forward(ctx, x):
         e = np.exp(-np.abs(x))
-        ctx.nonneg, ctx.e = x >= 0, e
+        ctx.x, ctx.nonneg, ctx.e = x, x >= 0, e
         return np.minimum(x, 0) - np.log1p(e)
 
     @staticmethod
@@ -1326,6 +1454,7 @@ class Linear(Function):
     _raw = True
     _name = "AddmmBackward0"
     saves = (0, 1)
+    saved_inputs = ("x", "w", "b")
 
     @staticmethod
     def forward(ctx, x, w, b):
@@ -1352,6 +1481,8 @@ class LinearNd(Function):
     _raw = True
     _name = "ViewBackward0"
     saves = (0, 1)
+    saved_inputs = ("x", "w", "b")
+    traced = {"x2": lambda ctx: ctx.x.reshape(-1, ctx.x.shape[-1])}
 
     @staticmethod
     def forward(ctx, x, w, b):
@@ -1362,7 +1493,7 @@ class LinearNd(Function):
                 out += b
         else:
             out = addmm_exact(b, x2, w.T)
-        ctx.x2, ctx.w, ctx.xshape = x2, w, x.shape
+        ctx.x, ctx.x2, ctx.w, ctx.xshape = x, x2, w, x.shape
         return out.reshape(x.shape[:-1] + (w.shape[0],))
 
     @staticmethod
@@ -1391,7 +1522,12 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     >>> linear(torch.ones(1, 2), torch.ones(3, 2), torch.zeros(3))
     tensor([[2., 2., 2.]])
     """
-    x, w = input._data, weight._data
+    try:
+        x, w = input._data, weight._data
+    except AttributeError:
+        from .._errors import not_tensor
+        raise (not_tensor("linear", input) if not isinstance(input, Tensor)
+               else not_tensor("linear", weight, "weight", 2)) from None
     b = None if bias is None else bias._data
     cls = Linear if b is not None else LinearNoBias
     if x.ndim == 2 and w.ndim == 2:
@@ -1401,8 +1537,14 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         if x.dtype != w.dtype:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
                                f"{_scalar_name(x.dtype)} and {_scalar_name(w.dtype)}")
-        return apply3(cls, input, weight, bias, x, w, b)
-    if x.ndim == 0 or w.ndim != 2:
+        try:
+            return apply3(cls, input, weight, bias, x, w, b)
+        except ValueError:                      # the bias does not fit the output
+            raise expand_error(b.shape, (x.shape[0], w.shape[0])) from None
+    if x.ndim == 0:
+        raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are 0D and "
+                           f"{w.ndim}D")
+    if w.ndim != 2:
         from .linalg import matmul
         out = matmul(input, weight.t() if w.ndim == 2 else weight)
         return out if bias is None else out + bias

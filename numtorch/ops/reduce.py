@@ -16,6 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
+from .._errors import not_tensor
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out
@@ -28,8 +29,17 @@ def _axes(dim, ndim):
     if isinstance(dim, (tuple, list)):
         if len(dim) == 0:
             return None
-        return tuple(_wrap_dim(d, ndim) for d in dim)
+        axes = tuple(_wrap_dim(d, ndim) for d in dim)
+        if len(axes) > 1 and len(set(axes)) != len(axes):
+            raise repeated_dim_error(axes)
+        return axes
     return _wrap_dim(dim, ndim)
+
+
+def repeated_dim_error(axes) -> RuntimeError:
+    """PyTorch's error for a dim listed twice (``axes`` already wrapped)."""
+    d = next(a for i, a in enumerate(axes) if a in axes[:i])
+    return RuntimeError(f"dim {d} appears multiple times in the list of dims")
 
 
 def _expand_back(g, shape, axis, keepdim):
@@ -175,7 +185,7 @@ class Prod(Function):
         flat = moved.reshape(moved.shape[:x.ndim - len(axes)] + (-1,))
         ones = np.ones(flat.shape[:-1] + (1,), x.dtype)
         left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
-        right = np.cumprod(np.concatenate([ones, flat[..., :0:-1]], -1), -1)[..., ::-1]
+        right = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat[..., 1:], -1)], -1), -1), -1)
         others = np.moveaxis((left * right).reshape(moved.shape), last, axes)
         return (ge * others,)
 
@@ -192,13 +202,19 @@ def sum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     >>> torch.tensor([[1, 2], [3, 4]]).sum(0)
     tensor([4, 6])
     """
-    x = input._data
+    try:
+        x = input._data
+    except AttributeError:
+        raise not_tensor("sum", input) from None
     npd = None if dtype is None else dtype.np
     return apply(Sum if dim is None else SumDim, (input,), (x,), _axes(dim, x.ndim), keepdim, npd)
 
 
 def mean(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
-    x = input._data
+    try:
+        x = input._data
+    except AttributeError:
+        raise not_tensor("mean", input) from None
     if dtype is not None:
         x = x.astype(dtype.np)
     elif x.dtype.kind not in "fc":
@@ -286,7 +302,7 @@ class MaxDim(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, g.dtype)
+        out = np.zeros_like(g, shape=ctx.shape)
         gi = g if ctx.keepdim else np.expand_dims(g, ctx.axis)
         np.put_along_axis(out, np.expand_dims(ctx.idx, ctx.axis), gi, ctx.axis)
         return (out,)
@@ -300,9 +316,28 @@ class MinDim(MaxDim):
 def _check_nonempty(x, name, dim=None):
     if x.size == 0 and (dim is None or x.shape[dim] == 0):
         if dim is None:
+            if name == "aminmax":
+                raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                                   "operation has no identity.")
+            if name in ("argmax", "argmin"):
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                                 "input.numel() == 0.")
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        raise IndexError(f"{name}{':' if name == 'aminmax' else '():'} Expected reduction dim {dim} "
+                         "to have non-zero size.")
+
+
+def _empty_reduction_error(x, name, axis) -> Exception:
+    """The error of a max-like reduction over no elements (NumPy raised a ValueError)."""
+    try:
+        if axis is None:
+            _check_nonempty(x, name)
+        for a in axis if isinstance(axis, tuple) else (axis,):
+            _check_nonempty(x, name, a)
+    except (RuntimeError, IndexError) as e:
+        return e
+    return RuntimeError(f"{name}(): could not reduce a tensor of shape {list(x.shape)}")
 
 
 def _extreme(input, dim, keepdim, big: bool, name):
@@ -356,12 +391,22 @@ def min(input, dim=None, keepdim=False, *, out=None):
 
 def amax(input, dim=(), keepdim=False) -> Tensor:
     x = input._data
-    return apply(Amax, (input,), (x,), _axes(dim, x.ndim), keepdim, np.max)
+    axis = _axes(dim, x.ndim)
+    try:
+        return apply(Amax, (input,), (x,), axis, keepdim, np.max)
+    except ValueError:
+        err = _empty_reduction_error(x, "amax", axis)
+    raise err from None
 
 
 def amin(input, dim=(), keepdim=False) -> Tensor:
     x = input._data
-    return apply(Amin, (input,), (x,), _axes(dim, x.ndim), keepdim, np.min)
+    axis = _axes(dim, x.ndim)
+    try:
+        return apply(Amin, (input,), (x,), axis, keepdim, np.min)
+    except ValueError:
+        err = _empty_reduction_error(x, "amin", axis)
+    raise err from None
 
 
 class _AminmaxMin(Amin):
@@ -396,6 +441,7 @@ def argmax(input, dim=None, keepdim=False) -> Tensor:
     axis = _wrap_dim(dim, x.ndim)
     if x.ndim == 0:
         return _make(np.zeros((), np.int64))
+    _check_nonempty(x, "argmax", axis)
     r = _arg_extreme(x, axis, True)
     return _make(np.expand_dims(r, axis) if keepdim else np.asarray(r))
 
@@ -409,6 +455,7 @@ def argmin(input, dim=None, keepdim=False) -> Tensor:
     axis = _wrap_dim(dim, x.ndim)
     if x.ndim == 0:
         return _make(np.zeros((), np.int64))
+    _check_nonempty(x, "argmin", axis)
     r = _arg_extreme(x, axis, False)
     return _make(np.expand_dims(r, axis) if keepdim else np.asarray(r))
 
@@ -584,14 +631,16 @@ class LogSumExp(Function):
         m = np.max(x, axis=axis, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
         out = np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) + m
-        ctx.x, ctx.axis, ctx.keepdim, ctx.out_k = x, axis, keepdim, out
-        return out if keepdim else np.squeeze(out, axis=axis)
+        if not keepdim:
+            out = np.squeeze(out, axis=axis)
+        ctx.x, ctx.axis, ctx.keepdim, ctx.out = x, axis, keepdim, out
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.x
-        ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
-        return (ge * np.exp(x - ctx.out_k),)
+        x, axis, keepdim = ctx.x, ctx.axis, ctx.keepdim
+        ge = _expand_back(g, x.shape, axis, keepdim)
+        return (ge * np.exp(x - _expand_back(ctx.out, x.shape, axis, keepdim)),)
 
 
 def logsumexp(input, dim, keepdim=False) -> Tensor:
@@ -626,6 +675,7 @@ def cumsum(input, dim, *, dtype=None) -> Tensor:
 class Cumprod(Function):
     _raw = True
     saves = (0,)
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, axis):

@@ -10,20 +10,38 @@ tensor([[0, 3],
 """
 from __future__ import annotations
 
+import operator
 from itertools import accumulate
 
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
-from ._apply import apply, _make, write_out
+from ._apply import apply, _make, write_out, expand_error
+
+_index = operator.index
+from . import _views
 
 
-def _shape_arg(shape):
+def _shape_arg(shape, arg="size"):
     """Accept ``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size)``."""
+    given = shape
     if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
         shape = shape[0]
-    return tuple(int(s) for s in shape)
+    try:
+        return tuple([_index(s) for s in shape])
+    except TypeError:
+        raise _shape_error(given, arg) from None
+
+
+def _shape_error(given, arg):
+    """PyTorch's error for a size argument that is not ints (error path only)."""
+    from .._errors import size_error, _public_frame
+    f = _public_frame()
+    fn = f.f_code.co_name if f is not None else "view"
+    err = size_error(fn, given)
+    msg = str(err).replace("argument 'size'", f"argument '{arg}'")
+    return TypeError(msg)
 
 
 def _infer(shape, size):
@@ -31,12 +49,15 @@ def _infer(shape, size):
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
             known *= s
     if -1 in shape:
+        if known == 0 and size == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because "
+                               "the unspecified dimension size -1 can be any value and is ambiguous")
         if known == 0 or size % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
         shape = tuple(size // known if s == -1 else s for s in shape)
@@ -45,10 +66,22 @@ def _infer(shape, size):
     return shape
 
 
-def _as_view(out: Tensor, input: Tensor) -> Tensor:
+def _as_view(out: Tensor, input: Tensor, cls, *params, multi=None) -> Tensor:
+    """Make ``out`` (= ``cls.forward(ctx, input's array, *params)``) a view of ``input``: it
+    shares the version counter, and when ``input`` requires grad it remembers its base and how
+    it was made, so that in-place ops on it rewrite the base's history (``ops/_views.py``)."""
     out._vc = input._vc
-    if input.requires_grad and (input.grad_fn is None or input._leaf_view):
-        out._leaf_view = True
+    if input.requires_grad:
+        _views.track(out, input, cls, params, multi)
+    return out
+
+
+def _view(cls, input: Tensor, x, *params) -> Tensor:
+    """Run the view op ``cls`` on ``input`` (array ``x``) and make the result its view."""
+    out = apply(cls, (input,), (x,), *params)
+    out._vc = input._vc
+    if input.requires_grad:
+        _views.track(out, input, cls, params)
     return out
 
 
@@ -79,6 +112,12 @@ def view(input, *shape) -> Tensor:
     """Same data, new shape (no copy; the tensor must be laid out compatibly)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
         from .convert import view_dtype
+        from .. import _dtype
+        if not isinstance(shape[0], _dtype.dtype) and not hasattr(shape[0], "__index__"):
+            from .._errors import type_name
+            raise TypeError(f"view() received an invalid combination of arguments - got "
+                            f"({type_name(shape[0])}), but expected one of: (torch.dtype dtype), "
+                            "(tuple of ints size)")
         return view_dtype(input, shape[0])
     x = input._data
     shape = _infer(_shape_arg(shape), x.size)
@@ -89,15 +128,19 @@ def view(input, *shape) -> Tensor:
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                                "least one dimension spans across two contiguous subspaces). Use "
                                ".reshape(...) instead.") from None
-    return _as_view(apply(View, (input,), (x,), shape), input)
+    return _view(View, input, x, shape)
 
 
 def reshape(input, *shape) -> Tensor:
-    x = input._data
-    shape = _infer(_shape_arg(shape), x.size)
+    try:
+        x = input._data
+    except AttributeError:
+        from .._errors import not_tensor
+        raise not_tensor("reshape", input) from None
+    shape = _infer(_shape_arg(shape, "shape"), x.size)
     out = apply(View, (input,), (x,), shape)
     if np.shares_memory(out._data, x) if x.size else False:
-        _as_view(out, input)
+        _as_view(out, input, View, shape)
     return out
 
 
@@ -169,14 +212,18 @@ def squeeze(input, dim=None) -> Tensor:
         dims = dim if isinstance(dim, (tuple, list)) else (dim,)
         dims = {_wrap_dim(d, x.ndim) for d in dims}
         shape = tuple(s for i, s in enumerate(x.shape) if not (i in dims and s == 1))
-    return _as_view(apply(cls, (input,), (x,), shape), input)
+    return _view(cls, input, x, shape)
 
 
 def unsqueeze(input, dim: int) -> Tensor:
     x = input._data
     d = _wrap_dim(dim, x.ndim + 1)
-    shape = x.shape[:d] + (1,) + x.shape[d:]
-    return _as_view(apply(Unsqueeze, (input,), (x,), shape), input)
+    try:
+        shape = x.shape[:d] + (1,) + x.shape[d:]
+    except TypeError:                           # a float dim
+        from .._errors import dim_type_error
+        raise dim_type_error(dim) from None
+    return _view(Unsqueeze, input, x, shape)
 
 
 class Permute(Function):
@@ -189,7 +236,15 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g.transpose(np.argsort(ctx.axes)),)
+        return (g.transpose(_inverse(ctx.axes)),)
+
+
+def _inverse(axes: tuple) -> tuple:
+    """The permutation undoing ``axes`` (a tuple: cheaper than ``np.argsort`` on small tuples)."""
+    inv = [0] * len(axes)
+    for i, a in enumerate(axes):
+        inv[a] = i
+    return tuple(inv)
 
 
 class Transpose(Permute):
@@ -211,17 +266,17 @@ def permute(input, *dims) -> Tensor:
     axes = tuple(_wrap_dim(d, x.ndim) for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return _as_view(apply(Permute, (input,), (x,), axes), input)
+    return _view(Permute, input, x, axes)
 
 
 def transpose(input, dim0: int, dim1: int) -> Tensor:
     x = input._data
     if x.ndim == 0:
-        return _as_view(apply(Transpose, (input,), (x,), ()), input)
+        return _view(Transpose, input, x, ())
     a, b = _wrap_dim(dim0, x.ndim), _wrap_dim(dim1, x.ndim)
     axes = list(range(x.ndim))
     axes[a], axes[b] = axes[b], axes[a]
-    return _as_view(apply(Transpose, (input,), (x,), tuple(axes)), input)
+    return _view(Transpose, input, x, tuple(axes))
 
 
 swapaxes = swapdims = transpose
@@ -232,13 +287,19 @@ def t(input) -> Tensor:
     if x.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {x.ndim}D")
     axes = (1, 0) if x.ndim == 2 else tuple(range(x.ndim))
-    return _as_view(apply(T, (input,), (x,), axes), input)
+    return _view(T, input, x, axes)
 
 
 def movedim(input, source, destination) -> Tensor:
     x = input._data
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should "
+                           f"contain the same number of dims as destination ({dst} dims)")
+    for name, dims in (("source", src), ("destination", dst)):
+        if len({_wrap_dim(d, x.ndim) for d in dims}) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
     perm = [n for n in range(x.ndim) if n not in [_wrap_dim(s, x.ndim) for s in src]]
     for d, s in sorted(zip([_wrap_dim(d, x.ndim) for d in dst], [_wrap_dim(s, x.ndim) for s in src])):
         perm.insert(d, s)
@@ -272,10 +333,13 @@ def expand(input, *sizes) -> Tensor:
     shape = tuple(x.shape[i - lead] if s == -1 and i >= lead else s for i, s in enumerate(sizes))
     for i in range(x.ndim):
         if x.shape[i] != 1 and x.shape[i] != shape[i + lead]:
-            raise RuntimeError(f"The expanded size of the tensor ({shape[i + lead]}) must match the "
-                               f"existing size ({x.shape[i]}) at non-singleton dimension {i + lead}.  "
-                               f"Target sizes: {list(sizes)}.  Tensor sizes: {list(x.shape)}")
-    return _as_view(apply(Expand, (input,), (x,), shape), input)
+            raise expand_error(x.shape, sizes)
+    try:
+        return _view(Expand, input, x, shape)
+    except ValueError:              # a negative size
+        i = next(i for i, s in enumerate(shape) if s < 0)
+        raise RuntimeError(f"The expanded size of the tensor ({shape[i]}) isn't allowed in a "
+                           f"leading, non-existing dimension {i}") from None
 
 
 def expand_as(input, other) -> Tensor:
@@ -287,7 +351,17 @@ def broadcast_to(input, shape) -> Tensor:
 
 
 def broadcast_tensors(*tensors):
-    shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    try:
+        shape = np.broadcast_shapes(*(t._data.shape for t in tensors))
+    except ValueError:
+        from ._apply import broadcast_error
+        shape = ()
+        for t in tensors:
+            try:
+                shape = np.broadcast_shapes(shape, t._data.shape)
+            except ValueError:
+                raise broadcast_error(np.broadcast_to(np.int8(0), shape), t._data) from None
+        raise
     return tuple(expand(t, shape) for t in tensors)
 
 
@@ -310,12 +384,17 @@ class Repeat(Function):
 
 
 def repeat(input, *sizes) -> Tensor:
-    reps = _shape_arg(sizes)
+    reps = _shape_arg(sizes, "repeats")
     if len(reps) < input._data.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
                            "dimensions of tensor")
-    out = apply(Repeat, (input,), (input._data,), reps)
-    return out
+    try:
+        return apply(Repeat, (input,), (input._data,), reps)
+    except ValueError:                          # a negative count
+        shape = (1,) * (len(reps) - input._data.ndim) + input._data.shape
+        target = [s * r for s, r in zip(shape, reps)]
+        bad = next(n for n in target if n < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {target}") from None
 
 
 def tile(input, dims) -> Tensor:
@@ -354,12 +433,15 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Join tensors along an existing dimension."""
     if out is not None:
         return write_out("cat", cat(tensors, dim), out)
+    if isinstance(tensors, Tensor):
+        from .._errors import arg_error
+        raise arg_error("cat", "tensors", 1, "tuple of Tensors", tensors)
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
-    for t in tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {tensors.index(t)} in argument 0, but got "
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
                             f"{type(t).__name__}")
     # legacy behaviour: 1-D empty tensors are skipped
     keep = [t for t in tensors if not (t._data.ndim == 1 and t._data.size == 0)] or tensors[:1]
@@ -403,6 +485,9 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     """Join same-shape tensors along a new dimension."""
     if out is not None:
         return write_out("stack", stack(tensors, dim), out)
+    if isinstance(tensors, Tensor):
+        from .._errors import arg_error
+        raise arg_error("stack", "tensors", 1, "tuple of Tensors", tensors)
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
@@ -430,8 +515,16 @@ def column_stack(tensors) -> Tensor:
     return cat([t.reshape(-1, 1) if t._data.ndim <= 1 else t for t in tensors], 1)
 
 
-def atleast_1d(t): return t if t._data.ndim >= 1 else reshape(t, 1)
-def atleast_2d(t): return t if t._data.ndim >= 2 else reshape(t, (1, -1) if t._data.ndim else (1, 1))
+def _tensor_arg(t):
+    if not isinstance(t, Tensor):
+        bad = t[0] if isinstance(t, (list, tuple)) and t else t
+        raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(bad).__name__}")
+    return t
+
+
+def atleast_1d(t): return t if _tensor_arg(t)._data.ndim >= 1 else reshape(t, 1)
+def atleast_2d(t):
+    return t if _tensor_arg(t)._data.ndim >= 2 else reshape(t, (1, -1) if t._data.ndim else (1, 1))
 
 
 class Slice(Function):
@@ -441,13 +534,24 @@ class Slice(Function):
     @staticmethod
     def forward(ctx, x, index):
         ctx.shape, ctx.index = x.shape, index
-        return x[index]
+        out = x[index]
+        if isinstance(out, np.generic):     # NumPy gives a copied scalar; a 0-d view shares memory
+            out = x[(index if type(index) is tuple else (index,)) + (Ellipsis,)]
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        out = np.zeros(ctx.shape, g.dtype)
+        out = _zeros(g, ctx.shape)
         out[ctx.index] = g
         return (out,)
+
+
+def _zeros(g, shape):
+    """Zeros of ``shape`` and ``g``'s dtype to write a gradient into: a plain array on the
+    first-order path, an array like ``g`` (a TensorArray under create_graph) otherwise."""
+    if type(g) is np.ndarray:
+        return np.zeros(shape, g.dtype)
+    return np.zeros_like(g, shape=shape)
 
 
 class Select(Slice):
@@ -476,21 +580,32 @@ class SplitWithSizes(Slice):
 
 def narrow(input, dim: int, start: int, length: int) -> Tensor:
     x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     d = _wrap_dim(dim, x.ndim)
     start = int(start)
+    n = x.shape[d]
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
     if start < 0:
-        start += x.shape[d]
-    if start + length > x.shape[d] or start < 0:
-        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({x.shape[d]}).")
+        start += n
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     index = (slice(None),) * d + (slice(start, start + length),)
-    return _as_view(apply(Narrow, (input,), (x,), index), input)
+    return _view(Narrow, input, x, index)
 
 
 def unbind(input, dim: int = 0) -> tuple:
     x = input._data
     d = _wrap_dim(dim, x.ndim)
-    return tuple(_as_view(apply(Unbind, (input,), (x,), (slice(None),) * d + (i,)), input)
-                 for i in range(x.shape[d]))
+    out = []
+    for i in range(x.shape[d]):
+        index = (slice(None),) * d + (i,)
+        out.append(_as_view(apply(Unbind, (input,), (x,), index), input, Unbind, index, multi=i))
+    return tuple(out)
 
 
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
@@ -500,6 +615,8 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     cls = Split
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
         if step <= 0 and n:
             raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
                                f"size of {n}")
@@ -511,9 +628,9 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                                f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
     out, start = [], 0
-    for s in sizes:
+    for i, s in enumerate(sizes):
         index = (slice(None),) * d + (slice(start, start + s),)
-        out.append(_as_view(apply(cls, (tensor,), (x,), index), tensor))
+        out.append(_as_view(apply(cls, (tensor,), (x,), index), tensor, cls, index, multi=i))
         start += s
     return tuple(out)
 
@@ -527,16 +644,42 @@ def chunk(input, chunks: int, dim: int = 0) -> tuple:
 
 
 def tensor_split(input, indices_or_sections, dim: int = 0) -> tuple:
+    """Split into ``k`` near-equal parts, or at the given indices; each part is an ordinary
+    slice view (``SliceBackward0``), unlike ``split``'s outputs."""
     x = input._data
     d = _wrap_dim(dim, x.ndim)
     n = x.shape[d]
     if isinstance(indices_or_sections, int):
         k = indices_or_sections
+        if k <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
         sizes = [n // k + 1] * (n % k) + [n // k] * (k - n % k)
+        bounds = list(accumulate([0] + sizes))
     else:
-        idx = [0] + list(indices_or_sections) + [n]
-        sizes = [max(0, min(b, n) - min(a, n)) for a, b in zip(idx[:-1], idx[1:])]
-    return split(input, sizes, dim)
+        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
+    out = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        a, b = min(max(a, 0), n), min(max(b, 0), n)
+        out.append(_view(Narrow, input, x, (slice(None),) * d + (slice(a, max(a, b)),)))
+    return tuple(out)
+
+
+def select(input, dim: int, index: int) -> Tensor:
+    """The slice of ``input`` at ``index`` along ``dim`` (that dimension removed); a view.
+
+    >>> import numtorch as torch
+    >>> torch.arange(6).view(2, 3).select(1, 2)
+    tensor([2, 5])
+    """
+    x = input._data
+    if x.ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = _wrap_dim(dim, x.ndim)
+    index = int(index)
+    if not -x.shape[d] <= index < x.shape[d]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(x.shape)} "
+                         f"at dimension {dim}")
+    return _view(Select, input, x, (slice(None),) * d + (index,))
 
 
 class Flip(Function):
@@ -555,7 +698,12 @@ class Flip(Function):
 def flip(input, dims) -> Tensor:
     x = input._data
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
-    return apply(Flip, (input,), (x,), tuple(_wrap_dim(d, x.ndim) for d in dims))
+    axes = tuple(_wrap_dim(d, x.ndim) for d in dims)
+    try:
+        return apply(Flip, (input,), (x,), axes)
+    except ValueError:                          # NumPy: repeated axis
+        from .reduce import repeated_dim_error
+        raise repeated_dim_error(axes) from None
 
 
 def fliplr(input) -> Tensor: return flip(input, (1,))
@@ -579,7 +727,15 @@ class Roll(Function):
 def roll(input, shifts, dims=None) -> Tensor:
     shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else shifts
     dims = tuple(dims) if isinstance(dims, (list, tuple)) else dims
-    return apply(Roll, (input,), (input._data,), shifts, dims)
+    x = input._data
+    if dims is not None:
+        ns = len(shifts) if isinstance(shifts, tuple) else 1
+        nd = len(dims) if isinstance(dims, tuple) else 1
+        if ns != nd:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {ns}, dims:{nd}")
+        dims = tuple(_wrap_dim(d, x.ndim) for d in dims) if isinstance(dims, tuple) \
+            else _wrap_dim(dims, x.ndim)
+    return apply(Roll, (input,), (x,), shifts, dims)
 
 
 class Tril(Function):
@@ -639,5 +795,13 @@ def diag(input, diagonal: int = 0) -> Tensor:
 
 
 def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal (``offset`` above the main one) of the planes ``dim1`` x ``dim2``; a view."""
     from .indexing import Diagonal
-    return apply(Diagonal, (input,), (input._data,), offset, dim1, dim2)
+    x = input._data
+    d1, d2 = _wrap_dim(dim1, x.ndim), _wrap_dim(dim2, x.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    out = _view(Diagonal, input, x, int(offset), d1, d2)
+    if x.flags.writeable:
+        out._data.flags.writeable = True    # NumPy's diagonal is a read-only view; PyTorch's is not
+    return out

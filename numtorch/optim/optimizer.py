@@ -43,19 +43,19 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
-def _check_options(lr, **options) -> None:
+def _check_options(lr, _negative_only: bool = False, **options) -> None:
     """PyTorch's constructor checks: ``lr`` and each option must be >= 0, in the order given.
 
     ``_check_options(lr, momentum=m)`` raises ``ValueError("Invalid momentum value: -1")``;
-    ``epsilon`` is PyTorch's word for ``eps``.
+    ``epsilon`` is PyTorch's word for ``eps``. ``_negative_only``: SGD's form of the test
+    (``value < 0.0``, which lets NaN through and words a type error as PyTorch's SGD does).
     """
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    for name, value in options.items():
-        if not 0.0 <= value:
-            raise ValueError(f"Invalid {name} value: {value}")
+    for name, value in (("learning rate", lr),) + tuple(options.items()):
+        if (value < 0.0) if _negative_only else not 0.0 <= value:
+            raise ValueError(f"Invalid learning rate: {lr}" if name == "learning rate"
+                             else f"Invalid {name} value: {value}")
 
 
 def _typename(obj) -> str:

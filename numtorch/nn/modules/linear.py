@@ -125,6 +125,10 @@ class Bilinear(Module):
         if input1.shape[:-1] != input2.shape[:-1]:
             raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "
                                f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
+        for k, x in ((1, input1), (2, input2)):
+            if x.shape[-1] != self.weight.shape[k]:
+                raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got "
+                                   f"{x.shape[-1]} but expected {self.weight.shape[k]}")
         out = einsum("...i,oij,...j->...o", input1, self.weight, input2)
         return out if self.bias is None else out + self.bias
 

@@ -1,0 +1,31 @@
+"""Regenerate tests/data/misuse.json from live PyTorch (run where torch 2.13 is installed).
+
+    python tests/data/regen_misuse.py
+
+The cases live in tests/test_misuse.py; this records PyTorch's exception type, message and
+warnings for each.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main() -> None:
+    spec = importlib.util.spec_from_file_location("test_misuse",
+                                                  os.path.join(HERE, "..", "test_misuse.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    data = mod.regenerate()
+    with open(mod.RECORD, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+    print(f"recorded {len(data)} cases into {mod.RECORD}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
