@@ -46,7 +46,7 @@ from .ops.shape import (view_as, reshape, flatten, ravel, unflatten, squeeze, un
 from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select,
                            nonzero, argwhere, take, index_add)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
-from .ops.nn_ops import softmax, log_softmax, dropout, selu, celu
+from .ops.nn_ops import softmax_dim as softmax, log_softmax_dim as log_softmax, dropout, selu, celu
 from ._generator import Generator, default_generator
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state
 from ._random_ops import *  # noqa: F401,F403
@@ -87,6 +87,9 @@ def result_type(tensor1, tensor2) -> dtype:
 
 
 def set_default_tensor_type(t) -> None:
+    _warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+                   "torch.set_default_dtype() and torch.set_default_device() as alternatives.",
+                   UserWarning, stacklevel=2)
     set_default_dtype(float64 if "Double" in str(t) else float32)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _dtype
+from ._errors import nesting_error
 from ._tensor import Tensor
 
 
@@ -19,7 +20,10 @@ def _legacy(name: str, d: _dtype.dtype):
     def __new__(cls, *args):
         if len(args) == 1 and not isinstance(args[0], (int, np.integer)):
             src = args[0]
-            data = src._data.astype(d.np) if isinstance(src, Tensor) else np.array(src, d.np)
+            try:
+                data = src._data.astype(d.np) if isinstance(src, Tensor) else np.array(src, d.np)
+            except (ValueError, TypeError):
+                raise nesting_error(src) from None
         else:
             shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
             data = np.zeros(tuple(int(s) for s in shape) if args else (0,), d.np)

@@ -471,7 +471,7 @@ def _install_methods() -> None:
     }
     from . import _random_ops as RND
     from .ops import nn_ops as NN
-    table[NN] = "softmax log_softmax"
+    Tensor.softmax, Tensor.log_softmax = NN.softmax_dim, NN.log_softmax_dim   # dim required
     table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_"
     for module, names in table.items():
         for name in names.split():

@@ -316,11 +316,42 @@ def jvp(func: Callable, primals: Any, tangents: Any, *, strict: bool = False,
                                f"{list(t.shape)}.")
     a = _Args(primals)
     box = {}
-    outs, tangents_out = _F.jvp(
-        lambda *leaves: _tensor_outputs(func, a.with_leaves(leaves), has_aux, where, box),
-        tuple(p_leaves), tuple(t_leaves), create_graph=a.graph)
+
+    def flat(*leaves):
+        outs = _tensor_outputs(func, a.with_leaves(leaves), has_aux, where, box)
+        if strict and not all(_depends_on(o, leaves) for o in outs):
+            raise RuntimeError(f"jvp(f, primals, tangents, strict=True): The output of f is "
+                               "independent of the inputs. This is not allowed with strict=True.")
+        return outs
+
+    outs, tangents_out = _F.jvp(flat, tuple(p_leaves), tuple(t_leaves), create_graph=a.graph)
     result = (_unflatten(outs, box["spec"]), _unflatten(tangents_out, box["spec"]))
     return result + (_detached(box["aux"], a.graph),) if has_aux else result
+
+
+def _depends_on(t: Tensor, inputs) -> bool:
+    """Whether ``t``'s graph reaches one of ``inputs`` (a walk over ``next_functions``)."""
+    ids = {id(x) for x in inputs}
+    nodes = {id(x.grad_fn) for x in inputs if x.grad_fn is not None}
+    if id(t) in ids:
+        return True
+    todo, seen = [t.grad_fn] if t.grad_fn is not None else [], set()
+    while todo:
+        node = todo.pop()
+        if id(node) in nodes:
+            return True
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        for nxt, _ in node.next_functions:
+            if nxt is None:
+                continue
+            if hasattr(nxt, "variable"):        # a leaf's AccumulateGrad
+                if id(nxt.variable) in ids:
+                    return True
+            else:
+                todo.append(nxt)
+    return False
 
 
 # -- Jacobians -----------------------------------------------------------------------------------
@@ -393,7 +424,9 @@ def vmap(func: Callable, in_dims=0, out_dims=0, randomness: str = "error", *,
          chunk_size: Optional[int] = None) -> Callable:
     """Map ``func`` over a dimension of its inputs: called once per batch entry, results stacked
     along ``out_dims`` (so any function works; the speed is a Python loop's). Keyword arguments
-    are passed unmapped.
+    are passed unmapped. Unlike PyTorch's, random ops draw fresh numbers per entry whatever
+    ``randomness`` says, ``.item()`` works, and an ``out_dims=None`` output is refused only when
+    its values differ between entries.
 
     >>> import numtorch as torch
     >>> vmap(torch.dot)(torch.ones(3, 2), torch.ones(3, 2))

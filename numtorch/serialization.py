@@ -482,7 +482,8 @@ def save(obj: Any, f: FILE_LIKE, pickle_module: Any = pickle, pickle_protocol: i
             raise
         return
     if not hasattr(f, "write"):
-        raise AttributeError(f"'{type(f).__name__}' object has no attribute 'write'")
+        raise AttributeError("expected 'f' to be string, path, or a file-like object with a 'write' "
+                             "attribute")
     buf = io.BytesIO()
     _write_archive(buf, "archive", pkl, records)
     f.write(buf.getbuffer())
@@ -632,7 +633,9 @@ def _open_for_load(f) -> Tuple[Any, str, bool]:
     if isinstance(f, (str, os.PathLike)):
         return open(os.fspath(f), "rb"), repr(os.fspath(f)), True
     if not hasattr(f, "read"):
-        raise AttributeError(f"'{type(f).__name__}' object has no attribute 'read'")
+        raise AttributeError(f"'{type(f).__name__}' object has no attribute 'seek'. You can only "
+                             "torch.load from a file that is seekable. Please pre-load the data into "
+                             "a buffer like io.BytesIO and try to load from it instead.")
     if not (hasattr(f, "seek") and hasattr(f, "tell") and
             (not hasattr(f, "seekable") or f.seekable())):
         return io.BytesIO(f.read()), "the file object", False

@@ -539,6 +539,9 @@ class BackwardTrace:
         return out
 
     def _record(self, node: Any, grad_inputs, grad_outputs) -> None:
+        # node hooks get Tensors (as in PyTorch): read their arrays
+        grad_inputs = [None if g is None else g._data for g in grad_inputs]
+        grad_outputs = [None if g is None else g._data for g in grad_outputs]
         ins = []
         for entry, g in zip(getattr(node, "_next", ()), grad_inputs):
             if entry is None or g is None:

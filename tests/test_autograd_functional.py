@@ -352,6 +352,23 @@ def jac_err_strict_create_graph_multi(T, r):
 
 
 @case
+def jac_create_graph_under_no_grad(T, r):
+    x = vec(T, r, 3, grad=True)
+    with T.no_grad():
+        return T.autograd.functional.jacobian(poly, x, create_graph=True)
+
+
+@case
+def jac_err_integer_input(T, r):
+    return T.autograd.functional.jacobian(lambda a: a * 2, T.tensor([1, 2]))
+
+
+@case
+def vjp_integer_v(T, r):
+    return T.autograd.functional.vjp(poly, vec(T, r, 2), T.tensor([1, 2]))
+
+
+@case
 def jac_err_empty_output(T, r):
     return T.autograd.functional.jacobian(lambda a: a[:0], vec(T, r, 3))
 

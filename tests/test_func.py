@@ -109,6 +109,25 @@ def grad_input_requires_grad(T, r):
 
 
 @case
+def grad_input_requires_grad_under_no_grad(T, r):
+    x = vec(T, r, 3, grad=True)
+    with T.no_grad():
+        return T.func.grad(lambda z: (z ** 3).sum())(x), T.func.jacrev(poly)(x)
+
+
+@case
+def transforms_keep_caller_graph(T, r):
+    x = vec(T, r, 3, grad=True)
+    return (T.func.grad_and_value(scal)(x), T.func.jacrev(expx)(x), T.func.hessian(scal)(x),
+            T.func.jvp(poly, (x,), (vec(T, r, 3),)), T.func.vjp(poly, x)[1](vec(T, r, 3)))
+
+
+@case
+def grad_err_integer_input(T, r):
+    return T.func.grad(lambda a: (a * 2).sum())(T.tensor([1, 2]))
+
+
+@case
 def grad_and_value_plain(T, r):
     return T.func.grad_and_value(scal)(vec(T, r, 3))
 
@@ -375,6 +394,18 @@ def jvp_dict_output(T, r):
 def jvp_independent_output(T, r):
     y = vec(T, r, 2)
     return T.func.jvp(lambda a: y * 2, (vec(T, r, 3),), (vec(T, r, 3),))
+
+
+@case
+def jvp_strict_ok(T, r):
+    return T.func.jvp(lambda a, b: (a * 2, b * a.sum()), (vec(T, r, 3), vec(T, r, 2)),
+                      (vec(T, r, 3), vec(T, r, 2)), strict=True)
+
+
+@case
+def jvp_err_strict_independent(T, r):
+    y = vec(T, r, 2)
+    return T.func.jvp(lambda a: (a * 2, y * 2), (vec(T, r, 3),), (vec(T, r, 3),), strict=True)
 
 
 @case

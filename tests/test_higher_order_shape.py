@@ -88,6 +88,24 @@ CASES = [
     ("setitem", lambda T, x, y: (_set(x * 1, 1, y * y) * x * x).sum(), [(2, 3), (3,)]),
     ("setitem_adv", lambda T, x, y: (_set(x * x, T.tensor([0, 2]), y.exp()) ** 2).sum(),
      [(3, 2), (2,)]),
+    ("setitem_mask_0d", lambda T, x, v: (_set(x * x, x > 0, v.exp()) ** 2).sum(), [(3, 2), ()]),
+    ("setitem_view", lambda T, x, v: (_set((x * x).t(), 0, v) ** 2 * x.t()).sum(),
+     [(3, 2), (3,)]),
+    ("roll_flip_tril", lambda T, x: (x.roll((1, -1), (0, 1)) ** 2 * x.flip(1)).sum() +
+     (x.tril(-1) ** 2 * x.triu(1)).sum(), [(3, 3)]),
+    ("repeat_expand", lambda T, x: (x.repeat(2, 1, 2) ** 3).sum() + (x[:, :1].expand(2, 3, 3) ** 3)
+     .sum(), [(3, 2)]),
+    ("chunk_uneven", lambda T, x: sum((p ** 3).sum() * p.sum() for p in x.chunk(3, 1)), [(2, 5)]),
+    ("iter_rows", lambda T, x: sum((r ** 3).sum() * r[0] for r in x), [(3, 2)]),
+    ("index_neg_none", lambda T, x: (x[None, T.tensor([-1, 0, -1]), 1:] ** 3).sum(), [(3, 2)]),
+    ("index_range", lambda T, x: (x[range(3), T.tensor([1, 0, 1])] ** 3).sum(), [(3, 2)]),
+    ("take_gather_neg", lambda T, x: (x.take(T.tensor([-1, 0, -1])) ** 3).sum() +
+     (x.gather(0, T.tensor([[2, 1]])) ** 3).sum(), [(3, 2)]),
+    ("diagonal_neg", lambda T, x: (x.diagonal(-1, 1, 2) ** 3).sum(), [(2, 3, 3)]),
+    ("diag_1d", lambda T, x: (T.diag(x * x, 1) ** 2 * T.diag(x, 1)).sum(), [(3,)]),
+    ("masked_fill_tensor", lambda T, x, v: (x.masked_fill(x > 0, v * v) ** 2 * x).sum(),
+     [(3, 2), ()]),
+    ("scatter_value", lambda T, x: (x.scatter(0, T.tensor([[1, 0]]), 2.0) ** 3).sum(), [(2, 2)]),
 ]
 
 
@@ -96,7 +114,9 @@ CASES = [
 # index_put_/put/masked_scatter where numtorch adds into a flat view (ViewBackward0) or writes
 # (IndexPutBackward0), and PyTorch's split/chunk/unbind is one multi-output node whose backward
 # is a cat/stack, where numtorch's pieces are separate nodes whose gradients add up.
-NAMES_DIFFER = {"index_dup", "index_2d", "take", "masked_select", "split", "chunk_flip", "unbind"}
+NAMES_DIFFER = {"index_dup", "index_2d", "take", "masked_select", "split", "chunk_flip", "unbind",
+                "chunk_uneven", "iter_rows", "index_neg_none", "index_range", "take_gather_neg",
+                "diagonal_neg", "scatter_value", "setitem_view"}
 
 
 def _arrays(i: int, shapes):

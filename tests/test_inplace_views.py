@@ -36,7 +36,7 @@ def case(fn):
     return fn
 
 
-# -- helpers used by the cases ----------------------------------------------------------------------
+# -- helpers used by the cases --------------------------------------------------------------------
 
 def leaf(T, rng, *shape):
     return T.tensor(rng.standard_normal(shape).astype(np.float32), requires_grad=True)
@@ -70,7 +70,7 @@ def finish(T, rng, leaves, base, views=(), extra=()):
     return obs
 
 
-# -- the graphs: view kind x in-place op ------------------------------------------------------------
+# -- the graphs: view kind x in-place op ----------------------------------------------------------
 
 @case
 def select_mul(T, rng):
@@ -331,7 +331,7 @@ def inplace_on_middle_view(T, rng):
     return finish(T, rng, [x], y, [a, b, c])
 
 
-# -- setitem ----------------------------------------------------------------------------------------
+# -- setitem --------------------------------------------------------------------------------------
 
 @case
 def setitem_on_view(T, rng):
@@ -385,7 +385,7 @@ def imul_strided_item(T, rng):
     return finish(T, rng, [x], y)
 
 
-# -- chains, siblings, order ------------------------------------------------------------------------
+# -- chains, siblings, order ----------------------------------------------------------------------
 
 @case
 def chain_view_of_view(T, rng):
@@ -490,7 +490,7 @@ def base_from_two_leaves(T, rng):
     return finish(T, rng, [a, b], y, [v])
 
 
-# -- no_grad, .data, .detach ------------------------------------------------------------------------
+# -- no_grad, .data, .detach ----------------------------------------------------------------------
 
 @case
 def no_grad_inplace_on_view(T, rng):
@@ -549,7 +549,7 @@ def data_setter(T, rng):
             b._version]
 
 
-# -- what PyTorch refuses ---------------------------------------------------------------------------
+# -- what PyTorch refuses -------------------------------------------------------------------------
 
 @case
 def err_leaf_view(T, rng):
@@ -718,7 +718,7 @@ def err_data_setter_int(T, rng):
     a.data = T.zeros(3, dtype=T.int64)
 
 
-# -- running and recording --------------------------------------------------------------------------
+# -- running and recording ------------------------------------------------------------------------
 
 def run_case(T, key: str) -> dict:
     """Run case ``key`` on module ``T``: {"items": [...]} or {"error": [type name, message]};
@@ -811,7 +811,7 @@ def test_enough_graphs():
     assert len(graphs) >= 25 and len(RECORDED) == len(CASES)
 
 
-# -- numeric gradient checks (float64, no torch) ----------------------------------------------------
+# -- numeric gradient checks (float64, no torch) --------------------------------------------------
 
 def _f64(rng, *shape):
     return numtorch.tensor(rng.standard_normal(shape), dtype=numtorch.float64, requires_grad=True)
@@ -821,7 +821,8 @@ GRADCHECK = {
     "select_mul_tensor": lambda x, w: _inplace(x, lambda y: y[1].mul_(w)),
     "T_slice_exp": lambda x, w: _inplace(x, lambda y: y.T[1:].exp_()),
     "diagonal_div": lambda x, w: _inplace(x, lambda y: y.diagonal().div_(w[:3] ** 2 + 1)),
-    "setitem_on_view": lambda x, w: _inplace(x, lambda y: y[:, 1].__setitem__(slice(1, 3), w[:2] * w[1:3])),
+    "setitem_on_view": lambda x, w: _inplace(x, lambda y: y[:, 1].__setitem__(slice(1, 3),
+                                                                              w[:2] * w[1:3])),
     "chain_and_sibling": lambda x, w: _sibling(x, w),
     "view_before_base_inplace": lambda x, w: _base_then_view(x, w),
 }

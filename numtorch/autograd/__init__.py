@@ -13,14 +13,17 @@ from . import grad_mode
 from .function import Function, FunctionCtx, AccumulateGrad
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled)
-from .engine import run_backward, _deliver_to_leaf
+from .engine import run_backward, _deliver_to_leaf, nodes_needed
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
 from . import function, graph
+from . import anomaly_mode
+from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,
+                           is_anomaly_check_nan_enabled, set_anomaly_enabled)
 from . import functional
 
 __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
-           "inference_mode", "gradcheck"]
+           "inference_mode", "gradcheck", "detect_anomaly", "set_detect_anomaly"]
 
 
 def _seed_grads(tensors, grads, create_graph=False):
@@ -55,6 +58,29 @@ def _as_list(x):
     return [x] if isinstance(x, Tensor) else list(x)
 
 
+def _run_capturing(roots, seeds, retain, inputs, create_graph):
+    """Run the engine collecting the gradients of ``inputs`` (leaves or not) instead of
+    accumulating them: a non-leaf input is retained for the run, so the engine hands over the
+    gradient that reaches it."""
+    temporary = [t for t in inputs if t.grad_fn is not None and not t.retains_grad]
+    for t in temporary:
+        t.retain_grad()
+    try:
+        needed = nodes_needed(roots, {id(t) for t in inputs if t.grad_fn is None},
+                              {t.grad_fn for t in inputs if t.grad_fn is not None})
+        return run_backward(roots, seeds, retain, {id(t): None for t in inputs}, create_graph,
+                            needed)
+    finally:
+        for t in temporary:
+            d = t.grad_fn.__dict__
+            retained = d.get("_retained", [])
+            retained[:] = [r for r in retained if r is not t]
+            if not retained and not d.get("_node_hooks") and not d.get("_tensor_hooks") \
+                    and not d.get("_pre_hooks"):
+                d.pop("_retained", None)
+                t.grad_fn._hooked = False
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None) -> None:
     """Accumulate gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
@@ -64,7 +90,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     retain = create_graph if retain_graph is None else retain_graph
     if inputs is not None:
         inputs = _as_list(inputs)
-        got = run_backward(tensors, seeds, retain, {id(t): None for t in inputs}, create_graph)
+        got = _run_capturing(tensors, seeds, retain, inputs, create_graph)
         given = set()
         for t in inputs:                 # accumulate into .grad as the engine does for leaves
             if got[id(t)] is not None:
@@ -85,7 +111,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grads = _as_list(grad_outputs) or [None] * len(outputs)
     seeds = _seed_grads(outputs, grads, create_graph)
     retain = create_graph if retain_graph is None else retain_graph
-    got = run_backward(outputs, seeds, retain, {id(t): None for t in inputs}, create_graph)
+    got = _run_capturing(outputs, seeds, retain, inputs, create_graph)
     result = []
     for i, t in enumerate(inputs):
         g = got[id(t)]

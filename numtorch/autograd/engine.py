@@ -17,9 +17,9 @@ from math import prod as _prod
 
 import numpy as np
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .._dtype import _BY_NP
-from .function import _SECOND_BACKWARD, _check_versions
+from .function import _SECOND_BACKWARD, _check_versions, AccumulateGrad, LeafHooks
 
 _ndarray = np.ndarray
 _add_reduce = np.add.reduce
@@ -27,7 +27,10 @@ Tensor = None          # numtorch._tensor sets this once Tensor exists (it impor
 _CONTAINERS = (tuple, list)
 
 # Attributes of a node that describe the graph, not values saved for backward.
-_STRUCTURE = frozenset(("_n_out", "_arg_is_tensor", "_node_hooks", "_retained", "_tensor_hooks"))
+_STRUCTURE = frozenset(("_n_out", "_arg_is_tensor", "_node_hooks", "_retained", "_tensor_hooks",
+                        "_node_prehooks", "_metadata", "_anomaly_trace"))
+_anomaly = anomaly_mode.state
+_callbacks = []         # queue_callback: run once the current backward pass has finished
 
 
 def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
@@ -50,7 +53,8 @@ def unbroadcast(g: np.ndarray, shape: tuple) -> np.ndarray:
     return g.reshape(shape)
 
 
-def run_backward(roots, grad_arrays, retain_graph: bool, capture=None, create_graph: bool = False):
+def run_backward(roots, grad_arrays, retain_graph: bool, capture=None, create_graph: bool = False,
+                 needed=None):
     """Backpropagate from ``roots`` (Tensors) seeded with ``grad_arrays``.
 
     Nodes run from the most recently created down (a heap on their sequence numbers): every
@@ -62,20 +66,42 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None, create_gr
     With ``create_graph`` the same loop runs on ``TensorArray``s (tensors that look like arrays,
     see ``numtorch.ops._tensor_array``) with grad mode on: every node's own ``backward`` formula
     then records the backward pass as a new graph, so gradients can be differentiated again.
+    ``needed`` (a set of nodes, see ``nodes_needed``) limits the run to those nodes.
     """
-    if create_graph:
-        prev = grad_mode.state[0]
-        grad_mode.state[0] = True
-        try:
-            seeds = [g if type(g) is Tensor._TensorArray else Tensor._TensorArray(
-                g if isinstance(g, Tensor) else Tensor._make(g)) for g in grad_arrays]
-            return _run(roots, seeds, retain_graph, capture, True)
-        finally:
-            grad_mode.state[0] = prev
-    return _run(roots, grad_arrays, retain_graph, capture, False)
+    anomaly = _anomaly[0]
+    try:
+        if create_graph:
+            prev = grad_mode.state[0]
+            grad_mode.state[0] = True
+            try:
+                seeds = [g if type(g) is Tensor._TensorArray else Tensor._TensorArray(
+                    g if isinstance(g, Tensor) else Tensor._make(g)) for g in grad_arrays]
+                return _run(roots, seeds, retain_graph, capture, True, anomaly, needed)
+            finally:
+                grad_mode.state[0] = prev
+        return _run(roots, grad_arrays, retain_graph, capture, False, anomaly, needed)
+    except Exception as e:
+        _callbacks.clear()
+        if anomaly:         # show where in the forward the failing node was recorded
+            anomaly_mode.report(e, _run.__code__)
+        raise
+    finally:
+        if _callbacks:
+            _run_callbacks()
 
 
-def _run(roots, grad_arrays, retain_graph, capture, graph):
+def queue_callback(fn) -> None:
+    """Call ``fn()`` once the running backward pass has finished (PyTorch's
+    ``Variable._execution_engine.queue_callback``)."""
+    _callbacks.append(fn)
+
+
+def _run_callbacks() -> None:
+    while _callbacks:
+        _callbacks.pop(0)()
+
+
+def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed=None):
     given = set()           # ids of arrays already handed to a leaf (never share two .grad)
     grads = {}              # node -> list of output gradients received so far
     heap = []               # (-sequence number, node) of the nodes with a gradient waiting
@@ -97,6 +123,8 @@ def _run(roots, grad_arrays, retain_graph, capture, graph):
         out_grads = grads.pop(node)
         if node._hooked:
             out_grads = _output_hooks(node, out_grads, capture, graph)
+        if needed is not None and node not in needed:
+            continue                    # autograd.grad: nothing wanted lies below this node
         if node._freed:
             raise RuntimeError(_SECOND_BACKWARD)
         if graph:
@@ -112,9 +140,8 @@ def _run(roots, grad_arrays, retain_graph, capture, graph):
             in_grads = node._run_backward(out_grads)
         nxt = node._next
         d = node.__dict__
-        if node._hooked:
-            for hook in d.get("_node_hooks", ()):
-                hook(in_grads, out_grads)
+        if node._hooked or anomaly:
+            in_grads = _node_done(node, in_grads, out_grads, graph, anomaly)
         if not retain_graph and d:
             if node._raw and not node._hooked:
                 # a built-in op's __dict__ is what its forward saved (the structure is in slots):
@@ -152,6 +179,34 @@ def _run(roots, grad_arrays, retain_graph, capture, graph):
     return capture
 
 
+def nodes_needed(roots, leaves, targets) -> set:
+    """The nodes ``autograd.grad`` must run: those with a path down to one of the wanted
+    ``leaves`` (ids of leaf tensors) or ``targets`` (nodes whose outputs are wanted). A target
+    itself runs only if something wanted lies below it, as in PyTorch."""
+    state = {}                         # node -> whether something wanted lies below it
+    for root in roots:
+        start = root.grad_fn
+        if start is None or start in state:
+            continue
+        stack = [(start, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                state[node] = any(
+                    (id(e) in leaves) if type(e) is not tuple else
+                    (e[0] in targets or state.get(e[0], False))
+                    for e in getattr(node, "_next", ()) if e is not None)
+                continue
+            if node in state:
+                continue
+            state[node] = False        # visiting (the graph has no cycles)
+            stack.append((node, True))
+            for e in getattr(node, "_next", ()):
+                if type(e) is tuple and e[0] not in state:
+                    stack.append((e[0], False))
+    return {n for n, wanted in state.items() if wanted}
+
+
 def _is_saved(v) -> bool:
     """Whether a value a node keeps is a saved tensor: an array, or a tuple or list holding
     arrays or tensors (sizes and numbers are not)."""
@@ -163,6 +218,8 @@ def _is_saved(v) -> bool:
 def _free(d: dict) -> None:
     """Drop the saved tensors of a user Function or a hooked node (its hooks stay)."""
     saved = [k for k in d.keys() - _STRUCTURE if _is_saved(d[k])]
+    if d.pop("_packed", None) is not None:
+        d["_freed"] = True
     if saved:
         for k in saved:
             del d[k]
@@ -202,7 +259,60 @@ def _output_hooks(node, out_grads, capture, graph=False):
                 tensor._grad = Tensor._make(g.copy())
             else:
                 tensor._grad._data = tensor._grad._data + g
+    packed = d.get("_packed")
+    if packed is not None:                  # saved_tensors_hooks: backward reads the unpacked
+        packed.unpack_into(node)
+    prehooks = d.get("_node_prehooks")
+    if prehooks:
+        go = _shown(out_grads, graph)
+        for hook in tuple(prehooks):
+            res = hook(go)
+            if res is not None:
+                go = _replacement(res, go, "prehook")
+        out_grads = _unshown(go, graph)
     return out_grads
+
+
+def _node_done(node, in_grads, out_grads, graph, anomaly):
+    """After a hooked node's backward (or any node's, in anomaly mode): its hooks, which may
+    replace the gradients it computed, then anomaly mode's NaN check."""
+    hooks = node.__dict__.get("_node_hooks")
+    if hooks:
+        gi = _shown([None if e is None else g for e, g in zip(node._next, in_grads)], graph)
+        go = _shown(out_grads, graph)
+        replaced = False
+        for hook in tuple(hooks):
+            res = hook(gi, go)
+            if res is not None:
+                gi, replaced = _replacement(res, gi, "hook"), True
+        if replaced:
+            in_grads = _unshown(gi, graph)
+    if anomaly and _anomaly[1]:
+        anomaly_mode.check_nan(node, in_grads)
+    return in_grads
+
+
+def _shown(grads, graph) -> tuple:
+    """Gradients as hooks see them: a tuple of Tensors (None where there is none)."""
+    if graph:
+        return tuple(None if g is None else g.t for g in grads)
+    return tuple(None if g is None else Tensor._make(g) for g in grads)
+
+
+def _unshown(grads, graph) -> list:
+    if graph:
+        return [None if g is None else Tensor._TensorArray(g) for g in grads]
+    return [None if g is None else g._data for g in grads]
+
+
+def _replacement(res, old: tuple, what: str) -> tuple:
+    if isinstance(res, Tensor):
+        res = (res,)
+    res = tuple(res)
+    if len(res) != len(old):
+        raise RuntimeError(f"{what} 'hook' has returned an incorrect number of values (got "
+                           f"{len(res)}, but expected {len(old)})")
+    return res
 
 
 def _deliver_to_leaf(leaf, g, given, capture, graph=False):
@@ -212,15 +322,20 @@ def _deliver_to_leaf(leaf, g, given, capture, graph=False):
             capture[id(leaf)] = g if prev is None else prev + g
         return
     if graph:
-        for hook in leaf._hooks or ():
+        hooks = leaf._hooks
+        for hook in hooks or ():
             res = hook(g.t)
             if res is not None:
                 g = Tensor._TensorArray(res)
+        if type(hooks) is LeafHooks:
+            g = _acc_hooks(leaf, g, True, True)
         if g.shape != leaf._data.shape:
             g = unbroadcast(g, leaf._data.shape)
         # under create_graph, .grad is the gradient tensor itself (with its grad_fn), and a later
         # gradient is added out of place, as in PyTorch
         leaf._grad = _graph_grad(g) if leaf._grad is None else leaf._grad + g.t
+        if type(hooks) is LeafHooks:
+            _acc_hooks(leaf, g, False, True)
         return
     hooks = leaf._hooks
     if hooks:
@@ -228,6 +343,8 @@ def _deliver_to_leaf(leaf, g, given, capture, graph=False):
             res = hook(leaf._make(g))
             if res is not None:
                 g = res._data
+        if type(hooks) is LeafHooks:
+            g = _acc_hooks(leaf, g, True, False)
     if g.shape != leaf._data.shape:
         g = unbroadcast(g, leaf._data.shape)
     grad = leaf._grad
@@ -239,6 +356,26 @@ def _deliver_to_leaf(leaf, g, given, capture, graph=False):
     else:
         grad._data += g
         grad._vc[0] += 1
+    if hooks and type(hooks) is LeafHooks:
+        _acc_hooks(leaf, g, False, False)
+
+
+def _acc_hooks(leaf, g, pre: bool, graph: bool):
+    """The leaf's ``AccumulateGrad`` hooks: ``pre`` ones (``fn(grad_outputs)``, may replace the
+    gradient) before accumulation, the others (``fn((), grad_outputs)``) after."""
+    acc = leaf.__dict__.get("_grad_accumulator")
+    if type(acc) is not AccumulateGrad:
+        return g
+    go = _shown((g,), graph)
+    if pre:
+        for hook in tuple(acc._prehooks):
+            res = hook(go)
+            if res is not None:
+                go = _replacement(res, go, "prehook")
+        return _unshown(go, graph)[0]
+    for hook in tuple(acc._hooks):
+        hook((), go)
+    return g
 
 
 # -- create_graph=True ---------------------------------------------------------------------------
@@ -274,7 +411,9 @@ def _graph_ctx(node):
     # ``fn(ctx)`` from the traced inputs/output (its forward arithmetic, recorded on the graph)
     traced = getattr(cls, "traced", None) or {}
     for key, v in node.__dict__.items():
-        if type(v) is _ndarray:
+        # a 0-d result is often a NumPy scalar (ufuncs return those), not an array: an input or
+        # output saved as one is traced all the same
+        if type(v) is _ndarray or (isinstance(v, np.generic) and (key in names or key == "out")):
             if key in names and names.index(key) < len(nxt):
                 v = TA(_input_tensor(nxt[names.index(key)], v, node))
             elif key == "out" and cls.saves_output:

@@ -5,6 +5,11 @@ side.  ``ctx`` *is* the graph node (as in PyTorch, where ``y.grad_fn`` is the ct
 made ``y``).  Built-in ops (``_raw = True``) see NumPy arrays in both directions, which keeps the
 per-op cost low; user subclasses of ``torch.autograd.Function`` see Tensors, as in PyTorch.
 
+A node shows itself as PyTorch's does: ``type(y.grad_fn).__name__`` is ``MulBackward0``; a user
+Function ``MyFn`` records ``MyFnBackward`` nodes (a ``BackwardCFunction``); ``next_functions``,
+``metadata``, ``register_hook``/``register_prehook`` and the ``_saved_*`` attributes work on
+both (``_saved_*``: see ``_saved_names.py``).
+
 >>> import numtorch as torch
 >>> class Square(torch.autograd.Function):
 ...     @staticmethod
@@ -18,16 +23,50 @@ per-op cost low; user subclasses of ``torch.autograd.Function`` see Tensors, as 
 >>> x = torch.tensor([3.0], requires_grad=True)
 >>> Square.apply(x).backward(); x.grad
 tensor([6.])
+>>> type(Square.apply(x).grad_fn).__name__, type((x * x).grad_fn).__name__
+('SquareBackward', 'MulBackward0')
 """
 from __future__ import annotations
 
 import itertools
+import weakref
 
 from . import grad_mode
 
 # Every recorded node gets the next number: a node is always numbered after the nodes of its
 # inputs, so running nodes from the highest number down is a topological order (the engine's).
 next_sequence_nr = itertools.count().__next__
+
+# ``record_hooks[0]``, when set, is called as ``fn(node, tensors, output)`` by ops/_apply.py's
+# ``_record`` (for nodes that save tensors) and by ``Function.apply``: saved-tensor hooks
+# (``graph.saved_tensors_hooks``) and anomaly mode's forward traces. None, the common case, costs
+# one check. ``set_recorder`` keeps it up to date.
+record_hooks = [None]
+_recorders: dict = {}
+
+# Set by graph.py: ``saved_value(node, name)`` answers ``node._saved_<name>``.
+saved_value = None
+
+# The first built-in class recorded under each node name (``"TBackward0"`` -> ``T``).
+NODE_CLASSES: dict = {}
+
+
+def set_recorder(name: str, fn) -> None:
+    """Install (or, with ``fn=None``, remove) a function run as each node is recorded."""
+    if fn is None:
+        _recorders.pop(name, None)
+    else:
+        _recorders[name] = fn
+    fns = tuple(_recorders.values())
+    if not fns:
+        record_hooks[0] = None
+    elif len(fns) == 1:
+        record_hooks[0] = fns[0]
+    else:
+        def run_all(node, tensors, out):
+            for f in fns:
+                f(node, tensors, out)
+        record_hooks[0] = run_all
 
 
 class Function:
@@ -55,7 +94,9 @@ class Function:
     saves_output = False  # built-ins: backward reads the output (exp, sigmoid, tanh, ...)
     _n_out = 1            # outputs of the node (user Functions may return several)
     _freed = False        # set once backward has released the saved values
-    _hooked = False       # set when a hook or retain_grad is registered on the node
+    # set when the node has per-node extras the engine must look at: tensor hooks, retain_grad,
+    # node hooks and prehooks, metadata, packed saved tensors
+    _hooked = False
     # create_graph=True (see engine._graph_ctx): the attribute names under which a built-in's
     # forward saves its inputs (in order), and the names of saved float arrays that are
     # constants of the graph (not functions of the inputs); ``out`` is the output when
@@ -66,8 +107,22 @@ class Function:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         cls._tracks_versions = bool(cls.saves or cls.saves_output)
-        if "_name" not in cls.__dict__:
+        d = cls.__dict__
+        if "_name" not in d:
             cls._name = cls.__name__ + ("Backward0" if cls._raw else "Backward")
+        cls._op_name = cls.__name__            # the Python class name (the _saved_names key)
+        if cls._raw:
+            NODE_CLASSES.setdefault(cls._name, cls)
+            # the type shows PyTorch's node name: type(y.grad_fn).__name__ == "MulBackward0";
+            # "torch::autograd::CopySlices" shows as CopySlices, as in PyTorch
+            shown = cls._name.rsplit("::", 1)[-1]
+            if shown.isidentifier():
+                cls.__name__ = cls.__qualname__ = shown
+        elif "_forward_cls" not in d:
+            # a user Function: its nodes are instances of MyFnBackward, as in PyTorch
+            cls._backward_cls = type(cls._name, (BackwardCFunction,),
+                                     {"_forward_cls": cls, "_name": cls._name,
+                                      "__module__": __name__, "__qualname__": cls._name})
 
     # -- what users see -------------------------------------------------------------------------
     def name(self) -> str:
@@ -76,21 +131,59 @@ class Function:
     def __repr__(self) -> str:
         return f"<{self._name} object at {hex(id(self))}>"
 
+    def __getattr__(self, name):
+        # only reached for attributes that are not there: PyTorch's ``_saved_<name>`` views
+        if name.startswith(("_saved_", "_raw_saved_")) and saved_value is not None:
+            return saved_value(self, name)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
     @property
     def next_functions(self) -> tuple:
+        """``((node, output_index), ...)``, one per tensor input: ``(None, 0)`` for an input
+        that needs no gradient, the leaf's ``AccumulateGrad`` (the same object each time)."""
         out = []
         for entry in getattr(self, "_next", ()):
             if entry is None:
                 out.append((None, 0))
             elif type(entry) is tuple:
-                out.append((entry[0], 0))
+                out.append((entry[0], entry[3]))
             else:
-                out.append((AccumulateGrad(entry), 0))
+                out.append((accumulate_grad(entry), 0))
         return tuple(out)
 
+    @property
+    def metadata(self) -> dict:
+        """A dict kept with the node for the user (empty at first)."""
+        d = self.__dict__
+        m = d.get("_metadata")
+        if m is None:
+            m = d["_metadata"] = {}
+            self._hooked = True          # so freeing the saved values keeps it
+        return m
+
+    def _sequence_nr(self) -> int:
+        return getattr(self, "_seq_nr", 0)
+
     def register_hook(self, hook):
-        """Hook called as ``hook(grad_inputs, grad_outputs)`` after this node's backward."""
+        """Call ``hook(grad_inputs, grad_outputs)`` after this node's backward; a tuple it
+        returns replaces ``grad_inputs``.
+
+        >>> import numtorch as torch
+        >>> x = torch.ones(2, requires_grad=True)
+        >>> y = x * 3
+        >>> h = y.grad_fn.register_hook(lambda gi, go: (gi[0] * 0,))
+        >>> y.sum().backward(); x.grad
+        tensor([0., 0.])
+        """
         hooks = self.__dict__.setdefault("_node_hooks", [])
+        self._hooked = True
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
+    def register_prehook(self, hook):
+        """Call ``hook(grad_outputs)`` before this node's backward; a tuple it returns replaces
+        ``grad_outputs``."""
+        hooks = self.__dict__.setdefault("_node_prehooks", [])
         self._hooked = True
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
@@ -99,12 +192,17 @@ class Function:
     def save_for_backward(self, *tensors):
         self.to_save = tensors
         self._saved_versions = [(t._vc, t._vc[0]) for t in tensors if t is not None]
+        if record_hooks[0] is not None:
+            record_hooks[0](self, tensors, None)
 
     @property
     def saved_tensors(self) -> tuple:
         if self._freed:
             raise RuntimeError(_SECOND_BACKWARD)
         _check_versions(self)
+        packed = self.__dict__.get("_packed")
+        if packed is not None:
+            return packed.unpack_all(self)
         return self.to_save
 
     def mark_non_differentiable(self, *tensors):
@@ -129,7 +227,8 @@ class Function:
     def apply(cls, *args, **kwargs):
         """Run ``forward`` without recording, then record one node for the whole call."""
         from .._tensor import Tensor
-        ctx = cls.__new__(cls)
+        node_cls = cls.__dict__.get("_backward_cls", cls)
+        ctx = object.__new__(node_cls)
         tensors = [a for a in args if isinstance(a, Tensor)]
         ctx.needs_input_grad = tuple(isinstance(a, Tensor) and a.requires_grad for a in args)
         with grad_mode.no_grad():
@@ -140,7 +239,7 @@ class Function:
         ctx._next = tuple(_edge(t) for t in tensors)
         ctx._seq_nr = next_sequence_nr()
         outs = out if isinstance(out, tuple) else (out,)
-        non_diff = getattr(ctx, "_non_diff", ())
+        non_diff = ctx.__dict__.get("_non_diff", ())
         ctx._n_out = len(outs)
         results = []
         for i, o in enumerate(outs):
@@ -151,6 +250,8 @@ class Function:
                 o._out_index = i
                 o.requires_grad = True
             results.append(o)
+        if record_hooks[0] is not None:
+            record_hooks[0](ctx, (), None)
         return tuple(results) if isinstance(out, tuple) else results[0]
 
     # -- the engine's entry point ---------------------------------------------------------------
@@ -180,6 +281,33 @@ class Function:
         return tuple(None if g is None else g._data for g, f in zip(res, flags) if f)
 
 
+class BackwardCFunction(Function):
+    """The class of a user Function's nodes: ``MyFn.apply`` records a ``MyFnBackward`` (made
+    once per Function class), whose ``backward`` is ``MyFn.backward``.
+
+    >>> import numtorch as torch
+    >>> class MyFn(torch.autograd.Function):
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         return x * 2
+    ...     @staticmethod
+    ...     def backward(ctx, g):
+    ...         return g * 2
+    >>> y = MyFn.apply(torch.ones(1, requires_grad=True))
+    >>> type(y.grad_fn).__name__, isinstance(y.grad_fn, torch.autograd.function.BackwardCFunction)
+    ('MyFnBackward', True)
+    """
+
+    _forward_cls = None
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return ctx._forward_cls.backward(ctx, *grads)
+
+    def __repr__(self) -> str:
+        return f"<torch.autograd.function.{self._name} object at {hex(id(self))}>"
+
+
 def _zeros_like_output(node, i):
     import numpy as np
     shape, dtype = node._out_meta[i] if hasattr(node, "_out_meta") else ((), np.float32)
@@ -207,11 +335,34 @@ def _check_versions(node):
                 "in there or anywhere later. Good luck!")
 
 
+def accumulate_grad(leaf) -> "AccumulateGrad":
+    """The leaf's ``AccumulateGrad``: the same object for as long as someone holds it (the leaf
+    keeps a weak reference, the node a strong one to the leaf, as in PyTorch)."""
+    ref = leaf.__dict__.get("_grad_accumulator")
+    acc = ref() if type(ref) is weakref.ref else ref
+    if acc is None:
+        acc = AccumulateGrad(leaf)
+        leaf._grad_accumulator = weakref.ref(acc)
+    return acc
+
+
 class AccumulateGrad:
-    """The node PyTorch shows for a leaf in ``next_functions``; ``.variable`` is the leaf."""
+    """The node PyTorch shows for a leaf in ``next_functions``; ``.variable`` is the leaf.
+
+    >>> import numtorch as torch
+    >>> x = torch.ones(2, requires_grad=True)
+    >>> acc = (x * 2).grad_fn.next_functions[0][0]
+    >>> acc.variable is x, acc is (x + 1).grad_fn.next_functions[0][0]
+    (True, True)
+    """
+
+    __slots__ = ("variable", "metadata", "_prehooks", "_hooks", "__weakref__")
 
     def __init__(self, variable):
         self.variable = variable
+        self.metadata = {}
+        self._prehooks = []
+        self._hooks = []
 
     def name(self) -> str:
         return "torch::autograd::AccumulateGrad"
@@ -220,8 +371,40 @@ class AccumulateGrad:
     def next_functions(self) -> tuple:
         return ()
 
+    @property
+    def requires_grad(self) -> bool:
+        return True
+
+    def _sequence_nr(self) -> int:
+        return (1 << 64) - 1
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` before the gradient is accumulated into ``.grad`` (after the
+        tensor's own hooks); a tuple it returns replaces the gradient."""
+        return self._add(self._prehooks, hook)
+
+    def register_hook(self, hook):
+        """``hook((), grad_outputs)`` after the gradient has been accumulated into ``.grad``."""
+        return self._add(self._hooks, hook)
+
+    def _add(self, hooks: list, hook):
+        leaf = self.variable
+        leaf._grad_accumulator = self        # now held by the leaf: its hooks must live on
+        if type(leaf._hooks) is not LeafHooks:
+            leaf._hooks = LeafHooks(leaf._hooks or ())
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
+
+
+class LeafHooks(list):
+    """A leaf's tensor hooks once its ``AccumulateGrad`` has hooks too: always true, so the
+    engine's ``if leaf._hooks:`` takes the hooked path, which runs them."""
+
+    def __bool__(self) -> bool:
+        return True
 
 
 class _RemovableHandle:
@@ -248,6 +431,3 @@ _SECOND_BACKWARD = (
 
 class FunctionCtx:
     """Alias kept for code that annotates ``ctx: FunctionCtx``."""
-
-
-BackwardCFunction = Function

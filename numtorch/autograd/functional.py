@@ -170,11 +170,14 @@ def _zeros_for_missing(grads: tuple, refs: tuple, strict: bool, create_graph: bo
                 raise RuntimeError(_INDEPENDENT[stage].format(i=i))
             g = _zeros_like(ref)
         elif strict and create_graph and not g.requires_grad:
-            what = "hessian" if stage.startswith("double") else "jacobian"
-            raise RuntimeError(f"The {what} of the user-provided function is independent of input "
-                               f"{i}. This is not allowed in strict mode when create_graph=True.")
+            raise _constant(i, "hessian" if stage.startswith("double") else "jacobian")
         out.append(g)
     return tuple(out)
+
+
+def _constant(i: int, what: str) -> RuntimeError:
+    return RuntimeError(f"The {what} of the user-provided function is independent of input {i}. "
+                        "This is not allowed in strict mode when create_graph=True.")
 
 
 class _Stack(Function):
@@ -338,9 +341,7 @@ def _jacobian(func, inputs, inputs_tuple, create_graph, strict, out_name, fn_nam
                                                "strict mode.")
                         g = _zeros_like(inp)
                     elif strict and create_graph and not g.requires_grad:
-                        raise RuntimeError(f"The jacobian of the user-provided function is "
-                                           f"independent of input {i}. This is not allowed in "
-                                           "strict mode when create_graph=True.")
+                        raise _constant(i, "jacobian")     # PyTorch names the output's index
                     rows[k].append(g)
             row = [_stack(r, out.shape + inp.shape) if r or not empty_ok else
                    _tensor.Tensor._make(np.zeros(out.shape + inp.shape, inp._data.dtype))

@@ -11,7 +11,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.function import next_sequence_nr as _next_seq
+from ..autograd.function import next_sequence_nr as _next_seq, record_hooks as _record_hooks
 from . import _views
 
 _make = Tensor._make
@@ -113,6 +113,8 @@ def _record(ctx, out, tensors) -> Tensor:
         if ctx.saves_output:
             versions.append((r._vc, 0))
         ctx._saved_versions = versions
+        if _record_hooks[0] is not None:     # saved_tensors_hooks / anomaly mode (autograd.graph)
+            _record_hooks[0](ctx, tensors, r)
     return r
 
 

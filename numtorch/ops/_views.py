@@ -1,12 +1,13 @@
 """In-place operations on views, recorded as PyTorch records them (its ``CopySlices``).
 
 A view of a tensor that requires grad remembers its root base and the steps that made it
-(``_ViewInfo``: each step is a view op's ``Function`` class and its parameters). An in-place op
-on such a view writes the base's memory, so the *base's* history is rewritten: its ``grad_fn``
-becomes ``CopySlices``, whose backward sends the gradient of the written region through the
-in-place op's own backward and passes the rest of the base's gradient through unchanged. Every
-live view of the base then gets a regenerated ``grad_fn`` (``AsStridedBackward0``) that reads
-from the new history, as PyTorch's views do after their base changed.
+(``Tensor._view_of``: each step is a view op's ``Function`` class and its parameters). An
+in-place op on such a view writes the base's memory, so the *base's* history is rewritten: its
+``grad_fn`` becomes ``CopySlices``, whose backward sends the gradient of the written region
+through the in-place op's own backward and passes the rest of the base's gradient through
+unchanged. Every live view of the base then gets a regenerated ``grad_fn``
+(``AsStridedBackward0``) that reads from the new history, as PyTorch's views do after their base
+changed.
 
 Nothing here runs when no tensor requires grad: a view is only tracked when its input requires
 grad (``Tensor._view_of`` is a class-level ``None`` otherwise).
@@ -23,7 +24,7 @@ tensor([6., 2.])
 """
 from __future__ import annotations
 
-import weakref
+from weakref import ref as _ref
 
 import numpy as np
 
@@ -32,23 +33,17 @@ from ..autograd.function import Function, _edge, next_sequence_nr as _next_seq
 
 _new = object.__new__
 _state = _grad_mode.state
-_NO_GRAD = "no_grad"          # ViewInfo.meta of a view made while grad mode was off
+_NO_GRAD = "no_grad"          # the meta of a view made while grad mode was off
 
 _MULTI_TAIL = ("This view is the output of a function that returns multiple views. Such functions "
                "do not allow the output views to be modified inplace. You should replace the "
                "inplace operation by an out-of-place one.")
 
 
-class _ViewInfo:
-    """What a tracked view knows: its root ``base``, the ``steps`` ((view Function class,
-    params), ...) that make it from the base, and ``meta``: None, ``_NO_GRAD``, or
-    ``(op name, output index)`` for the outputs of multi-view functions (unbind, split) and
-    views of them, which PyTorch forbids modifying in place."""
-
-    __slots__ = ("base", "steps", "meta")
-
-    def __init__(self, base, steps, meta):
-        self.base, self.steps, self.meta = base, steps, meta
+# A tracked view's ``_view_of`` is a tuple ``(base, steps, meta)``: its root ``base``, the
+# ``steps`` ((view Function class, params), ...) that make it from the base's array, and ``meta``:
+# None, ``_NO_GRAD``, or ``(view Function class, output index)`` for the outputs of multi-view
+# functions (unbind, split) and views of them, which PyTorch forbids modifying in place.
 
 
 def _op_name(cls) -> str:
@@ -64,31 +59,32 @@ def track(out, input, cls, params: tuple, multi=None) -> None:
     if info is None:
         base, steps, meta = input, ((cls, params),), None
     else:
-        base, steps, meta = info.base, info.steps + ((cls, params),), info.meta
-    if not _state[0]:
+        base, steps, meta = info[0], info[1] + ((cls, params),), info[2]
+        if meta is not None and meta is not _NO_GRAD:
+            meta = (cls, 0)
+    if multi is not None and meta is not _NO_GRAD:
+        meta = (cls, multi)
+    if _state[0]:
+        if base.grad_fn is not None:
+            # views of a non-leaf base are regenerated when it is modified in place
+            views = base._views
+            if views is None:
+                base._views = [_ref(out)]
+            else:
+                n = len(views)
+                if n >= 16 and not n & (n - 1):           # prune dead views at powers of two
+                    views[:] = [r for r in views if r() is not None]
+                views.append(_ref(out))
+    else:
         out.requires_grad = True            # as in PyTorch, a view made under no_grad still
         meta = _NO_GRAD                     # requires grad, and may not be modified with grad on
-    elif meta is not _NO_GRAD:
-        if multi is not None:
-            meta = (_op_name(cls), multi)
-        elif meta is not None:
-            meta = (_op_name(cls), 0)
-    out._view_of = _ViewInfo(base, steps, meta)
-    if _state[0] and base.grad_fn is not None:
-        # views of a non-leaf base are regenerated when it is modified in place
-        views = base._views
-        if views is None:
-            base._views = [weakref.ref(out)]
-        else:
-            if len(views) >= 16 and not len(views) & (len(views) - 1):    # at powers of two
-                views[:] = [r for r in views if r() is not None]
-            views.append(weakref.ref(out))
+    out._view_of = (base, steps, meta)
 
 
 def check(target, info, sub=None) -> None:
     """PyTorch's refusals for an in-place op (grad mode on) on the tracked view ``target``;
     ``sub`` is the view op a ``target[index] = v`` goes through, if any."""
-    meta = info.meta
+    meta = info[2]
     if meta is _NO_GRAD:
         raise RuntimeError(
             "A view was created in no_grad mode and is being modified inplace with grad mode "
@@ -97,10 +93,10 @@ def check(target, info, sub=None) -> None:
             "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
             "want the inplace to be tracked).")
     if meta is not None:
-        name, index = (_op_name(sub), 0) if sub is not None else meta
-        raise RuntimeError(f"Output {index} of {name} is a view and is being modified inplace. "
-                           + _MULTI_TAIL)
-    if info.base.grad_fn is None:
+        cls, index = (sub, 0) if sub is not None else meta
+        raise RuntimeError(f"Output {index} of {_op_name(cls)} is a view and is being modified "
+                           "inplace. " + _MULTI_TAIL)
+    if info[0].grad_fn is None:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
 
@@ -183,19 +179,18 @@ class _ModifiedMultiView(Function):
 
     @staticmethod
     def backward(ctx, g):
-        name, index = ctx.meta
-        raise RuntimeError(f"Output {index} of {name} is a view and its base or another view of its "
-                           "base has been modified inplace. " + _MULTI_TAIL)
+        cls, index = ctx.meta
+        raise RuntimeError(f"Output {index} of {_op_name(cls)} is a view and its base or another "
+                           "view of its base has been modified inplace. " + _MULTI_TAIL)
 
 
 def rebase(view, fn) -> None:
     """``fn`` (a recorded in-place op's node) has just written ``view``: the view's base takes
     a ``CopySlices`` node and its views are regenerated."""
-    info = view._view_of
-    base = info.base
+    base, steps, _ = view._view_of
     node = _new(CopySlices)
     node.fn = fn
-    node.steps = info.steps
+    node.steps = steps
     # an array, so that the engine releases this node (and fn's saved values) after a
     # backward without retain_graph: PyTorch's CopySlices cannot run twice either
     node.base_shape = np.array(base._data.shape, np.int64)
@@ -222,14 +217,14 @@ def regenerate(base) -> None:
         if v is None:
             continue
         alive.append(ref)
-        info = v._view_of
-        if info.meta is not None:
+        _, steps, meta = v._view_of
+        if meta is not None and meta is not _NO_GRAD:
             node = _new(_ModifiedMultiView)
-            node.meta = info.meta
+            node.meta = meta
             node._name = v.grad_fn._name if v.grad_fn is not None else "AsStridedBackward0"
         else:
             node = _new(AsStrided)
-            node.ctxs = _replay(data, info.steps)[1]
+            node.ctxs = _replay(data, steps)[1]
         node._next = [edge]
         node.needs_input_grad = [True]
         node._seq_nr = _next_seq()

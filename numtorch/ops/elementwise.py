@@ -10,6 +10,8 @@ tensor([0.5000, 0.2500])
 """
 from __future__ import annotations
 
+import sys as _sys
+
 import numpy as np
 
 from .. import _dtype
@@ -32,7 +34,7 @@ def _binary(cls, a, b, *params):
         try:
             ta, tb, x, y = operands(a, b)
         except TypeError:
-            return bad_operand(_op_name(cls), a, b, Tensor)
+            return bad_operand(_sys._getframe(1).f_code.co_name, a, b, Tensor)
     try:
         return apply2(cls, ta, tb, x, y, *params)
     except ValueError:
@@ -64,7 +66,7 @@ def _binary_(cls, a, b, *params):
     try:
         ta, tb, x, y = operands(a, b)
     except TypeError:
-        return bad_operand(_op_name(cls) + "_", a, b, Tensor)
+        return bad_operand(_sys._getframe(1).f_code.co_name, a, b, Tensor)
     try:
         return apply_inplace(cls, a, (ta, tb), (x, y), *params)
     except ValueError:
@@ -72,21 +74,6 @@ def _binary_(cls, a, b, *params):
     except OverflowError:
         x, y = _wrap_scalars(x, y)
         return apply_inplace(cls, a, (ta, tb), (x, y), *params)
-
-
-def _op_name(cls) -> str:
-    """The public name of a binary op's node class (for error messages)."""
-    for base in cls.__mro__:
-        name = _OP_NAMES.get(base.__name__)
-        if name:
-            return name
-    return cls.__name__.lower()
-
-
-_OP_NAMES = {"Add": "add", "Sub": "sub", "Mul": "mul", "Div": "div", "DivFloor": "div",
-             "DivTrunc": "div", "FloorDivide": "floor_divide", "Remainder": "remainder",
-             "RemainderScalar": "remainder", "RemainderScalarTensor": "remainder", "Fmod": "fmod",
-             "FmodScalar": "fmod", "Pow": "pow", "Maximum": "maximum", "Minimum": "minimum"}
 
 
 def _wrap_scalars(x, y):
@@ -694,7 +681,11 @@ class Sigmoid(Function):
     @staticmethod
     def forward(ctx, x):
         out = np.negative(x)            # 1 / (1 + exp(-x)), in place after the first op
-        np.exp(out, out)
+        try:
+            np.exp(out, out)
+        except TypeError:               # a 0-d result is a NumPy scalar: give it memory
+            out = np.asarray(out)
+            np.exp(out, out)
         np.add(out, ONE.get(out.dtype, 1), out)
         np.reciprocal(out, out)
         ctx.out = out
@@ -823,8 +814,8 @@ class Trunc(Rounding):
 def _unary(cls, input, *params, floats=True):
     try:
         x = input._data
-    except AttributeError:
-        raise not_tensor(cls.__name__.lower(), input) from None
+    except AttributeError:        # the public op calling us names itself in the message
+        raise not_tensor(_sys._getframe(1).f_code.co_name, input) from None
     if floats and x.dtype.kind not in "fc":
         x = x.astype(_dtype.get_default_dtype().np)
     return apply1(cls, input, x, *params)
@@ -1238,7 +1229,7 @@ def _compare(ufunc, a, b):
     try:
         _, _, x, y = operands(a, b)
     except TypeError:
-        return bad_operand(_COMPARE_NAMES[ufunc], a, b, Tensor)
+        return bad_operand(_sys._getframe(1).f_code.co_name, a, b, Tensor)
     try:
         return _make(ufunc(x, y))
     except ValueError:
@@ -1254,8 +1245,6 @@ def ge(input, other) -> Tensor: return _compare(np.greater_equal, input, other)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-_COMPARE_NAMES = {np.equal: "eq", np.not_equal: "ne", np.less: "lt", np.less_equal: "le",
-                  np.greater: "gt", np.greater_equal: "ge"}
 
 
 def equal(input, other) -> bool:

@@ -7,13 +7,15 @@ tensor([3., 2.])
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
-from ._apply import apply, apply_inplace, check_inplace, _make
+from ._apply import apply, apply_inplace, check_inplace, _make, broadcast_error, expand_error
 from .shape import _as_view, _zeros, Slice, Select
 
 
@@ -43,15 +45,66 @@ def _convert_index(index):
             out.append(item)
             basic = False
         else:
+            if type(item) is slice and item.step is not None and item.step < 0:
+                raise ValueError("step must be greater than zero")
             out.append(item)
     return tuple(out), basic
 
 
-def _index_error(exc, shape):
+def _index_error(exc, shape, index=None, idx=None):
+    """PyTorch's IndexError for NumPy's (``index``: the user's index, ``idx``: NumPy's)."""
     msg = str(exc)
     if "out of bounds" in msg:
-        msg = msg.replace("axis", "dimension")
+        return IndexError(msg.replace("axis", "dimension"))
+    if msg.startswith("too many indices"):
+        return IndexError(f"too many indices for tensor of dimension {len(shape)}")
+    items = idx if isinstance(idx, tuple) else (idx,)
+    if msg.startswith("boolean index did not match"):
+        # NumPy: "... along axis A; size of axis is S but size of corresponding boolean axis is B"
+        axis = int(re.search(r"axis (\d+)", msg).group(1))
+        pos = 0
+        for item in items:
+            if isinstance(item, np.ndarray) and item.dtype == np.bool_:
+                if pos + item.ndim > axis:
+                    return IndexError(f"The shape of the mask {list(item.shape)} at index {axis - pos} "
+                                      f"does not match the shape of the indexed tensor "
+                                      f"{list(shape)} at index {axis}")
+                pos += item.ndim
+            elif item is not None:
+                pos += 1
+    if msg.startswith("shape mismatch: indexing arrays"):
+        shapes = ", ".join("[" + ", ".join(d for d in dims.split(",") if d) + "]"
+                           for dims in re.findall(r"\(([\d,]*)\)", msg))
+        return IndexError(f"shape mismatch: indexing tensors could not be broadcast together with "
+                          f"shapes {shapes}")
+    if msg.startswith("only integers, slices"):
+        bad = next((v for v in items if not isinstance(v, (int, slice, np.ndarray, np.integer))
+                    and v is not None and v is not Ellipsis), None)
+        return IndexError("only integers, slices (`:`), ellipsis (`...`), None and long or byte "
+                          f"Variables are valid indices (got {type(bad).__name__})")
     return IndexError(msg)
+
+
+def _setitem_error(exc, input, idx, basic, value, v):
+    """PyTorch's error for ``input[index] = value`` when NumPy refused it (ValueError)."""
+    if isinstance(value, (str, bytes)):
+        return TypeError(f"can't assign a {type(value).__name__} to a {input.type()}")
+    try:
+        target = input._data[idx].shape
+    except (IndexError, ValueError) as e:
+        return _index_error(e, input._data.shape, None, idx)
+    vshape = np.shape(v)
+    if len(vshape) > len(target):
+        vtype = value.type() if isinstance(value, Tensor) else input.type()
+        return RuntimeError(f"expand({vtype}{{{list(vshape)}}}, size={list(target)}): the number of "
+                            f"sizes provided ({len(target)}) must be greater or equal to the number "
+                            f"of dimensions in the tensor ({len(vshape)})")
+    if basic:
+        return expand_error(vshape, target)
+    if "broadcast" in str(exc):
+        return RuntimeError(f"shape mismatch: value tensor of shape {list(vshape)} cannot be broadcast "
+                            f"to indexing result of shape {list(target)}")
+    return RuntimeError(str(exc))
 
 
 class Index(Function):
@@ -113,11 +166,17 @@ def getitem(input: Tensor, index) -> Tensor:
         if x.ndim == 0:
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        if index.step is not None and index.step < 0:
+            raise ValueError("step must be greater than zero")
         try:
             out = apply(Slice, (input,), (x,), index)
         except IndexError as e:
             raise _index_error(e, x.shape) from None
         return _as_view(out, input, Slice, index)
+    if isinstance(index, str):
+        import warnings
+        warnings.warn(_SEQUENCE_INDEX, UserWarning, stacklevel=2)
+        raise TypeError(f"new(): invalid data type '{type(index).__name__}'")
     idx, basic = _convert_index(index)
     try:
         if basic:
@@ -125,7 +184,21 @@ def getitem(input: Tensor, index) -> Tensor:
             return _as_view(apply(cls, (input,), (x,), idx), input, cls, idx)
         return apply(Index, (input,), (x,), idx, _unique_positions(index, idx))
     except IndexError as e:
-        raise _index_error(e, x.shape) from None
+        if "single ellipsis" in str(e):     # PyTorch reads x[..., ...] as x[...]
+            err = None
+            first = idx.index(Ellipsis)
+            index = idx[:first + 1] + tuple(v for v in idx[first + 1:] if v is not Ellipsis)
+        else:
+            err = _index_error(e, x.shape, index, idx)
+    if err is None:
+        return getitem(input, index)
+    raise err from None
+
+
+_SEQUENCE_INDEX = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will "
+                   "be changed in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 "
+                   "this will be interpreted as tensor index, x[torch.tensor(seq)], which will result "
+                   "either in an error or a different result")
 
 
 def _basic_node(idx):
@@ -204,18 +277,16 @@ def setitem(input: Tensor, index, value) -> None:
             apply_inplace(IndexPut if basic else IndexPutAdvanced, input, (input, tv),
                           (input._data, v), idx)
         except IndexError as e:
-            raise _index_error(e, input._data.shape) from None
+            raise _index_error(e, input._data.shape, index, idx) from None
         except ValueError as e:
-            raise RuntimeError(str(e).replace("could not broadcast input array from shape",
-                                              "shape mismatch: value tensor of shape")) from None
+            raise _setitem_error(e, input, idx, basic, value, v) from None
         return
     try:
         input._data[idx] = v
     except IndexError as e:
-        raise _index_error(e, input._data.shape) from None
+        raise _index_error(e, input._data.shape, index, idx) from None
     except ValueError as e:
-        raise RuntimeError(str(e).replace("could not broadcast input array from shape",
-                                          "shape mismatch: value tensor of shape")) from None
+        raise _setitem_error(e, input, idx, basic, value, v) from None
     input._vc[0] += 1
 
 
@@ -243,9 +314,36 @@ def _add_along_axis(out, idx, values, axis):
 
 
 def _check_index(index, name):
-    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    return index._data
+    if not isinstance(index, Tensor):
+        from .._errors import not_tensor
+        raise not_tensor(name, index, "index", 2)
+    idx = index._data
+    if idx.dtype != np.int64 and idx.dtype != np.int32:
+        raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+    return idx
+
+
+def _out_of_bounds(idx, n, axis) -> RuntimeError:
+    """PyTorch's error for the first index (in order) outside [0, n)."""
+    flat = idx.reshape(-1)
+    bad = int(flat[np.argmax((flat >= n) | (flat < 0))])
+    return RuntimeError(f"index {bad} is out of bounds for dimension {axis} with size {n}")
+
+
+def _index_shape_error(idx, x, axis, src=None):
+    """The error when the index is larger than ``x`` (or ``src``) outside ``axis``, else None
+    (error path only: callers run it when NumPy failed, or when index has more elements than
+    ``src``)."""
+    for d in range(idx.ndim):
+        if d != axis and idx.shape[d] > x.shape[d] or (src is not None and idx.shape[d] > src.shape[d]):
+            if src is None:
+                return RuntimeError(f"Size does not match at dimension {d} expected index "
+                                    f"{list(idx.shape)} to be no larger than self {list(x.shape)} "
+                                    f"apart from dimension {axis}")
+            return RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self "
+                                f"{list(x.shape)} apart from dimension {axis} and to be no larger "
+                                f"size than src {list(src.shape)}")
+    return None
 
 
 def gather(input, dim: int, index, *, sparse_grad=False) -> Tensor:
@@ -255,11 +353,14 @@ def gather(input, dim: int, index, *, sparse_grad=False) -> Tensor:
     axis = _wrap_dim(dim, x.ndim)
     if idx.ndim != x.ndim:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    if idx.size and (idx.max() >= x.shape[axis] or idx.min() < -x.shape[axis]):
-        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {axis} with size "
-                           f"{x.shape[axis]}")
+    if idx.size and (idx.max() >= x.shape[axis] or idx.min() < 0):
+        raise _out_of_bounds(idx, x.shape[axis], axis)
     sub = tuple(slice(0, idx.shape[d]) if d != axis else slice(None) for d in range(x.ndim))
-    return apply(Gather, (input,), (x,), axis, idx, sub)
+    try:
+        return apply(Gather, (input,), (x,), axis, idx, sub)
+    except (IndexError, ValueError) as e:
+        err = _index_shape_error(idx, x, axis) or RuntimeError(f"gather(): {e}")
+    raise err from None
 
 
 class Scatter(Function):
@@ -296,15 +397,17 @@ def _scatter(input, dim, index, src, reduce_add, inplace):
     idx = _check_index(index, "scatter")
     axis = _wrap_dim(dim, x.ndim)
     ts = src if isinstance(src, Tensor) else None
-    s = src._data.astype(x.dtype, copy=False) if ts is not None else src
-    if ts is not None and ts._data.shape != idx.shape:
-        # only the part of src that index covers is used
-        pass
+    if ts is not None and ts._data.dtype != x.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    s = src._data if ts is not None else src
     if idx.ndim != x.ndim and idx.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    if idx.size and (idx.max() >= x.shape[axis] or idx.min() < -x.shape[axis]):
-        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {axis} with size "
-                           f"{x.shape[axis]}")
+    if idx.size and (idx.max() >= x.shape[axis] or idx.min() < 0):
+        raise _out_of_bounds(idx, x.shape[axis], axis)
+    if ts is not None and s.ndim == idx.ndim and idx.size > s.size:
+        err = _index_shape_error(idx, x, axis, s)
+        if err is not None:
+            raise err
     cls = ScatterAdd if reduce_add else Scatter if ts is not None else ScatterValue
     if inplace:
         return apply_inplace(cls, input, (input, ts), (x, s), axis, idx, reduce_add)
@@ -355,8 +458,13 @@ class IndexSelect(Function):
 
 def index_select(input, dim: int, index) -> Tensor:
     x = input._data
-    if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
+    if not isinstance(index, Tensor):
+        from .._errors import not_tensor
+        raise not_tensor("index_select", index, "index", 2)
+    if index._data.dtype.kind not in "iu":
         raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if index._data.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
     idx = index._data.reshape(-1)
     axis = _wrap_dim(dim, x.ndim)
     if idx.size and (idx.max() >= max(x.shape[axis] if x.ndim else 1, 1) or idx.min() < 0):
@@ -380,10 +488,15 @@ class MaskedFill(Function):
 
 
 def _mask_value(mask, value, name):
-    m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
+    if not isinstance(mask, Tensor):
+        from .._errors import type_name
+        raise TypeError(f"masked_fill() received an invalid combination of arguments - got "
+                        f"({type_name(mask)}, {type_name(value)}), but expected one of: "
+                        "(Tensor mask, Tensor value), (Tensor mask, Number value)")
+    m = mask._data
     if m.dtype != np.bool_:
         raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
-                           f"{_dtype._BY_NP[m.dtype]}".replace("torch.", ""))
+                           f"{_dtype.cpp_name(_dtype._BY_NP[m.dtype])}")
     if isinstance(value, Tensor):
         if value._data.ndim != 0:
             raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got tensor with "
@@ -416,7 +529,10 @@ def masked_fill(input, mask, value) -> Tensor:
         m, _ = _mask_value(mask, value, "masked_fill_")
         return apply(MaskedFillTensor, (input, value), (input._data, value._data), m)
     m, value = _mask_value(mask, value, "masked_fill_")
-    return apply(MaskedFill, (input,), (input._data,), m, value)
+    try:
+        return apply(MaskedFill, (input,), (input._data,), m, value)
+    except ValueError:
+        raise broadcast_error(m, input._data) from None
 
 
 def masked_fill_(input, mask, value) -> Tensor:
@@ -424,7 +540,10 @@ def masked_fill_(input, mask, value) -> Tensor:
         m, _ = _mask_value(mask, value, "masked_fill_")
         return apply_inplace(MaskedFillTensor, input, (input, value), (input._data, value._data), m)
     m, value = _mask_value(mask, value, "masked_fill_")
-    return apply_inplace(MaskedFill, input, (input,), (input._data,), m, value)
+    try:
+        return apply_inplace(MaskedFill, input, (input,), (input._data,), m, value)
+    except ValueError:
+        raise broadcast_error(m, input._data) from None
 
 
 class MaskedSelect(Index):
@@ -449,7 +568,10 @@ def masked_select(input, mask) -> Tensor:
     m = mask._data if isinstance(mask, Tensor) else np.asarray(mask)
     if m.dtype != np.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask")
-    shape = np.broadcast_shapes(input._data.shape, m.shape)
+    try:
+        shape = np.broadcast_shapes(input._data.shape, m.shape)
+    except ValueError:
+        raise broadcast_error(m, input._data) from None
     return apply(MaskedSelect, (input,), (input._data,), np.broadcast_to(m, shape))
 
 
@@ -483,7 +605,13 @@ class Take(Function):
 
 def take(input, index) -> Tensor:
     """``input`` as if flattened, at ``index`` (the result has the index's shape)."""
-    idx = _check_index(index, "take")
+    if not isinstance(index, Tensor) or index._data.dtype != np.int64:
+        if not isinstance(index, Tensor):
+            from .._errors import not_tensor
+            raise not_tensor("take", index, "index", 2)
+        raise RuntimeError(f"take(): Expected a long tensor for index, but got "
+                           f"{_dtype.legacy_name(index.dtype)}")
+    idx = index._data
     n = input._data.size
     if idx.size and (idx.max() >= n or idx.min() < -n):
         bad = int(idx.max()) if idx.max() >= n else int(idx.min())
@@ -515,11 +643,25 @@ def index_add(input, dim, index, source, *, alpha=1) -> Tensor:
     axis = _wrap_dim(dim, x.ndim)
     if not isinstance(index, Tensor) or index._data.dtype.kind not in "iu":
         raise RuntimeError("index_add_(): Expected dtype int32/int64 for index")
+    if index._data.ndim > 1:
+        raise IndexError(f"index_add_(): Index is supposed to be a vector, but got dim: "
+                         f"{index._data.ndim} with type: {_dtype.legacy_name(index.dtype)} and size: "
+                         f"{list(index._data.shape)}")
     idx = index._data.reshape(-1)
     if idx.size and (idx.max() >= x.shape[axis] or idx.min() < 0):
         raise IndexError("index out of range in self")
-    return apply(IndexAdd, (input, source), (x, source._data.astype(x.dtype, copy=False)), axis,
-                 idx, alpha)
+    s = source._data
+    if s.dtype != x.dtype:
+        raise RuntimeError(f"index_add_(): self ({_dtype.legacy_name(input.dtype)}) and source "
+                           f"({_dtype.legacy_name(source.dtype)}) must have the same scalar type")
+    if s.ndim != max(x.ndim, 1) or any(s.shape[d] != x.shape[d] for d in range(s.ndim) if d != axis):
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(x.shape)} source.shape = "
+                           f"{list(s.shape)}")
+    if (s.shape[axis] if s.ndim else 1) != idx.size:
+        raise RuntimeError(f"index_add_(): Number of indices ({idx.size}) should be equal to "
+                           f"source.size(dim): ({s.shape[axis] if s.ndim else 1}), for dim: {axis}")
+    return apply(IndexAdd, (input, source), (x, s), axis, idx, alpha)
 
 
 class Diag(Function):
@@ -567,4 +709,6 @@ class Diagonal(Function):
         out = _zeros(g, tuple(rest) + (ctx.shape[d1], ctx.shape[d2]))   # d1, d2 moved last
         r = np.arange(g.shape[-1])
         out[..., r + max(-offset, 0), r + max(offset, 0)] = g
+        if len(rest) == d1 % len(ctx.shape) == d2 % len(ctx.shape) - 1:
+            return (out,)                                    # d1, d2 were the last two already
         return (np.moveaxis(out, (-2, -1), (d1, d2)).copy(),)     # a C-ordered array

@@ -51,8 +51,8 @@ class MatMul(Function):
         if a.ndim == 1:                              # (k) @ (..., k, m) -> (..., m)
             if ctx.needs_input_grad[0]:
                 ga = np.matmul(b, g[..., None])[..., 0]
-            if ctx.needs_input_grad[1]:
-                gb = a[:, None] * g[..., None, :]
+            if ctx.needs_input_grad[1]:                  # an outer product, as PyTorch's mm
+                gb = np.matmul(a[:, None], g[..., None, :])
             return ga, gb
         if b.ndim == 1:                              # (..., n, k) @ (k) -> (..., n)
             if ctx.needs_input_grad[0]:

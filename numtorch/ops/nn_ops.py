@@ -190,6 +190,25 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
     return _softmax_like(LogSoftmax, input, dim, dtype, "log_softmax")
 
 
+def softmax_dim(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``torch.softmax`` / ``Tensor.softmax``: as ``F.softmax``, but ``dim`` is required.
+
+    >>> softmax_dim(torch.tensor([0.0, 0.0]), 0)
+    tensor([0.5000, 0.5000])
+    """
+    return _softmax_like(Softmax, input, dim, dtype, "softmax")
+
+
+def log_softmax_dim(input: Tensor, dim: int, dtype=None) -> Tensor:
+    """``torch.log_softmax`` / ``Tensor.log_softmax``: ``dim`` is required."""
+    return _softmax_like(LogSoftmax, input, dim, dtype, "log_softmax")
+
+
+# their names as PyTorch's errors show them ("softmax() missing 1 required positional argument")
+softmax_dim.__name__ = softmax_dim.__qualname__ = "softmax"
+log_softmax_dim.__name__ = log_softmax_dim.__qualname__ = "log_softmax"
+
+
 # -- nll_loss / cross_entropy (class indices) ---------------------------------------------------
 
 def _class_target_checks(x: np.ndarray, t: np.ndarray):

@@ -177,7 +177,7 @@ class Prod(Function):
         x = ctx.x
         ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
         if np.all(x != 0):
-            return (ge * _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim) / x,)
+            return (ge * (_expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim) / x),)
         # with zeros: the product of the other elements (exclusive prefix * suffix products)
         axes = list(range(x.ndim)) if ctx.axis is None else list(np.atleast_1d(ctx.axis))
         last = list(range(x.ndim - len(axes), x.ndim))
