@@ -138,7 +138,7 @@ CASES = [
 NAMES_DIFFER = {
     # PyTorch's tanh/sigmoid backward is one fused op (TanhBackwardBackward0, ...); numtorch's
     # is the formula g * (1 - out * out)
-    "exp_chain_deep", "sigmoid_sqrt", "tanh_sin",
+    "exp_chain_deep",
     # batched products: PyTorch's bmm backward calls bmm (numtorch: matmul, whose batched node
     # is UnsafeViewBackward0), and PyTorch folds (b, n, k) @ (k, m) into one mm behind a view
     # (numtorch: a batched matmul whose weight gradient the engine sums: SumBackward1)
@@ -152,6 +152,9 @@ NAMES_DIFFER = {
     # einsum: PyTorch's gradients end in squeezes of its internal bmm, numtorch's in the
     # broadcast back over the summed letters (ExpandBackward0)
     "einsum_chain",
+    # cumprod through a zero: PyTorch writes the gradient into slices (CopySlices); numtorch
+    # builds it along the last axis and moves the axis back (PermuteBackward0)
+    "cumprod_zero",
 }
 
 
@@ -464,10 +467,8 @@ def test_quadratic_form_hessian_is_w_plus_wt():
             for i in range(4)]
     hess = np.stack([r.detach().numpy() for r in rows])
     np.testing.assert_allclose(hess, w.numpy() + w.numpy().T, rtol=1e-12, atol=1e-12)
-    # the Hessian does not depend on x: its rows carry no graph back to x
-    assert all(numtorch.autograd.grad(r.sum(), x, allow_unused=True)[0] is None
-               or not np.any(numtorch.autograd.grad(r.sum(), x, allow_unused=True)[0].numpy())
-               for r in rows if r.requires_grad)
+    # the Hessian does not depend on x (nor on w, which needs no grad): no graph, as in PyTorch
+    assert not any(r.requires_grad for r in rows)
 
 
 def test_hvp_of_quadratic_form():
@@ -486,20 +487,16 @@ def test_hvp_of_quadratic_form():
 
 @pytest.mark.parametrize("n", [2, 3, 5])
 def test_polynomial_derivatives_in_closed_form(n):
-    """d^k/dx^k of x^n, k = 1, 2, 3, against n!/(n-k)! x^(n-k)."""
+    """d^k/dx^k of x^n, k = 1, 2, 3, against n!/(n-k)! x^(n-k) (0 once k > n)."""
     rng = np.random.default_rng(n)
     xv = rng.uniform(0.5, 1.5, 4)
     x = numtorch.tensor(xv, requires_grad=True)
-    y = (x ** n).sum()
+    y = x ** n
     coef = 1.0
     for k in range(1, 4):
-        if not y.requires_grad:
-            assert n - k < 0 or coef == 0
-            break
-        y, = numtorch.autograd.grad(y.sum() if k > 1 else y, x, create_graph=True)
+        y, = numtorch.autograd.grad(y.sum(), x, create_graph=True)
         coef *= n - k + 1
-        np.testing.assert_allclose(y.detach().numpy(), coef * xv ** (n - k) if n >= k else 0,
-                                   rtol=1e-12)
+        np.testing.assert_allclose(y.detach().numpy(), coef * xv ** max(n - k, 0), rtol=1e-12)
 
 
 def test_first_order_matmul_path_stays_exact():

@@ -149,18 +149,14 @@ def derivatives(T, i: int):
 def regenerate() -> dict:
     """PyTorch's derivatives of every case, as the arrays stored in the record."""
     import torch
-    torch.set_default_dtype(torch.float64)
-    try:
-        out = {}
-        for i, (cid, _, _) in enumerate(CASES):
-            values, names = derivatives(torch, i)
-            for order, level in zip("ghk", values):
-                for j, a in enumerate(level):
-                    out[f"{cid}/{order}{j}"] = a
-            out[f"{cid}/names"] = np.array(names)
-        return out
-    finally:
-        torch.set_default_dtype(torch.float32)
+    out = {}
+    for i, (cid, _, _) in enumerate(CASES):
+        values, names = derivatives(torch, i)
+        for order, level in zip("ghk", values):
+            for j, a in enumerate(level):
+                out[f"{cid}/{order}{j}"] = a
+        out[f"{cid}/names"] = np.array(names)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -208,3 +204,30 @@ def test_first_order_path_stays_on_arrays():
     assert g.grad_fn is None and not g.requires_grad
     np.testing.assert_array_equal(g.numpy(), [[2 * 0 + 1, 2 * 1, 2 * 2],
                                               [4 * 3 + 1, 4 * 4, 4 * 5]])
+
+
+@pytest.mark.parametrize("name, call", [
+    ("split_int", lambda a: np.split(a, 2, axis=1)),
+    ("split_idx", lambda a: np.split(a, [1, 5], axis=0)),
+    ("array_split", lambda a: np.array_split(a, 3, axis=1)),
+    ("array_split_idx", lambda a: np.array_split(a, [2, 1], axis=-1)),
+    ("take_axis", lambda a: [np.take(a, np.array([[2, -1], [0, 0]]), axis=1)]),
+    ("take_flat", lambda a: [np.take(a, np.array([5, -2, 5]))]),
+    ("diag", lambda a: [np.diag(a, -1)]),
+    ("diag_1d", lambda a: [np.diag(a[0], 1)]),
+    ("pad", lambda a: [np.pad(a, ((1, 0), (2, 1)))]),
+    ("pad_int", lambda a: [np.pad(a, 1)]),
+])
+def test_tensor_array_numpy_functions(name, call):
+    """The NumPy functions a gradient formula may call on a TensorArray (np.split, np.take,
+    np.pad, ...) give NumPy's values, and are differentiable (numeric gradient check)."""
+    from numtorch.ops._tensor_array import TensorArray
+    a = np.random.default_rng(7).uniform(-1.0, 1.0, (3, 4))
+    want = call(a)
+    x = numtorch.tensor(a, requires_grad=True)
+    got = call(TensorArray(x))
+    assert len(got) == len(want)
+    for g, w in zip(got, want):
+        assert type(g) is TensorArray
+        np.testing.assert_array_equal(g.t.detach().numpy(), w)
+    assert numtorch.autograd.gradcheck(lambda t: tuple(p.t for p in call(TensorArray(t))), (x,))

@@ -490,6 +490,21 @@ def base_from_two_leaves(T, rng):
     return finish(T, rng, [a, b], y, [v])
 
 
+@case
+def retain_grad_follows_inplace(T, rng):
+    x = leaf(T, rng, 3, 4)
+    y = x * 2
+    y.retain_grad()
+    v = y[:, 1]
+    v.retain_grad()
+    seen = []
+    y.register_hook(lambda g: seen.append(g.clone()))    # a hook stays on the old node
+    y[0].mul_(3)                                         # y: CopySlices, v: regenerated
+    y.add_(1)                                            # y: AddBackward0, v: regenerated
+    loss_of(T, rng, y, v).backward()
+    return [y.retains_grad, v.retains_grad, y.grad, v.grad, seen[0], x.grad]
+
+
 # -- no_grad, .data, .detach ----------------------------------------------------------------------
 
 @case
@@ -639,6 +654,18 @@ def err_unbind_output_after_base_inplace(T, rng):
     a, b = y.unbind(0)
     y.mul_(2)
     (b * 1).sum().backward()
+
+
+@case
+def err_unbind_of_view(T, rng):
+    y = leaf(T, rng, 2, 3) * 2
+    y.T.unbind(0)[2].mul_(2)
+
+
+@case
+def err_detach_view_in_place(T, rng):
+    y = leaf(T, rng, 2, 3) * 2
+    y[0].detach_()
 
 
 @case
@@ -856,3 +883,58 @@ def test_gradcheck(key):
     rng = np.random.default_rng(zlib.crc32(key.encode()))
     x, w = _f64(rng, 3, 4), _f64(rng, 4)
     assert numtorch.autograd.gradcheck(GRADCHECK[key], (x, w), eps=1e-6, atol=1e-5)
+
+
+def _second_order(x, w):
+    y = x * x
+    y[1].mul_(w)                          # CopySlices with a saved input and another input (w)
+    y.T[2:].mul_(3)
+    v = y[:, 0]                           # regenerated when y is modified next
+    y.mul_(2)
+    return (y * y).sum() + v.sum()
+
+
+def _second_order_setitem(x, w):
+    y = x.sin()
+    y.diagonal().add_(w[:3] ** 2)
+    y[0, 1:3] = w[1:3] * 2
+    return y.pow(2)
+
+
+@pytest.mark.parametrize("fn", [_second_order, _second_order_setitem])
+def test_gradgradcheck(fn):
+    """CopySlices' backward runs under create_graph=True (on TensorArrays) and differentiates."""
+    rng = np.random.default_rng(zlib.crc32(fn.__name__.encode()))
+    x, w = _f64(rng, 3, 4), _f64(rng, 4)
+    assert numtorch.autograd.gradcheck(fn, (x, w), eps=1e-6, atol=1e-5)
+    assert numtorch.autograd.gradgradcheck(fn, (x, w), eps=1e-6, atol=1e-5)
+
+
+def test_no_reference_cycles():
+    """Views, their base and the CopySlices graph are freed by reference counting alone."""
+    import gc
+    import weakref
+    gc.disable()
+    try:
+        x = numtorch.ones(3, 4, requires_grad=True)
+        y = x * 2
+        v = y[0]
+        w = y[:, 1]
+        v.mul_(3)
+        refs = [weakref.ref(t) for t in (y, v, w, y.grad_fn, v.grad_fn, w.grad_fn)]
+        y.sum().backward()
+        del y, v, w
+        assert [r() for r in refs] == [None] * len(refs)
+    finally:
+        gc.enable()
+
+
+def test_nothing_tracked_without_grad():
+    """The no-grad path pays nothing: views of tensors that need no gradient keep the class
+    defaults, and a base that requires grad keeps no list of views while grad mode is off."""
+    z = numtorch.ones(3, 4)
+    assert z[0]._view_of is None and z.T._view_of is None and z._views is None
+    y = numtorch.ones(3, 4, requires_grad=True) * 2
+    with numtorch.no_grad():
+        v = y[0]
+    assert y._views is None and v.requires_grad and v.grad_fn is None      # as in PyTorch

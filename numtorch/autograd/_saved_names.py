@@ -13,9 +13,11 @@ PyTorch's values:
                (``weight.t()`` of a fused linear); ``key``: the saved array's name when it is not
                the class's ``saved_inputs[i]``.
 ``Output()``   the node's output (saved as ``out``), a new tensor whose ``grad_fn`` is the node.
-``Value(key, conv)``   a saved number/shape/flag, converted (``conv``) to PyTorch's form.
+``Value(key, conv)``   a saved number/shape/flag, converted (``conv``) to PyTorch's form
+               (``default``: the value when the op did not save one).
 ``Array(key)`` a saved non-differentiable array (indices, masks) as a tensor.
-``Derived(fn)``  computed from the saved values: ``fn(get)`` with ``get(key)`` reading them.
+``Derived(fn)``  computed from the saved values: ``fn(get)`` with ``get(key)`` reading them
+               (``when``/``otherwise``: what PyTorch shows when it did not save it).
 ``Const(v)``   a value numtorch does not need to save (``alpha=1`` of an addition).
 
 The tensor-valued entries (``Input``/``Output``), in PyTorch's order, are also what a
@@ -31,6 +33,8 @@ tests/test_autograd_introspection.py.
 from __future__ import annotations
 
 from math import prod as _prod
+
+import numpy as np
 
 _UINT64 = 1 << 64
 
@@ -48,10 +52,10 @@ class Output:
 
 
 class Value:
-    __slots__ = ("key", "conv")
+    __slots__ = ("key", "conv", "default")
 
-    def __init__(self, key: str, conv=None):
-        self.key, self.conv = key, conv
+    def __init__(self, key: str, conv=None, default=None):
+        self.key, self.conv, self.default = key, conv, default
 
 
 class Array:
@@ -62,10 +66,11 @@ class Array:
 
 
 class Derived:
-    __slots__ = ("fn",)
+    __slots__ = ("fn", "when", "otherwise")
 
-    def __init__(self, fn):
-        self.fn = fn
+    def __init__(self, fn, when=None, otherwise=None):
+        self.fn, self.otherwise = fn, otherwise
+        self.when = (when,) if isinstance(when, int) else when
 
 
 class Const:
@@ -110,7 +115,7 @@ def _correction(get):
     x, axis = get("x"), get("axis")
     n = x.size if axis is None else _prod(x.shape[a] for a in dims(axis))
     c = n - get("denom")
-    return None if c == 1 else c         # the default (unbiased) shows as None
+    return None if c == 1 and axis is None else c     # var() shows its default as None
 
 
 def _ord(p):
@@ -152,20 +157,34 @@ def _transpose(get):
 _INT64_MAX = (1 << 63) - 1
 
 _MATMUL = {   # mm-like products saving their operands as ``a`` and ``b``
-    "self": Input(0, when=1, key="a"), "mat2": Input(1, when=0, key="b"),
+    "mat2": Input(1, when=0, key="b"), "self": Input(0, when=1, key="a"),
     "self_sym_sizes": Derived(lambda get: sizes(get("a").shape)),
-    "self_sym_strides": Derived(lambda get: strides(get("a"))),
+    "self_sym_strides": Derived(lambda get: strides(get("a")), when=0, otherwise=()),
     "mat2_sym_sizes": Derived(lambda get: sizes(get("b").shape)),
-    "mat2_sym_strides": Derived(lambda get: strides(get("b"))),
+    "mat2_sym_strides": Derived(lambda get: strides(get("b")), when=1, otherwise=()),
 }
+
+
+def _max_indices(get):
+    idx = get("idx")
+    return _expand(idx, get("axis")) if get("keepdim") else idx
+
+
+def _expand(a, axis):
+    return np.expand_dims(a, axis)
+
 _RESULT = {"result": Output()}
 _SELF = {"self": Input(0)}
 _DIM_KEEP = {"dim": Value("axis", dims), "keepdim": Value("keepdim")}
 
 SAVED: dict = {
     # op class          PyTorch attribute -> where numtorch keeps it (node name in the comment)
-    "Add": {"alpha": Value("alpha")},                                             # AddBackward0
-    "Sub": {"alpha": Value("alpha")},                                             # SubBackward0
+    "Add": {"alpha": Value("alpha", default=1)},                                  # AddBackward0
+    "Sub": {"alpha": Value("alpha", default=1)},                                  # SubBackward0
+    "Rsub": {"alpha": Value("alpha", default=1)},                                 # RsubBackward1
+    "Atan2": {"other": Input(1), "self": Input(0)},                               # Atan2Backward0
+    "Addcmul": {"tensor1": Input(1, when=2, key="a"), "tensor2": Input(2, when=1, key="b"),
+                "value": Value("value")},                                         # AddcmulBackward0
     "Mul": {"other": Input(1, when=0), "self": Input(0, when=1)},                 # MulBackward0
     "Div": {"other": Input(1), "self": Input(0, when=1)},                         # DivBackward0
     "Maximum": {"other": Input(1), "self": Input(0)},                             # MaximumBackward0
@@ -189,27 +208,31 @@ SAVED: dict = {
         "alpha": Const(1), "beta": Const(1),
         "mat1": Input(0, when=1), "mat2": Input(1, when=0, key="w", t=True),
         "mat1_sym_sizes": Derived(lambda get: sizes(get("x").shape)),
-        "mat1_sym_strides": Derived(lambda get: strides(get("x"))),
+        "mat1_sym_strides": Derived(lambda get: strides(get("x")), when=0, otherwise=()),
         "mat2_sym_sizes": Derived(lambda get: sizes(get("w").T.shape)),
-        "mat2_sym_strides": Derived(lambda get: strides(get("w").T)),
+        "mat2_sym_strides": Derived(lambda get: strides(get("w").T), when=1, otherwise=()),
     },
     "LinearNoBias": {                                                             # MmBackward0
         "self": Input(0, when=1), "mat2": Input(1, when=0, key="w", t=True),
         "self_sym_sizes": Derived(lambda get: sizes(get("x").shape)),
-        "self_sym_strides": Derived(lambda get: strides(get("x"))),
+        "self_sym_strides": Derived(lambda get: strides(get("x")), when=0, otherwise=()),
         "mat2_sym_sizes": Derived(lambda get: sizes(get("w").T.shape)),
-        "mat2_sym_strides": Derived(lambda get: strides(get("w").T)),
+        "mat2_sym_strides": Derived(lambda get: strides(get("w").T), when=1, otherwise=()),
     },
     "Mm": _MATMUL, "MatMul": _MATMUL,                                             # MmBackward0
+    "Bmm": {"mat2": Input(1, when=0, key="b"), "self": Input(0, when=1, key="a")},  # BmmBackward0
+    "Dot": {"self": Input(0, when=1, key="a"), "tensor": Input(1, when=0, key="b")},  # DotBackward0
+    "Mv": {"self": Input(0, when=1, key="a"), "vec": Input(1, when=0, key="b")},  # MvBackward0
     "Addmm": {"alpha": Value("alpha"), "beta": Value("beta"),                     # AddmmBackward0
               "mat1": Input(1, when=2, key="a"), "mat2": Input(2, when=1, key="b"),
               "mat1_sym_sizes": Derived(lambda get: sizes(get("a").shape)),
-              "mat1_sym_strides": Derived(lambda get: strides(get("a"))),
+              "mat1_sym_strides": Derived(lambda get: strides(get("a")), when=1, otherwise=()),
               "mat2_sym_sizes": Derived(lambda get: sizes(get("b").shape)),
-              "mat2_sym_strides": Derived(lambda get: strides(get("b")))},
+              "mat2_sym_strides": Derived(lambda get: strides(get("b")), when=2, otherwise=())},
     "View": {"self_sym_sizes": Value("in_shape", sizes)},                         # ViewBackward0
     "Expand": {"self_sym_sizes": Value("in_shape", sizes)},                       # ExpandBackward0
     "SqueezeDim": {"self_sym_sizes": Value("in_shape", sizes)},                   # SqueezeBackward1
+    "Squeeze": {"self_sym_sizes": Value("in_shape", sizes)},                      # SqueezeBackward0
     "Softmax": {"dim": Value("axis"), "result": Output()},                       # SoftmaxBackward0
     "LogSoftmax": {"dim": Value("axis"), "result": Output()},
     "Permute": {"dims": Value("axes", sizes)},                                    # PermuteBackward0
@@ -225,6 +248,17 @@ SAVED: dict = {
                              else _slice(get)[1].stop),
               "step": Derived(lambda get: _slice(get)[1].step or 1),
               "self_sym_sizes": Value("shape", sizes)},
+    "Narrow": {"dim": Derived(lambda get: _slice(get)[0]),                        # SliceBackward0
+               "start": Derived(lambda get: _slice(get)[1].start or 0),
+               "end": Derived(lambda get: _INT64_MAX if _slice(get)[1].stop is None
+                              else _slice(get)[1].stop),
+               "step": Derived(lambda get: _slice(get)[1].step or 1),
+               "self_sym_sizes": Value("shape", sizes)},
+    "Split": {"dim": Derived(lambda get: len(get("index")) - 1),                  # SplitBackward0
+              "self_sym_sizes": Value("shape", sizes)},
+    "Unbind": {"dim": Derived(lambda get: len(get("index")) - 1)},                # UnbindBackward0
+    "Tril": {"diagonal": Value("k")}, "Triu": {"diagonal": Value("k")},          # TrilBackward0
+    "Roll": {"dims": Value("axes", dims), "shifts": Value("shifts", dims)},       # RollBackward0
     "Index": {"indices": Derived(_index), "self_sym_sizes": Value("shape", sizes)},  # IndexBackward0
     "IndexSelect": {"dim": Value("axis"), "index": Array("idx"),                  # IndexSelectBackward0
                     "self_sym_sizes": Value("shape", sizes)},
@@ -238,9 +272,9 @@ SAVED: dict = {
     "MaskedFill": {"mask": Array("mask")},                                        # MaskedFillBackward0
     "MaxAll": {"result": Output(), "self": Input(0)},                            # MaxBackward1
     "MinAll": {"result": Output(), "self": Input(0)},                            # MinBackward1
-    "MaxDim": {"dim": Value("axis"), "indices": Array("idx"), "keepdim": Value("keepdim"),
+    "MaxDim": {"dim": Value("axis"), "indices": Derived(_max_indices), "keepdim": Value("keepdim"),
                "self_sym_sizes": Value("shape", sizes)},                          # MaxBackward0
-    "MinDim": {"dim": Value("axis"), "indices": Array("idx"), "keepdim": Value("keepdim"),
+    "MinDim": {"dim": Value("axis"), "indices": Derived(_max_indices), "keepdim": Value("keepdim"),
                "self_sym_sizes": Value("shape", sizes)},
     "Amax": {**_DIM_KEEP, "result": Output(), "self": Input(0)},                 # AmaxBackward0
     "Amin": {**_DIM_KEEP, "result": Output(), "self": Input(0)},

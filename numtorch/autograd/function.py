@@ -44,11 +44,17 @@ next_sequence_nr = itertools.count().__next__
 record_hooks = [None]
 _recorders: dict = {}
 
-# Set by graph.py: ``saved_value(node, name)`` answers ``node._saved_<name>``.
-saved_value = None
+# ``node._saved_<name>`` is answered by ``graph.saved_value``, which graph.py registers here
+# (see ``set_saved_value``): this module does not import graph.py, which imports it.
+_saved_value = [None]
 
 # The first built-in class recorded under each node name (``"TBackward0"`` -> ``T``).
 NODE_CLASSES: dict = {}
+
+
+def set_saved_value(fn) -> None:
+    """Register ``fn(node, name)``, the answer to ``node._saved_<name>``."""
+    _saved_value[0] = fn
 
 
 def set_recorder(name: str, fn) -> None:
@@ -133,8 +139,8 @@ class Function:
 
     def __getattr__(self, name):
         # only reached for attributes that are not there: PyTorch's ``_saved_<name>`` views
-        if name.startswith(("_saved_", "_raw_saved_")) and saved_value is not None:
-            return saved_value(self, name)
+        if name.startswith(("_saved_", "_raw_saved_")) and _saved_value[0] is not None:
+            return _saved_value[0](self, name)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
@@ -192,8 +198,6 @@ class Function:
     def save_for_backward(self, *tensors):
         self.to_save = tensors
         self._saved_versions = [(t._vc, t._vc[0]) for t in tensors if t is not None]
-        if record_hooks[0] is not None:
-            record_hooks[0](self, tensors, None)
 
     @property
     def saved_tensors(self) -> tuple:

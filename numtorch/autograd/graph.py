@@ -150,6 +150,8 @@ class _Packed:
         """Run ``unpack_hook`` for each saved tensor and let backward read what it returns."""
         d = node.__dict__
         for _, spec, packed in self.entries:
+            if spec is None:                  # a user Function unpacks in ``saved_tensors``
+                continue
             t = self.unpack(packed)
             key = "out" if type(spec) is Output else _input_key(node, d, spec)
             if key is None or key not in d or not hasattr(t, "_data"):
@@ -243,10 +245,11 @@ def saved_value(node, name: str):
     kind = type(spec)
     if kind is Const:
         return spec.value
-    if kind is Input and spec.when is not None:
+    if kind in (Input, Derived) and spec.when is not None:
         needs = getattr(node, "needs_input_grad", ())
         if not any(j < len(needs) and needs[j] for j in spec.when):
-            return None                       # PyTorch saved nothing: it shows None
+            # PyTorch saved nothing: it shows None (a tensor) or a default (sizes, strides)
+            return None if kind is Input else spec.otherwise
     if kind in (Input, Output) and node._freed:
         raise RuntimeError(_SECOND_BACKWARD)
     packed = d.get("_packed")
@@ -263,6 +266,8 @@ def saved_value(node, name: str):
             raise RuntimeError(_SECOND_BACKWARD)
         if hasattr(type(node), key):          # a class default (e.g. ``alpha = 1``)
             return getattr(type(node), key)
+        if kind is Value and spec.default is not None:
+            return spec.default
         raise AttributeError(f"'{type(node).__name__}' object has no attribute '{name}' "
                              f"(numtorch's {type(node)._op_name} does not keep it)")
 
@@ -341,7 +346,7 @@ def _own_attrs(cls) -> set:
     return out
 
 
-_function.saved_value = saved_value
+_function.set_saved_value(saved_value)
 
 
 # -- register_multi_grad_hook ----------------------------------------------------------------------

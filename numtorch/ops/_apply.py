@@ -140,6 +140,9 @@ def apply_inplace(cls, target: Tensor, tensors: tuple, arrays: tuple, *params) -
         if target._view_of is not None:
             _views.rebase(target, ctx)          # the base's history takes the write (CopySlices)
         else:
+            old = target.grad_fn
+            if old is not None and old._hooked:
+                _views.keep_retained(target, old, ctx)
             target.grad_fn = ctx
             target.requires_grad = True
             if target._out_index:
@@ -246,7 +249,7 @@ def check_inplace(target: Tensor, sub=None) -> None:
         return
     info = target._view_of
     if info is not None:
-        _views.check(target, info, sub)
+        _views.check(info, sub)
     elif target.grad_fn is None and target.requires_grad:
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 

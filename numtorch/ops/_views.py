@@ -57,33 +57,31 @@ def track(out, input, cls, params: tuple, multi=None) -> None:
     returns several views (unbind, split, chunk)."""
     info = input._view_of
     if info is None:
-        base, steps, meta = input, ((cls, params),), None
+        base, steps = input, ((cls, params),)
+        meta = None if multi is None else (cls, multi)
     else:
         base, steps, meta = info[0], info[1] + ((cls, params),), info[2]
-        if meta is not None and meta is not _NO_GRAD:
-            meta = (cls, 0)
-    if multi is not None and meta is not _NO_GRAD:
-        meta = (cls, multi)
-    if _state[0]:
-        if base.grad_fn is not None:
-            # views of a non-leaf base are regenerated when it is modified in place
-            views = base._views
-            if views is None:
-                base._views = [_ref(out)]
-            else:
-                n = len(views)
-                if n >= 16 and not n & (n - 1):           # prune dead views at powers of two
-                    views[:] = [r for r in views if r() is not None]
-                views.append(_ref(out))
-    else:
+        if meta is not _NO_GRAD and (meta is not None or multi is not None):
+            meta = (cls, 0 if multi is None else multi)     # views of multi-view outputs too
+    if not _state[0]:
         out.requires_grad = True            # as in PyTorch, a view made under no_grad still
         meta = _NO_GRAD                     # requires grad, and may not be modified with grad on
+    elif base.grad_fn is not None:
+        # views of a non-leaf base are regenerated when it is modified in place
+        views = base._views
+        if views is None:
+            base._views = [_ref(out)]
+        else:
+            n = len(views)
+            if n >= 16 and not n & (n - 1):               # prune dead views at powers of two
+                views[:] = [r for r in views if r() is not None]
+            views.append(_ref(out))
     out._view_of = (base, steps, meta)
 
 
-def check(target, info, sub=None) -> None:
-    """PyTorch's refusals for an in-place op (grad mode on) on the tracked view ``target``;
-    ``sub`` is the view op a ``target[index] = v`` goes through, if any."""
+def check(info, sub=None) -> None:
+    """PyTorch's refusals of an in-place op (grad mode on) on a tracked view (``info`` is its
+    ``_view_of``); ``sub`` is the view op a ``view[index] = v`` goes through, if any."""
     meta = info[2]
     if meta is _NO_GRAD:
         raise RuntimeError(
@@ -105,7 +103,8 @@ def check(target, info, sub=None) -> None:
 
 def _replay(a, steps):
     """Apply the view ``steps`` to ``a`` (an array, or a TensorArray under create_graph) with each
-    view op's own forward; return the view and the ctxs/input shapes its backward needs."""
+    view op's own forward; return the view and the steps' ctxs (what their backward reads, plus
+    ``in_shape_``, the shape each step started from)."""
     ctxs = []
     for cls, params in steps:
         ctx = _new(cls)
@@ -184,6 +183,17 @@ class _ModifiedMultiView(Function):
                            "view of its base has been modified inplace. " + _MULTI_TAIL)
 
 
+def keep_retained(t, old, new) -> None:
+    """``t``'s node changed from ``old`` to ``new`` (an in-place op): as in PyTorch, its
+    ``retain_grad()`` follows it (``.grad`` is the gradient of its current value); hooks stay."""
+    if old is not None and old._hooked:
+        retained = old.__dict__.get("_retained")
+        if retained and any(r is t for r in retained):
+            retained[:] = [r for r in retained if r is not t]
+            new.__dict__.setdefault("_retained", []).append(t)
+            new._hooked = True
+
+
 def rebase(view, fn) -> None:
     """``fn`` (a recorded in-place op's node) has just written ``view``: the view's base takes
     a ``CopySlices`` node and its views are regenerated."""
@@ -198,6 +208,7 @@ def rebase(view, fn) -> None:
     node.needs_input_grad = [True] + list(fn.needs_input_grad[1:])
     node._seq_nr = _next_seq()
     node._saved_versions = fn._saved_versions
+    keep_retained(base, base.grad_fn, node)
     base.grad_fn = node
     if base._out_index:
         base._out_index = 0
@@ -229,6 +240,7 @@ def regenerate(base) -> None:
         node.needs_input_grad = [True]
         node._seq_nr = _next_seq()
         node._saved_versions = None
+        keep_retained(v, v.grad_fn, node)
         v.grad_fn = node
         if v._out_index:
             v._out_index = 0

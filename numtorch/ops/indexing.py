@@ -119,7 +119,7 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, g):
-        out = _zeros(g, ctx.shape)
+        out = np.zeros(ctx.shape, g.dtype) if type(g) is np.ndarray else _zeros(g, ctx.shape)
         if ctx.unique:
             out[ctx.index] = g           # no position repeats: nothing to accumulate
         else:

@@ -23,7 +23,7 @@ def main() -> None:
     spec.loader.exec_module(mod)
     data = mod.regenerate()
     np.savez_compressed(mod.RECORD, **data)
-    print(f"recorded {len(data)} arrays into {mod.RECORD}", file=sys.stderr)
+    print(f"recorded {len(data)} arrays into {os.path.normpath(mod.RECORD)}", file=sys.stderr)
 
 
 if __name__ == "__main__":
