@@ -47,6 +47,8 @@ from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fi
                            nonzero, argwhere, take, index_add)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
 from .ops.nn_ops import softmax_dim as softmax, log_softmax_dim as log_softmax, dropout, selu, celu
+from .ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
+                       conv_transpose3d)
 from ._generator import Generator, default_generator
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state
 from ._random_ops import *  # noqa: F401,F403

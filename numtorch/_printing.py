@@ -333,8 +333,8 @@ def format_array(array: np.ndarray, dtype: Any = None, *,
 
 def _grad_fn_name(grad_fn: Any) -> str:
     name = getattr(grad_fn, "name", None)
-    if callable(name):
-        return str(name())
+    if callable(name):      # PyTorch prints the node's type: CopySlices, not torch::autograd::...
+        return str(name()).rpartition("::")[2]
     if isinstance(name, str):
         return name
     return type(grad_fn).__name__

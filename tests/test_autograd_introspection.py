@@ -627,7 +627,7 @@ def observe(T, names=None) -> dict:
     """Everything the tests compare, computed with ``T`` (torch or numtorch). ``names``: the
     ``_saved_*`` attributes to read per case (PyTorch's, from the record)."""
     F = T.nn.functional
-    out = {"nodes": {}, "saved": {}, "saved_after": {}, "graphs": {}}
+    out = {"nodes": {}, "saved": {}, "saved_dir": {}, "saved_after": {}, "graphs": {}}
     for name, build in NODES:
         v = inputs(T)
         r = build(T, F, v)
@@ -635,6 +635,7 @@ def observe(T, names=None) -> dict:
         out["nodes"][name] = [type(fn).__name__, fn.name()]
         attrs = None if names is None else names[name]
         out["saved"][name] = saved_attrs(fn, dict(v), attrs)
+        out["saved_dir"][name] = sorted(a for a in dir(fn) if a.startswith("_saved_"))
         if r.dtype.is_floating_point:
             r.sum().backward()
             out["saved_after"][name] = saved_attrs(fn, dict(v), attrs)
@@ -718,6 +719,7 @@ def test_saved_attributes(record, got):
             matched_nodes.add(record["nodes"][case][1])
     for case in FULL:
         assert set(got["saved"][case]) == set(record["saved"][case]), case
+        assert got["saved_dir"][case] == record["saved_dir"][case], case   # dir() lists them
     assert len(matched_nodes) >= 60 and matched_attrs >= 250
 
 

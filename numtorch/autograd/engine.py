@@ -105,11 +105,12 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
     given = set()           # ids of arrays already handed to a leaf (never share two .grad)
     grads = {}              # node -> list of output gradients received so far
     heap = []               # (-sequence number, node) of the nodes with a gradient waiting
+    pending = {}            # id(leaf) -> [leaf, gradient] of leaves with hooks (see below)
 
     for t, g in zip(roots, grad_arrays):
         node = t.grad_fn
         if node is None:
-            _deliver_to_leaf(t, g, given, capture, graph)
+            _deliver_to_leaf(t, g, given, capture, graph, pending)
             continue
         slot = grads.get(node)
         if slot is None:
@@ -163,7 +164,7 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
                     g = unbroadcast(g, data.shape)
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
                     g = g.astype(data.dtype)
-                _deliver_to_leaf(entry, g, given, capture, graph)
+                _deliver_to_leaf(entry, g, given, capture, graph, pending)
                 continue
             target, shape, dtype, index = entry
             if g.shape != shape:
@@ -176,6 +177,8 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
                 heappush(heap, (-target._seq_nr, target))
             else:
                 slot[index] = g if slot[index] is None else slot[index] + g
+    for leaf, g in pending.values():     # hooked leaves: their hooks see the whole gradient once
+        _deliver_to_leaf(leaf, g, given, None, graph)
     return capture
 
 
@@ -315,14 +318,23 @@ def _replacement(res, old: tuple, what: str) -> tuple:
     return res
 
 
-def _deliver_to_leaf(leaf, g, given, capture, graph=False):
+def _deliver_to_leaf(leaf, g, given, capture, graph=False, pending=None):
     if capture is not None:
         if id(leaf) in capture:
             prev = capture[id(leaf)]
             capture[id(leaf)] = g if prev is None else prev + g
         return
+    hooks = leaf._hooks
+    if hooks and pending is not None:
+        # a leaf with hooks: as PyTorch's AccumulateGrad, which runs once, its hooks see the sum
+        # of the gradients from all its uses, after the pass (``_run`` delivers it then)
+        entry = pending.get(id(leaf))
+        if entry is None:
+            pending[id(leaf)] = [leaf, g]
+        else:
+            entry[1] = entry[1] + g
+        return
     if graph:
-        hooks = leaf._hooks
         for hook in hooks or ():
             res = hook(g.t)
             if res is not None:
@@ -337,7 +349,6 @@ def _deliver_to_leaf(leaf, g, given, capture, graph=False):
         if type(hooks) is LeafHooks:
             _acc_hooks(leaf, g, False, True)
         return
-    hooks = leaf._hooks
     if hooks:
         for hook in hooks:
             res = hook(leaf._make(g))

@@ -44,17 +44,19 @@ next_sequence_nr = itertools.count().__next__
 record_hooks = [None]
 _recorders: dict = {}
 
-# ``node._saved_<name>`` is answered by ``graph.saved_value``, which graph.py registers here
-# (see ``set_saved_value``): this module does not import graph.py, which imports it.
-_saved_value = [None]
+# ``node._saved_<name>`` is answered by ``graph.saved_value`` (and ``dir(node)`` lists them by
+# ``graph.saved_names``), which graph.py registers here (``set_saved_value``): this module does
+# not import graph.py, which imports it.
+_saved_value = [None, None]
 
 # The first built-in class recorded under each node name (``"TBackward0"`` -> ``T``).
 NODE_CLASSES: dict = {}
 
 
-def set_saved_value(fn) -> None:
-    """Register ``fn(node, name)``, the answer to ``node._saved_<name>``."""
-    _saved_value[0] = fn
+def set_saved_value(value, names) -> None:
+    """Register ``value(node, name)``, the answer to ``node._saved_<name>``, and
+    ``names(node)``, the ``_saved_*`` names ``dir(node)`` lists."""
+    _saved_value[0], _saved_value[1] = value, names
 
 
 def set_recorder(name: str, fn) -> None:
@@ -142,6 +144,11 @@ class Function:
         if name.startswith(("_saved_", "_raw_saved_")) and _saved_value[0] is not None:
             return _saved_value[0](self, name)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    def __dir__(self):
+        # PyTorch's saved values, not the version bookkeeping (which shares their prefix)
+        names = [n for n in super().__dir__() if n != "_saved_versions"]
+        return names + _saved_value[1](self) if _saved_value[1] is not None else names
 
     @property
     def next_functions(self) -> tuple:

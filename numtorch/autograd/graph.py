@@ -346,7 +346,16 @@ def _own_attrs(cls) -> set:
     return out
 
 
-_function.set_saved_value(saved_value)
+def saved_names(node) -> list:
+    """The ``_saved_*`` (and ``_raw_saved_*``, for tensors) names a node shows."""
+    table = SAVED.get(type(node)._op_name) if node._raw else None
+    if not table:
+        return []
+    return ([f"_saved_{a}" for a in table]
+            + [f"_raw_saved_{a}" for a, s in table.items() if type(s) in (Input, Output)])
+
+
+_function.set_saved_value(saved_value, saved_names)
 
 
 # -- register_multi_grad_hook ----------------------------------------------------------------------

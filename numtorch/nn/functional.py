@@ -18,6 +18,8 @@ from ..ops import elementwise as _E
 from ..ops import reduce as _R
 from ..ops._apply import apply, _make
 from ..ops.shape import _zeros
+from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
+                        conv_transpose3d, unfold, fold)
 from ..ops.nn_ops import (softmax, log_softmax, cross_entropy, nll_loss, mse_loss, l1_loss,  # noqa: F401
                           smooth_l1_loss, huber_loss, binary_cross_entropy,
                           binary_cross_entropy_with_logits, kl_div, dropout, leaky_relu, elu, selu,

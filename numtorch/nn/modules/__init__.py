@@ -6,9 +6,14 @@ from .flatten import Flatten, Unflatten
 from .activation import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .dropout import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .fold import *  # noqa: F401,F403
 
 from . import activation as _activation, loss as _loss, dropout as _dropout  # noqa: E402
 
 __all__ = ["Module", "Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList",
            "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten"] \
     + list(_activation.__all__) + list(_loss.__all__) + list(_dropout.__all__)
+
+from . import conv as _conv, fold as _fold  # noqa: E402
+__all__ += list(_conv.__all__) + list(_fold.__all__)
