@@ -1,14 +1,16 @@
 """LeNet-style convolution layers, forward + backward: numtorch vs PyTorch vs hand-written NumPy.
 
     python bench/conv_step.py              # all columns (PyTorch skipped when not installed)
-    python bench/conv_step.py --repeat 15
+    python bench/conv_step.py --rounds 5 --repeat 15
 
 Two layers of LeNet-5 at batch 64, as a training step meets them:
   conv1  1 -> 6, 5x5, padding 2, on 28x28   (input needs no gradient: weight and bias grads)
   conv2  6 -> 16, 5x5, on 14x14             (input, weight and bias grads)
 Each framework runs in its own fresh process with ONE thread (``torch.set_num_threads(1)``; NumPy's
 BLAS through ``numtorch.set_num_threads(1)``), timed with ``timeit`` (best of ``--repeat``), in
-milliseconds per forward + backward. The NumPy columns are written by hand:
+milliseconds per forward + backward; the frameworks alternate over ``--rounds`` fresh processes
+each and the best round counts (a shared machine's noise only ever adds). The NumPy columns
+are written by hand:
   numpy        the same algorithm as numtorch (batch-last im2col, one matmul per direction,
                col2im as one strided add per kernel position): numtorch / numpy is the
                framework's own cost
@@ -34,7 +36,8 @@ def _data(spec):
     rng = np.random.default_rng(0)
     n, c, s, co, k, p = (spec[key] for key in ("n", "c", "size", "cout", "k", "pad"))
     o = s + 2 * p - k + 1
-    return (rng.standard_normal((n, c, s, s), np.float32), rng.standard_normal((co, c, k, k), np.float32),
+    return (rng.standard_normal((n, c, s, s), np.float32),
+            rng.standard_normal((co, c, k, k), np.float32),
             rng.standard_normal(co, np.float32), rng.standard_normal((n, co, o, o), np.float32))
 
 
@@ -64,8 +67,14 @@ def numpy_step(spec):
         xp = np.zeros((c, sp, sp, n), np.float32)                   # (C, H+2p, W+2p, N)
         xp[:, p:p + s, p:p + s] = x.transpose(1, 2, 3, 0)
         st = xp.strides
-        cols = as_strided(xp, (c, k, k, o, o, n), st[:1] + st[1:3] + st[1:3] + st[3:]).reshape(c * k * k, -1)
-        y = (w.reshape(co, -1) @ cols).reshape(co, o, o, n).transpose(3, 0, 1, 2) + b[:, None, None]
+        cols = as_strided(xp, (c, k, k, o, o, n), st[:1] + st[1:3] + st[1:3] + st[3:])
+        cols = cols.reshape(c * k * k, -1)
+        yt = (w.reshape(co, -1) @ cols).reshape(co, o, o, n)
+        y = np.empty((n, co, o, o), np.float32)           # contiguous NCHW, copied in blocks
+        rows = max(1, (1 << 16) // (o * n))
+        for c_ in range(co):
+            for i in range(0, o, rows):
+                np.add(yt[c_, i:i + rows].transpose(2, 0, 1), b[c_], out=y[:, c_, i:i + rows])
         g2 = np.ascontiguousarray(g.transpose(1, 2, 3, 0)).reshape(co, -1)
         gw = (g2 @ cols.T).reshape(w.shape)
         gb = g.sum((0, 2, 3))
@@ -92,7 +101,8 @@ def numpy_nchw_step(spec):
         xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
         cols = sliding_window_view(xp, (k, k), axis=(2, 3))             # (N, C, O, O, k, k)
         cols = cols.transpose(0, 2, 3, 1, 4, 5).reshape(n * o * o, c * k * k)
-        y = (cols @ w.reshape(co, -1).T + b).reshape(n, o, o, co).transpose(0, 3, 1, 2)
+        y = (cols @ w.reshape(co, -1).T + b).reshape(n, o, o, co)
+        y = np.ascontiguousarray(y.transpose(0, 3, 1, 2))
         g2 = g.transpose(0, 2, 3, 1).reshape(-1, co)
         gw = (g2.T @ cols).reshape(w.shape)
         gb = g2.sum(0)
@@ -102,15 +112,18 @@ def numpy_nchw_step(spec):
             for i in range(k):
                 for j in range(k):
                     gxp[:, :, i:i + o, j:j + o] += gc[:, :, :, :, i, j].transpose(0, 3, 1, 2)
-            gx = gxp[:, :, p:p + s, p:p + s]
+            gx = np.ascontiguousarray(gxp[:, :, p:p + s, p:p + s])
         return y, gw, gb
     return step
 
 
 def worker(fw: str, repeat: int) -> dict:
-    sys.path.insert(0, ROOT)
-    import numtorch
-    numtorch.set_num_threads(1)                     # NumPy's BLAS: one thread
+    # one BLAS thread: OPENBLAS_NUM_THREADS=1 in the environment (main sets it), and for numtorch
+    # its own set_num_threads as well
+    if fw == "numtorch":
+        sys.path.insert(0, ROOT)
+        import numtorch
+        numtorch.set_num_threads(1)
     if fw == "torch":
         import torch
         torch.set_num_threads(1)
@@ -132,8 +145,10 @@ def worker(fw: str, repeat: int) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--worker")
     args = ap.parse_args()
     if args.worker:
@@ -148,14 +163,17 @@ def main() -> None:
         pass
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     res = {}
-    for fw in fws:
-        p = subprocess.run([sys.executable, __file__, "--worker", fw, "--repeat", str(args.repeat)],
-                           capture_output=True, text=True, env=env, cwd=ROOT)
-        if p.returncode:
-            print(f"{fw}: failed\n{p.stderr}")
-            continue
-        res[fw] = json.loads(p.stdout)
-    print("ms per forward + backward, batch 64, 1 thread (best of %d)" % args.repeat)
+    for _ in range(args.rounds):
+        for fw in fws:
+            p = subprocess.run([sys.executable, __file__, "--worker", fw, "--repeat", str(args.repeat)],
+                               capture_output=True, text=True, env=env, cwd=ROOT)
+            if p.returncode:
+                print(f"{fw}: failed\n{p.stderr}")
+                continue
+            got = json.loads(p.stdout)
+            res[fw] = {k: min(v, res.get(fw, got)[k]) for k, v in got.items()}
+    print(f"ms per forward + backward, batch 64, 1 thread (best of {args.rounds} rounds x "
+          f"{args.repeat} repeats)")
     print(f"{'layer':8s}" + "".join(f"{fw:>12s}" for fw in res)
           + "".join(f"{'nt/' + fw:>14s}" for fw in res if fw != "numtorch"))
     for row in ("conv1", "conv2", "both"):

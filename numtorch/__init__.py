@@ -31,6 +31,9 @@ from .autograd import grad_mode as _grad_mode
 from .autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode,
                                  is_grad_enabled, is_inference_mode_enabled)
 from . import autograd
+from . import _tensor_methods  # noqa: F401  (Tensor's methods and operators, once ops exist)
+from .autograd.anomaly_mode import (is_anomaly_enabled, is_anomaly_check_nan_enabled,  # noqa: F401
+                                    set_anomaly_enabled)
 from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, empty, full,
                            zeros_like, ones_like, empty_like, full_like, arange, linspace, logspace,
                            eye, scalar_tensor, meshgrid, range_ as range)
@@ -41,10 +44,10 @@ from .ops.reduce import (sum, mean, prod, nansum, max, min, amax, amin, aminmax,
 from .ops.shape import (view_as, reshape, flatten, ravel, unflatten, squeeze, unsqueeze, permute,
                         transpose, swapaxes, swapdims, t, movedim, moveaxis, expand_as, broadcast_to,
                         broadcast_tensors, tile, narrow, unbind, split, chunk, tensor_split, flip,
-                        fliplr, flipud, roll, tril, triu, clone, diag, diagonal, cat, concat,
+                        fliplr, flipud, roll, tril, triu, clone, cat, concat,
                         concatenate, stack, hstack, vstack, column_stack, atleast_1d, atleast_2d)
 from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select,
-                           nonzero, argwhere, take, index_add)
+                           nonzero, argwhere, take, index_add, diag, diagonal)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
 from .ops.nn_ops import softmax_dim as softmax, log_softmax_dim as log_softmax, dropout, selu, celu
 from .ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401

@@ -34,16 +34,16 @@ def not_tensor(fn: str, value, arg: str = "input", position: int | None = 1) -> 
     return arg_error(fn, arg, position, "Tensor", value)
 
 
-def invalid_combination(fn: str, args: str) -> TypeError:
-    """The start of PyTorch's overload-mismatch message (it then lists the overloads)."""
-    return TypeError(f"{fn}() received an invalid combination of arguments - got ({args}), but "
-                     "expected one of the signatures documented for torch." + fn)
-
-
-def missing_args(fn: str, *names: str) -> TypeError:
-    """``fn() missing 1 required positional arguments: "dim"`` (PyTorch's wording)."""
-    quoted = ", ".join(f'"{n}"' for n in names)
-    return TypeError(f"{fn}() missing {len(names)} required positional arguments: {quoted}")
+def invalid_combination(fn: str, got, expected: str) -> TypeError:
+    """PyTorch's overload-mismatch error, ``fn() received an invalid combination of arguments -
+    got (list, float), but expected one of: <expected>``. ``got``: the argument values, or a dict
+    of keyword arguments, or the description itself."""
+    if isinstance(got, dict):
+        got = ", ".join(f"{k}={type_name(v)}" for k, v in got.items()) + ", "
+    elif not isinstance(got, str):
+        got = ", ".join(type_name(v) for v in got)
+    return TypeError(f"{fn}() received an invalid combination of arguments - got ({got}), but "
+                     f"expected one of: {expected}")
 
 
 def _is_int(s) -> bool:
@@ -59,10 +59,12 @@ def size_error(fn: str, size: tuple, position: int = 1) -> TypeError | None:
 
     ``size`` is what the function got: its positional arguments, or a single tuple/list."""
     if len(size) == 1 and not isinstance(size[0], (tuple, list)):
-        return None if _is_int(size[0]) else arg_error(fn, "size", position, "tuple of ints", size[0])
+        if _is_int(size[0]):
+            return None
+        return arg_error(fn, "size", position, "tuple of ints", size[0])
     if len(size) > 1 and not _is_int(size[0]):
-        return TypeError(f"{fn}() takes {position} positional argument but {len(size) + position - 1} "
-                         "were given")
+        return TypeError(f"{fn}() takes {position} positional argument but "
+                         f"{len(size) + position - 1} were given")
     items = size[0] if len(size) == 1 else size
     for i, s in enumerate(items):
         if not _is_int(s):
@@ -129,27 +131,20 @@ def call_site():
     return None
 
 
-def bad_operand(fn: str, a, b, tensor_type):
+def bad_operand(fn: str, a, b, tensor_type, overloads: str | None = None):
     """What a binary op does with an operand of the wrong type: as an operator (``t + None``) it
     returns NotImplemented, so Python raises its own message, as with PyTorch; as a function
-    (``torch.add(t, None)``, ``t.add(None)``) it raises the argument parser's TypeError."""
+    (``torch.add(t, None)``, ``t.add(None)``) it raises the argument parser's TypeError (for ops
+    with Tensor and Number ``overloads``, the overload mismatch)."""
     site = call_site()
     if isinstance(site, str):
         return NotImplemented
+    method = site == 1 and isinstance(a, tensor_type)
+    if overloads is not None:
+        raise invalid_combination(fn, (b,) if method else (a, b), overloads)
     if not isinstance(a, tensor_type):
         raise not_tensor(fn, a)
-    raise not_tensor(fn, b, "other", 1 if site == 1 else 2)
-
-
-def operand_error(op: str, a, b) -> TypeError:
-    """Python's own message for an operator on unsupported operand types."""
-    if op in ("<", "<=", ">", ">="):
-        return TypeError(f"'{op}' not supported between instances of '{type(a).__name__}' and "
-                         f"'{type(b).__name__}'")
-    if op in ("**", "**="):
-        op = op + " or pow()"
-    return TypeError(f"unsupported operand type(s) for {op}: '{type(a).__name__}' and "
-                     f"'{type(b).__name__}'")
+    raise not_tensor(fn, b, "other", 1 if method else 2)
 
 
 # ops whose ``dim`` may be a tuple of ints: PyTorch reports a bad one as an overload mismatch
@@ -176,8 +171,7 @@ def dim_type_error(dim) -> TypeError:
     f = _public_frame()
     fn = f.f_code.co_name if f is not None else "dim"
     if fn in _DIM_LIST_OPS:
-        return TypeError(f"{fn}() received an invalid combination of arguments - got "
-                         f"({type_name(dim)}), but expected one of: (int dim), (tuple of ints dim)")
+        return invalid_combination(fn, (dim,), "(int dim), (tuple of ints dim)")
     arg, position = "dim", 1
     if f is not None:
         names = f.f_code.co_varnames[:f.f_code.co_argcount]
@@ -216,3 +210,9 @@ def nesting_error(data) -> Exception:
                 return e
         return None
     return walk(data, 0) or ValueError("expected a rectangular sequence of numbers")
+
+
+def repeated_dim_error(axes) -> RuntimeError:
+    """PyTorch's error for a dim listed twice (``axes`` already wrapped)."""
+    d = next(a for i, a in enumerate(axes) if a in axes[:i])
+    return RuntimeError(f"dim {d} appears multiple times in the list of dims")

@@ -187,9 +187,8 @@ def _low_high_size(args, low, high, size):
     if size is None and len(args) >= 2:
         raise _errors.arg_error("randint", "size", len(args), "tuple of ints", args[-1])
     if high is None or size is None:
-        raise TypeError(f"randint() received an invalid combination of arguments - got "
-                        f"({', '.join(_errors.type_name(a) for a in args)}), but expected one of: "
-                        "(int high, tuple of ints size), (int low, int high, tuple of ints size)")
+        raise _errors.invalid_combination("randint", args, "(int high, tuple of ints size), "
+                                          "(int low, int high, tuple of ints size)")
     return int(0 if low is None else low), int(high), _size((), size, "randint", 1 + len(args))
 
 

@@ -14,8 +14,8 @@ import numpy as np
 
 from . import _dtype
 from ._size import Size
-from .autograd import engine as _engine
-from .autograd.engine import run_backward as _run_backward
+from ._device import cpu as _cpu
+from ._printing import tensor_repr
 
 
 class Tensor:
@@ -30,6 +30,9 @@ class Tensor:
     _device = None      # None means the CPU
     _view_of = None     # a view of a tensor that requires grad: its base and steps (ops/_views.py)
     _views = None       # a non-leaf base: weak references to its tracked views (ops/_views.py)
+    # NumPy scalars and arrays defer to Tensor's operators (``np.float64(2.0) * w`` is a tensor
+    # with its graph, as in PyTorch), instead of converting the tensor with ``__array__``
+    __array_priority__ = 1000
 
     # -- construction ---------------------------------------------------------------------------
     def __new__(cls, *args, **kwargs):
@@ -104,8 +107,7 @@ class Tensor:
 
     @property
     def device(self):
-        from ._device import cpu
-        return self._device or cpu
+        return self._device or _cpu
 
     @property
     def is_cuda(self) -> bool:
@@ -168,25 +170,6 @@ class Tensor:
             self._device = value._device
 
     @property
-    def T(self) -> "Tensor":
-        from .ops.shape import permute
-        if self._data.ndim != 2:
-            import warnings
-            warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in "
-                          "these cases." if self._data.ndim == 0 else
-                          "The use of `x.T` on tensors of dimension other than 2 to reverse their "
-                          "shape is deprecated and it will throw an error in a future release. "
-                          "Consider `x.mT` to transpose batches of matrices or `x.permute(*torch."
-                          "arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a tensor.",
-                          UserWarning, stacklevel=2)
-        return permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
-
-    @property
-    def mT(self) -> "Tensor":
-        from .ops.shape import transpose
-        return transpose(self, -2, -1)
-
-    @property
     def is_sparse(self) -> bool:
         return False
 
@@ -243,39 +226,6 @@ class Tensor:
         fn = self.grad_fn
         return fn is not None and any(t is self for t in fn.__dict__.get("_retained", ()))
 
-    def register_hook(self, hook):
-        """Call ``hook(grad)`` when this tensor's gradient is computed; it may return a new one."""
-        from .autograd.function import _RemovableHandle
-        if not self.requires_grad:
-            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
-            if self._hooks is None:
-                self._hooks = []
-            self._hooks.append(hook)
-            return _RemovableHandle(self._hooks, hook)
-        entries = self.grad_fn.__dict__.setdefault("_tensor_hooks", [])
-        self.grad_fn._hooked = True
-        for tensor, hooks in entries:
-            if tensor is self:
-                break
-        else:
-            hooks = []
-            entries.append((self, hooks))
-        hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
-
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
-        """Accumulate d(self)/d(leaf) into every leaf's ``.grad``."""
-        data = self._data
-        if gradient is None and inputs is None and self.grad_fn is not None and data.size == 1 \
-                and data.dtype.kind == "f" and not create_graph:
-            # the common case, a scalar loss: seed with 1 and run the engine directly
-            seed = np.array(1.0, data.dtype) if data.ndim == 0 else np.ones(data.shape, data.dtype)
-            _run_backward([self], [seed], bool(retain_graph))
-            return
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
-
     def detach(self) -> "Tensor":
         """The same values without autograd history; shares memory and the version counter, so
         an in-place change to it is caught by a backward that saved the original."""
@@ -327,12 +277,6 @@ class Tensor:
             raise TypeError("len() of a 0-d tensor")
         return self._data.shape[0]
 
-    def __iter__(self):
-        if self._data.ndim == 0:
-            raise TypeError("iteration over a 0-d tensor")
-        from .ops.shape import unbind
-        return iter(unbind(self, 0))
-
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if not self._data.size
@@ -368,13 +312,11 @@ class Tensor:
         return id(self)
 
     def __repr__(self, *, tensor_contents=None) -> str:
-        from ._printing import tensor_repr
         return tensor_repr(self)
 
     __str__ = __repr__
 
     def __reduce_ex__(self, proto):
-        from .serialization import _rebuild_tensor_plain
         return (_rebuild_tensor_plain, (self._data, self.requires_grad))
 
     def __deepcopy__(self, memo):
@@ -413,6 +355,11 @@ _NONLEAF_GRAD = (
     "github.com/pytorch/pytorch/pull/30531 for more information.")
 
 
+def _rebuild_tensor_plain(array: np.ndarray, requires_grad: bool = False) -> Tensor:
+    """Rebuild a tensor pickled with the standard pickle module (``Tensor.__reduce_ex__``)."""
+    return Tensor._make(array, bool(requires_grad))
+
+
 def _init(t: Tensor, data: np.ndarray, requires_grad: bool = False) -> None:
     t._data = data
     t.requires_grad = requires_grad
@@ -433,126 +380,3 @@ def _wrap_dim(dim: int, ndim: int) -> int:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
                          f"but got {dim})")
     return dim % n
-
-
-
-
-# -- methods: the ops functions themselves (Tensor.exp is torch.exp) ------------------------------
-
-def _invert(self):
-    """``~t``: logical not for bool tensors, bitwise not for integers."""
-    from .ops import elementwise as E
-    kind = self._data.dtype.kind
-    if kind == "b":
-        return E.logical_not(self)
-    if kind not in "iu":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
-    return E.bitwise_not(self)
-
-
-def _install_methods() -> None:
-    from .ops import elementwise as E, reduce as R, shape as S, indexing as I, linalg as L
-    from .ops import convert as C
-    table = {
-        E: """add sub mul div floor_divide remainder fmod pow neg abs sign exp expm1 log log2 log10
-              log1p sqrt rsqrt square reciprocal sin cos tan tanh sigmoid relu atan asin acos sinh
-              cosh floor ceil round trunc fix clamp clamp_min clamp_max clip where maximum minimum
-              lerp atan2 eq ne lt le gt ge greater greater_equal less less_equal not_equal equal
-              logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
-              bitwise_not isnan isinf isfinite isposinf isneginf signbit isclose allclose nan_to_num
-              add_ sub_ mul_ div_ pow_ remainder_ floor_divide_ maximum_ minimum_ lerp_ neg_ abs_
-              exp_ log_ sqrt_ sigmoid_ tanh_ relu_ floor_ ceil_ round_ trunc_ reciprocal_ square_
-              clamp_ clip_ addcmul addcdiv addcmul_ addcdiv_ true_divide divide multiply subtract
-              negative absolute arctan arcsin arccos arctan2 fmax fmin""",
-        R: """sum mean prod nansum max min amax amin aminmax argmax argmin var std norm logsumexp
-              cumsum cumprod all any count_nonzero""",
-        S: """view reshape view_as reshape_as flatten ravel unflatten squeeze unsqueeze permute
-              transpose swapaxes swapdims t movedim moveaxis expand expand_as broadcast_to repeat
-              tile narrow unbind split chunk tensor_split flip fliplr flipud roll tril triu clone
-              contiguous diag diagonal select""",
-        I: """gather scatter scatter_ scatter_add scatter_add_ index_select masked_fill masked_fill_
-              masked_select nonzero argwhere take index_add""",
-        L: "matmul mm bmm mv dot inner outer ger addmm trace",
-        C: """to type type_as float double half long int short char byte bool cpu cuda new_tensor
-              new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
-    }
-    from . import _random_ops as RND
-    from .ops import nn_ops as NN
-    Tensor.softmax, Tensor.log_softmax = NN.softmax_dim, NN.log_softmax_dim   # dim required
-    table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_"
-    for module, names in table.items():
-        for name in names.split():
-            setattr(Tensor, name, getattr(module, name))
-
-    def _r(fn):
-        return lambda self, other: fn(other, self)
-
-    def _triu_(self, diagonal=0):
-        return self.copy_(S.triu(self, diagonal))
-
-    def _tril_(self, diagonal=0):
-        return self.copy_(S.tril(self, diagonal))
-
-    def _unsqueeze_(self, dim):
-        self._data = self._data.reshape(S.unsqueeze(self.detach(), dim)._data.shape)
-        return self
-
-    def _squeeze_(self, dim=None):
-        self._data = self._data.reshape(S.squeeze(self.detach(), dim)._data.shape)
-        return self
-
-    def _t_(self):
-        self._data = self._data.T
-        return self
-
-    Tensor.triu_ = _triu_
-    Tensor.tril_ = _tril_
-    Tensor.unsqueeze_ = _unsqueeze_
-    Tensor.squeeze_ = _squeeze_
-    Tensor.t_ = _t_
-    Tensor.__add__ = Tensor.__radd__ = E.add
-    Tensor.__iadd__ = E.add_
-    Tensor.__sub__ = E.sub
-    Tensor.__rsub__ = _r(E.sub)
-    Tensor.__isub__ = E.sub_
-    Tensor.__mul__ = Tensor.__rmul__ = E.mul
-    Tensor.__imul__ = E.mul_
-    Tensor.__truediv__ = E.div
-    Tensor.__rtruediv__ = _r(E.div)
-    Tensor.__itruediv__ = E.div_
-    Tensor.__floordiv__ = E.floor_divide
-    Tensor.__rfloordiv__ = _r(E.floor_divide)
-    Tensor.__ifloordiv__ = E.floor_divide_
-    Tensor.__mod__ = E.remainder
-    Tensor.__rmod__ = _r(E.remainder)
-    Tensor.__imod__ = E.remainder_
-    Tensor.__pow__ = E.pow
-    Tensor.__rpow__ = _r(E.pow)
-    Tensor.__ipow__ = E.pow_
-    Tensor.__matmul__ = L.matmul
-    Tensor.__rmatmul__ = _r(L.matmul)
-    Tensor.__neg__ = E.neg
-    Tensor.__pos__ = lambda self: self
-    Tensor.__abs__ = E.abs
-    Tensor.__invert__ = _invert
-    Tensor.__and__ = Tensor.__rand__ = E.bitwise_and
-    Tensor.__or__ = Tensor.__ror__ = E.bitwise_or
-    Tensor.__xor__ = Tensor.__rxor__ = E.bitwise_xor
-    Tensor.__iand__ = lambda self, o: self.copy_(E.bitwise_and(self, o))
-    Tensor.__ior__ = lambda self, o: self.copy_(E.bitwise_or(self, o))
-    Tensor.__ixor__ = lambda self, o: self.copy_(E.bitwise_xor(self, o))
-    Tensor.__eq__ = E.eq
-    Tensor.__ne__ = E.ne
-    Tensor.__lt__ = E.lt
-    Tensor.__le__ = E.le
-    Tensor.__gt__ = E.gt
-    Tensor.__ge__ = E.ge
-    Tensor.__getitem__ = I.getitem
-    Tensor.__setitem__ = I.setitem
-    Tensor.where = lambda self, condition, other: E.where(condition, self, other)
-
-
-_install_methods()
-from .ops._tensor_array import TensorArray as _TensorArray  # noqa: E402
-Tensor._TensorArray = _TensorArray   # what the engine's create_graph=True path runs formulas on
-_engine.Tensor = Tensor      # the engine makes leaves' .grad tensors without importing us

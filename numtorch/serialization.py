@@ -40,7 +40,8 @@ import numpy as np
 from . import _dtype
 from ._device import device as _Device
 from ._size import Size
-from ._tensor import Tensor
+from ._tensor import Tensor, _rebuild_tensor_plain
+from .nn.parameter import Parameter, _rebuild_parameter_plain
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
            "safe_globals", "DEFAULT_PROTOCOL"]
@@ -62,22 +63,11 @@ _BFLOAT16 = "BFloat16Storage"
 
 # -- plain pickling (copy.deepcopy, pickle.dumps of a Tensor) ------------------------------------------
 
-def _rebuild_tensor_plain(array: np.ndarray, requires_grad: bool = False) -> Tensor:
-    """Rebuild a tensor pickled with the standard pickle module (``Tensor.__reduce_ex__``)."""
-    return Tensor._make(array, bool(requires_grad))
-
-
-def _rebuild_parameter_plain(array: np.ndarray, requires_grad: bool = True):
-    """Rebuild an ``nn.Parameter`` pickled with the standard pickle module."""
-    return _make_parameter(Tensor._make(array), requires_grad)
+# _rebuild_tensor_plain and _rebuild_parameter_plain live with their classes (imported above, so
+# objects pickled under their old numtorch.serialization names still load).
 
 
 def _make_parameter(t: Tensor, requires_grad: bool):
-    try:
-        from .nn.parameter import Parameter
-    except ImportError:
-        t.requires_grad = bool(requires_grad)
-        return t
     return Parameter(t, requires_grad=bool(requires_grad))
 
 
@@ -303,11 +293,7 @@ class _Pickler(pickle._Pickler):
         super().__init__(file, protocol)
         self.storages: Dict[int, _StorageRef] = {}
         self.records: List[_StorageRef] = []
-        try:
-            from .nn.parameter import Parameter
-            self._param_cls = Parameter
-        except ImportError:
-            self._param_cls = None
+        self._param_cls = Parameter
 
     # globals
     _NAMES = {id(_rebuild_tensor_v2): ("torch._utils", "_rebuild_tensor_v2"),

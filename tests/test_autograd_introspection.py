@@ -310,6 +310,17 @@ def hook_scenario(T) -> list:
     m.grad_fn.register_hook(lambda gi, go: (gi[0] * 0 + 1, None))
     m.sum().backward()
     log.append(["replaced", _vals([x.grad]), _vals([y.grad])])
+    # a leaf used twice: its hooks run once, on the summed gradient, and may replace it
+    u = v["b"].detach().requires_grad_()
+    u.register_hook(lambda g: log.append(["leaf used twice", _vals([g])]) or g * 0 + 1)
+    (u * u).sum().backward()
+    log.append(["u.grad", _vals([u.grad])])
+    # an AccumulateGrad prehook may replace the gradient that is accumulated
+    s = v["w"][0].detach().requires_grad_()
+    s_acc = (s * 2).grad_fn.next_functions[0][0]
+    s_acc.register_prehook(lambda go: (go[0] * 0 + 7,))
+    (s * 3).sum().backward()
+    log.append(["s.grad", _vals([s.grad])])
     # a node with two outputs, one used: a prehook sees one slot per output
     class Two(T.autograd.Function):
         @staticmethod
@@ -325,6 +336,27 @@ def hook_scenario(T) -> list:
     first.grad_fn.register_hook(lambda gi, go: log.append(["hook two", _vals(gi), _vals(go)]))
     first.sum().backward()
     return log
+
+
+def hook_errors(T) -> list:
+    """What PyTorch says when a node hook returns the wrong thing."""
+    out = []
+
+    def myhook(gi, go):
+        return (gi[0] * 0,)              # MulBackward0 of x * 3 has two inputs (x, the 3)
+
+    for register, hook in (("register_hook", myhook),
+                           ("register_prehook", lambda go: (go[0], go[0])),
+                           ("register_hook", lambda gi, go: 5)):
+        x = T.ones(2, requires_grad=True)
+        y = x * 3
+        getattr(y.grad_fn, register)(hook)
+        try:
+            y.sum().backward()
+            out.append(None)
+        except Exception as e:          # noqa: BLE001  (recording it is the point)
+            out.append([type(e).__name__, str(e)])
+    return out
 
 
 def accumulate_grad_facts(T) -> dict:
@@ -645,6 +677,7 @@ def observe(T, names=None) -> dict:
     out["accumulate_grad"] = accumulate_grad_facts(T)
     out["user_function"] = user_function_facts(T)
     out["hooks"] = hook_scenario(T)
+    out["hook_errors"] = hook_errors(T)
     out["packs"] = pack_facts(T)
     out["multi_grad_hook"] = multi_grad_hook_facts(T)
     out["anomaly"] = {name: _anomaly_run(T, fn) for name, fn in ANOMALY}
@@ -770,6 +803,7 @@ def test_user_function_node(record, got):
 
 def test_hooks(record, got):
     assert same(got["hooks"], record["hooks"])
+    assert got["hook_errors"] == record["hook_errors"]
 
 
 def test_saved_tensors_hooks(record, got):

@@ -34,7 +34,7 @@ import pytest
 
 import numtorch
 
-HERE = os.path.dirname(__file__)
+HERE = os.path.dirname(os.path.abspath(__file__))
 RECORD = os.path.join(HERE, "data", "higher_order_math.npz")
 SCENARIO_RECORD = os.path.join(HERE, "data", "higher_order_math.json")
 
@@ -129,6 +129,12 @@ CASES = [
      [(3,), (3,), (3,)]),
     ("lerp", lambda T, x, y, w: (T.lerp(x, y, w) ** 3 + T.lerp(x, y * y, 0.25) ** 2).sum(),
      [(3,), (3,), (3,)]),
+    # dtype conversions and in-place copies
+    ("convert_roundtrip", lambda T, x, y: ((x.float() * y.float()).double() * x.type_as(y) +
+                                           x.to(T.float32).to(T.float64) ** 2).sum(),
+     [(3,), (3,)]),
+    ("copy_fill", lambda T, x, y: ((x * 1).copy_(y * y) * x).sum() +
+     ((x * 1).fill_((y * y).sum()) * x).sum(), [(3,), (3,)]),
     ("remainder_fmod", lambda T, x, y: (T.remainder(x * 3, _pos(y)) * x +
                                         T.fmod(x * 3, _pos(y)) * y).sum(), [(3,), (3,)]),
 ]

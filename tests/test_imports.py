@@ -18,15 +18,19 @@ def _module_name(path: pathlib.Path) -> str:
     return ".".join(parts)
 
 
+def _target(module: str, is_pkg: bool, node: ast.ImportFrom) -> str:
+    """The module a ``from ... import`` statement reads from."""
+    if not node.level:
+        return node.module or ""
+    base = module.split(".")
+    if not is_pkg:
+        base = base[:-1]
+    base = base[:len(base) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
 def _resolve(module: str, is_pkg: bool, node: ast.ImportFrom, files) -> list[str]:
-    if node.level:
-        base = module.split(".")
-        if not is_pkg:
-            base = base[:-1]
-        base = base[:len(base) - (node.level - 1)]
-        target = ".".join(base + ([node.module] if node.module else []))
-    else:
-        target = node.module or ""
+    target = _target(module, is_pkg, node)
     # `from . import x` needs the submodule x (the package itself is only being initialised)
     subs = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in files]
     return subs if len(subs) == len(node.names) else [target] + subs
@@ -96,3 +100,51 @@ def test_the_checker_finds_a_circle():
 def test_no_import_circle():
     found = cycles(import_graph())
     assert not found, "import circles: " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def module_global_writes() -> list[str]:
+    """Assignments ``mod.NAME = ...`` where ``mod`` is an imported numtorch module."""
+    files = {_module_name(p): p for p in ROOT.rglob("*.py") if "examples" not in p.parts}
+    found = []
+    for mod, path in files.items():
+        tree = ast.parse(path.read_text())
+        is_pkg = path.name == "__init__.py"
+        aliases = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom):
+                base = _target(mod, is_pkg, node)
+                for a in node.names:
+                    if f"{base}.{a.name}" in files:
+                        aliases.add(a.asname or a.name)
+            elif isinstance(node, ast.Import):
+                for a in node.names:
+                    if a.name in files:
+                        aliases.add(a.asname or a.name.split(".")[0])
+        for node in ast.walk(tree):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            for t in targets:
+                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) \
+                        and t.value.id in aliases:
+                    found.append(f"{mod}:{node.lineno} {t.value.id}.{t.attr}")
+    return found
+
+
+def test_no_module_patches_another_modules_globals():
+    assert module_global_writes() == []
+
+
+def test_the_patch_finder_finds_a_patch(tmp_path):
+    pkg = tmp_path / "numtorch"
+    (pkg / "autograd").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "autograd" / "__init__.py").write_text("")
+    (pkg / "autograd" / "engine.py").write_text("Tensor = None\n")
+    (pkg / "_tensor.py").write_text("from .autograd import engine as _engine\n"
+                                    "class Tensor: pass\n_engine.Tensor = Tensor\n")
+    global ROOT
+    saved, ROOT = ROOT, pkg
+    try:
+        assert module_global_writes() == ["numtorch._tensor:3 _engine.Tensor"]
+    finally:
+        ROOT = saved

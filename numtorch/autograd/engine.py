@@ -19,11 +19,11 @@ import numpy as np
 
 from . import anomaly_mode, grad_mode
 from .._dtype import _BY_NP
+from .._tensor import Tensor
 from .function import _SECOND_BACKWARD, _check_versions, AccumulateGrad, LeafHooks
 
 _ndarray = np.ndarray
 _add_reduce = np.add.reduce
-Tensor = None          # numtorch._tensor sets this once Tensor exists (it imports this module)
 _CONTAINERS = (tuple, list)
 
 # Attributes of a node that describe the graph, not values saved for backward.
@@ -271,7 +271,7 @@ def _output_hooks(node, out_grads, capture, graph=False):
         for hook in tuple(prehooks):
             res = hook(go)
             if res is not None:
-                go = _replacement(res, go, "prehook")
+                go = _replacement(res, go, hook)
         out_grads = _unshown(go, graph)
     return out_grads
 
@@ -287,7 +287,7 @@ def _node_done(node, in_grads, out_grads, graph, anomaly):
         for hook in tuple(hooks):
             res = hook(gi, go)
             if res is not None:
-                gi, replaced = _replacement(res, gi, "hook"), True
+                gi, replaced = _replacement(res, gi, hook), True
         if replaced:
             in_grads = _unshown(gi, graph)
     if anomaly and _anomaly[1]:
@@ -308,14 +308,15 @@ def _unshown(grads, graph) -> list:
     return [None if g is None else g._data for g in grads]
 
 
-def _replacement(res, old: tuple, what: str) -> tuple:
-    if isinstance(res, Tensor):
-        res = (res,)
-    res = tuple(res)
+def _replacement(res, old: tuple, hook) -> tuple:
+    """What a node hook returned, checked as PyTorch does."""
+    if not isinstance(res, (tuple, list)):
+        raise TypeError(f"expected tuple, but hook returned '{type(res).__name__}'")
     if len(res) != len(old):
-        raise RuntimeError(f"{what} 'hook' has returned an incorrect number of values (got "
+        name = getattr(hook, "__name__", type(hook).__name__)
+        raise RuntimeError(f"hook '{name}' has returned an incorrect number of values (got "
                            f"{len(res)}, but expected {len(old)})")
-    return res
+    return tuple(res)
 
 
 def _deliver_to_leaf(leaf, g, given, capture, graph=False, pending=None):
@@ -382,7 +383,7 @@ def _acc_hooks(leaf, g, pre: bool, graph: bool):
         for hook in tuple(acc._prehooks):
             res = hook(go)
             if res is not None:
-                go = _replacement(res, go, "prehook")
+                go = _replacement(res, go, hook)
         return _unshown(go, graph)[0]
     for hook in tuple(acc._hooks):
         hook((), go)

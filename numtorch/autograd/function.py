@@ -184,7 +184,7 @@ class Function:
         >>> import numtorch as torch
         >>> x = torch.ones(2, requires_grad=True)
         >>> y = x * 3
-        >>> h = y.grad_fn.register_hook(lambda gi, go: (gi[0] * 0,))
+        >>> h = y.grad_fn.register_hook(lambda gi, go: (gi[0] * 0, None))   # x, the 3
         >>> y.sum().backward(); x.grad
         tensor([0., 0.])
         """
@@ -292,7 +292,11 @@ class Function:
         return tuple(None if g is None else g._data for g, f in zip(res, flags) if f)
 
 
-class BackwardCFunction(Function):
+class FunctionCtx:
+    """What a user Function's ``ctx`` is an instance of (code annotates ``ctx: FunctionCtx``)."""
+
+
+class BackwardCFunction(Function, FunctionCtx):
     """The class of a user Function's nodes: ``MyFn.apply`` records a ``MyFnBackward`` (made
     once per Function class), whose ``backward`` is ``MyFn.backward``.
 
@@ -351,7 +355,7 @@ def accumulate_grad(leaf) -> "AccumulateGrad":
     keeps a weak reference, the node a strong one to the leaf, as in PyTorch)."""
     ref = leaf.__dict__.get("_grad_accumulator")
     acc = ref() if type(ref) is weakref.ref else ref
-    if acc is None:
+    if acc is None or acc.variable is not leaf:          # (a deepcopy carries the original's)
         acc = AccumulateGrad(leaf)
         leaf._grad_accumulator = weakref.ref(acc)
     return acc
@@ -409,6 +413,9 @@ class AccumulateGrad:
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
+    def __deepcopy__(self, memo):
+        return None                          # a copied leaf gets its own when asked
+
 
 class LeafHooks(list):
     """A leaf's tensor hooks once its ``AccumulateGrad`` has hooks too: always true, so the
@@ -438,7 +445,3 @@ _SECOND_BACKWARD = (
     "they have already been freed). Saved intermediate values of the graph are freed when you call "
     ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
     "graph a second time or if you need to access saved tensors after calling backward.")
-
-
-class FunctionCtx:
-    """Alias kept for code that annotates ``ctx: FunctionCtx``."""

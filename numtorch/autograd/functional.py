@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Callable, Optional, Tuple, Union
 import numpy as np
 
 from .. import _tensor    # partly initialised while numtorch loads: Tensor is read at call time
+from ._grad import grad as _autograd_grad
 from .function import Function
 from .grad_mode import enable_grad
 
@@ -134,7 +135,6 @@ def _check_requires_grad(tensors: tuple, kind: str, strict: bool) -> None:
 
 def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=None) -> tuple:
     """``autograd.grad`` over the outputs that require grad; None where there is no path."""
-    from . import grad as _autograd_grad
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)
     keep = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]

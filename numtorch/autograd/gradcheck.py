@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._grad import grad as autograd_grad
+
 
 class GradcheckError(RuntimeError):
     pass
@@ -40,7 +42,6 @@ def _outputs(fn, inputs):
 
 def _analytic_jacobian(fn, inputs, i):
     from .._tensor import Tensor
-    from . import grad as autograd_grad
     out = fn(*inputs)
     outs = [o for o in (out if isinstance(out, (tuple, list)) else (out,)) if isinstance(o, Tensor)]
     rows = []
@@ -97,7 +98,6 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: f
     True
     """
     from .._tensor import Tensor
-    from . import grad as autograd_grad
     if isinstance(inputs, Tensor):
         inputs = (inputs,)
     inputs = tuple(inputs)

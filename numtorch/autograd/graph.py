@@ -297,9 +297,12 @@ def saved_value(node, name: str):
 
 
 def _as_shown(v):
-    """Arrays (also inside tuples) become tensors; everything else stays."""
-    if type(v) is np.ndarray or isinstance(v, np.generic):
-        return _engine.Tensor._make(np.asarray(v))
+    """Arrays (also inside tuples) become tensors, NumPy scalars Python numbers (PyTorch shows
+    saved numbers as Python numbers); everything else stays."""
+    if type(v) is np.ndarray:
+        return _engine.Tensor._make(v)
+    if isinstance(v, np.generic):
+        return v.item()
     if type(v) is tuple:
         return tuple(_as_shown(e) for e in v)
     return v

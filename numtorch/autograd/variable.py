@@ -14,8 +14,7 @@ class Variable(metaclass=_VariableMeta):
     def __new__(cls, data=None, requires_grad: bool = False, volatile: bool = False):
         from .._tensor import Tensor
         if data is None:
-            from ..ops.creation import tensor
-            return tensor([])
+            return Tensor([])
         if not isinstance(data, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
         if requires_grad:

@@ -44,8 +44,12 @@ class Parameter(Tensor):
     __str__ = __repr__
 
     def __reduce_ex__(self, proto):
-        from ..serialization import _rebuild_parameter_plain
         return (_rebuild_parameter_plain, (self._data, self.requires_grad))
+
+
+def _rebuild_parameter_plain(array, requires_grad: bool = True) -> Parameter:
+    """Rebuild an ``nn.Parameter`` pickled with the standard pickle module."""
+    return Parameter(Tensor._make(array), requires_grad=bool(requires_grad))
 
 
 def is_lazy(param) -> bool:

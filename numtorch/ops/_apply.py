@@ -299,9 +299,8 @@ def as_operand(v, like: Tensor):
     """Turn a non-tensor operand (NumPy scalar/array, list) into something ``operands`` accepts."""
     if isinstance(v, np.generic):
         return v.item()
-    if isinstance(v, np.ndarray):
-        from .creation import tensor
-        return tensor(v)
+    if isinstance(v, np.ndarray):                  # a copy, of the array's own (torch) dtype
+        return _make(np.array(v, _dtype.from_numpy_dtype(v.dtype).np))
     raise TypeError(f"unsupported operand type(s) for Tensor: '{type(v).__name__}'")
 
 

@@ -451,11 +451,11 @@ def _repeat(a, repeats, axis=None):
 
 
 def _diagonal(a, offset=0, axis1=0, axis2=1):
-    return TensorArray(S.diagonal(_t(a), offset, axis1, axis2))
+    return TensorArray(I.diagonal(_t(a), offset, axis1, axis2))
 
 
 def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
-    return TensorArray(R.sum(S.diagonal(_t(a), offset, axis1, axis2), -1))
+    return TensorArray(R.sum(I.diagonal(_t(a), offset, axis1, axis2), -1))
 
 
 def _outer(a, b, out=None):
@@ -555,7 +555,7 @@ def _take(a, indices, axis=None, out=None, mode="raise"):
 
 
 def _diag(v, k=0):
-    return TensorArray(S.diag(_t(v), int(k)))
+    return TensorArray(I.diag(_t(v), int(k)))
 
 
 def _pad(array, pad_width, mode="constant", **kw):

@@ -45,7 +45,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .. import _dtype
-from .._errors import invalid_combination
+from .._errors import arg_error, type_name
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.function import Function
@@ -111,64 +111,71 @@ def _batch_last(x: np.ndarray, pads) -> np.ndarray:
     return out
 
 
-def _columns(x: np.ndarray, ksize, geo) -> tuple:
-    """im2col of ``x`` ``(N, C, *S)``: ``(G, C/G*K, O*N)`` and the output size ``O``."""
+def _columns(x: np.ndarray, ksize, geo, out=None) -> tuple:
+    """im2col of ``x`` ``(N, C, *S)``: ``(G, C/G*K, O*N)`` and the output size ``O`` (the first
+    ``out`` windows when given: a transposed convolution's output_padding can leave windows
+    past the end of its input that its gradient does not read)."""
     stride, padding, dilation, groups = geo
     xp = _batch_last(x, padding)
-    out = _out_size(x.shape[2:], ksize, stride, padding, dilation)
+    if out is None:
+        out = _out_size(x.shape[2:], ksize, stride, padding, dilation)
     view = _windows(xp, 1, ksize, out, stride, dilation)            # (C, *K, *O, N)
-    return view.reshape(groups, -1, prod(out) * x.shape[0]), out
+    return view.reshape(groups, x.shape[1] // groups * prod(ksize), prod(out) * x.shape[0]), out
 
 
 def _g_columns(g: np.ndarray, groups: int, memo) -> np.ndarray:
     """The output gradient ``(N, Cout, *O)`` as ``(G, Cout/G, O*N)`` (shared by both grads)."""
     g2 = None if memo is None else memo.get("g")
     if g2 is None:
-        g2 = np.ascontiguousarray(np.moveaxis(g, 0, -1)).reshape(groups, g.shape[1] // groups, -1)
+        g2 = np.ascontiguousarray(np.moveaxis(g, 0, -1)).reshape(groups, g.shape[1] // groups,
+                                                                 g.size // max(g.shape[1], 1))
         if memo is not None:
             memo["g"] = g2
     return g2
 
 
-_TILE = 1 << 16       # elements per block of the batch-last -> batch-first copy (fits L2)
+_TILE = 1 << 15       # elements per block of the batch-last -> batch-first copy (fits L2)
 
 
 def _to_batch_first(y: np.ndarray, channels: int, size, n: int, bias) -> np.ndarray:
-    """``(C*..., *size*N)`` in batch-last order -> a new contiguous ``(N, C, *size)``, + bias.
+    """A scratch batch-last ``(C, *size, N)`` array (``y``, any shape with that order) -> a new
+    contiguous ``(N, C, *size)`` one; ``bias`` is added to ``y`` first, in place.
 
     A large transposing copy runs in blocks of channels and rows: every block's reads and writes
-    stay in cache (a plain copy of a 64 x 300k array is 3-4 times slower)."""
+    stay in cache (a plain copy of a 64 x 300k array is several times slower)."""
     bl = y.reshape((channels,) + tuple(size) + (n,))
+    if bias is not None:
+        bl += bias.reshape((channels,) + (1,) * (len(size) + 1))
     out = np.empty_like(y, shape=(n, channels) + tuple(size))
-    b = None if bias is None else bias.reshape((channels,) + (1,) * len(size))
     if y.size <= _TILE or not size:
-        _copy_add(out, np.moveaxis(bl, -1, 0), b)
+        np.copyto(out, np.moveaxis(bl, -1, 0))
         return out
     rows = max(1, _TILE // (y.size // (channels * size[0])))    # rows of axis 1 per block
     for c in range(channels):
-        bc = None if b is None else b[c]
         for i in range(0, size[0], rows):
-            _copy_add(out[:, c, i:i + rows], np.moveaxis(bl[c, i:i + rows], -1, 0), bc)
+            np.copyto(out[:, c, i:i + rows], np.moveaxis(bl[c, i:i + rows], -1, 0))
     return out
 
 
-def _copy_add(dst, src, b) -> None:
-    if b is None:
-        np.copyto(dst, src)
-    else:
-        np.add(src, b, out=dst)
+def _mm(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """A product per group; one group is one plain 2-d product (NumPy's stacked matmul is
+    slower on a transposed operand)."""
+    if a.shape[0] == 1:
+        return np.matmul(a[0], b[0])[None]
+    return np.matmul(a, b)
 
 
-def conv_kernel(x: np.ndarray, w: np.ndarray, b, geo, memo=None) -> np.ndarray:
-    """``C``: the convolution of ``x`` ``(N, C, *S)`` with ``w`` ``(Cout, C/G, *K)`` (+ ``b``).
+def conv_kernel(x: np.ndarray, w: np.ndarray, b, geo, memo=None, out=None) -> np.ndarray:
+    """``C``: the convolution of ``x`` ``(N, C, *S)`` with ``w`` ``(Cout, C/G, *K)`` (+ ``b``),
+    of output size ``out`` (default: all windows).
 
     ``memo`` (a dict), when given, receives the column matrix for a later ``W``.
     """
     groups = geo[3]
-    cols, out = _columns(x, w.shape[2:], geo)
+    cols, out = _columns(x, w.shape[2:], geo, out)
     if memo is not None:
         memo["cols"] = cols
-    y = np.matmul(w.reshape(groups, w.shape[0] // groups, -1), cols)     # (G, Cout/G, O*N)
+    y = _mm(w.reshape(groups, w.shape[0] // groups, -1), cols)           # (G, Cout/G, O*N)
     return _to_batch_first(y, w.shape[0], out, x.shape[0], b)
 
 
@@ -179,7 +186,7 @@ def conv_t_kernel(g: np.ndarray, w: np.ndarray, b, geo, size, memo=None) -> np.n
     ksize, out, n = w.shape[2:], g.shape[2:], g.shape[0]
     c = w.shape[1] * groups
     wm = w.reshape(groups, w.shape[0] // groups, -1)
-    gcols = np.matmul(wm.transpose(0, 2, 1), _g_columns(g, groups, memo))    # (G, C/G*K, O*N)
+    gcols = _mm(wm.transpose(0, 2, 1), _g_columns(g, groups, memo))        # (G, C/G*K, O*N)
     target = np.zeros_like(gcols, shape=(c,) + _padded(size, padding) + (n,))
     _overlap_add(target, gcols.reshape((c,) + tuple(ksize) + tuple(out) + (n,)), 1, ksize, out,
                  stride, dilation)
@@ -192,8 +199,8 @@ def conv_w_kernel(x: np.ndarray, g: np.ndarray, geo, ksize, memo=None) -> np.nda
     groups = geo[3]
     cols = None if memo is None else memo.get("cols")
     if cols is None:
-        cols, _ = _columns(x, ksize, geo)
-    gw = np.matmul(_g_columns(g, groups, memo), cols.transpose(0, 2, 1))   # (G, Cout/G, C/G*K)
+        cols, _ = _columns(x, ksize, geo, g.shape[2:])
+    gw = _mm(_g_columns(g, groups, memo), cols.transpose(0, 2, 1))         # (G, Cout/G, C/G*K)
     return gw.reshape((g.shape[1], x.shape[1] // groups) + tuple(ksize))
 
 
@@ -209,11 +216,12 @@ def _recorded(cls, a, b, *params) -> TensorArray:
     return TensorArray(apply(cls, (ta, tb, None), (ta._data, tb._data, None), *params))
 
 
-def _conv(ops, x, w, geo):
-    """``C(x, w)`` inside a backward formula (arrays: the kernel; TensorArrays: a node)."""
+def _conv(ops, x, w, geo, osize, memo=None):
+    """``C(x, w)`` of output size ``osize`` inside a backward formula (arrays: the kernel;
+    TensorArrays: a node). ``memo``: arrays shared by the formulas of one backward."""
     if type(x) is _nd and type(w) is _nd:
-        return conv_kernel(x, w, None, geo)
-    return _recorded(ops[0], x, w, geo, False)
+        return conv_kernel(x, w, None, geo, memo, osize)
+    return _recorded(ops[0], x, w, geo, False, osize)
 
 
 def _conv_t(ops, g, w, geo, size, memo=None):
@@ -231,7 +239,8 @@ def _conv_w(ops, x, g, geo, ksize, memo=None):
 
 
 def _bias_grad(g):
-    return g.sum(axis=(0,) + tuple(range(2, g.ndim)))
+    # over the batch first: two contiguous reductions beat one over axes (0, 2, 3)
+    return g.sum(axis=0).sum(axis=tuple(range(1, g.ndim - 1)))
 
 
 class _Convolution(Function):
@@ -246,9 +255,9 @@ class _Convolution(Function):
     _ops = ()            # (C, T, W) of the family the backward records under create_graph
 
     @staticmethod
-    def forward(ctx, x, w, b, geo, keep):
+    def forward(ctx, x, w, b, geo, keep, osize=None):
         memo = {} if keep else None
-        y = conv_kernel(x, w, b, geo, memo)
+        y = conv_kernel(x, w, b, geo, memo, osize)
         ctx.x, ctx.w, ctx.geo = x, w, geo
         if keep:
             ctx.cols = memo["cols"]
@@ -280,8 +289,8 @@ class _ConvTranspose(Function):
     def backward(ctx, g):
         need = ctx.needs_input_grad
         x, w, geo = ctx.x, ctx.w, ctx.geo
-        memo = {}
-        gx = _conv(ctx._ops, g, w, geo) if need[0] else None
+        memo = {}                   # both grads read the columns of g
+        gx = _conv(ctx._ops, g, w, geo, x.shape[2:], memo) if need[0] else None
         gw = _conv_w(ctx._ops, g, x, geo, w.shape[2:], memo) if need[1] else None
         return gx, gw, (_bias_grad(g) if need[2] else None)
 
@@ -303,7 +312,7 @@ class _ConvWeight(Function):
         need = ctx.needs_input_grad
         x, g, geo = ctx.x, ctx.y, ctx.geo
         gx = _conv_t(ctx._ops, g, h, geo, x.shape[2:]) if need[0] else None
-        gg = _conv(ctx._ops, x, h, geo) if need[1] else None
+        gg = _conv(ctx._ops, x, h, geo, g.shape[2:]) if need[1] else None
         return gx, gg, None
 
 
@@ -349,26 +358,54 @@ for _cls in (ConvolutionGrad, ConvTransposeGrad, ConvWeightGrad):
 
 _DEFAULTS = (("bias", None), ("stride", 1), ("padding", 0), ("dilation", 1), ("groups", 1),
              ("output_padding", 0))
+_OVERLOADS = (
+    "\n * (Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints "
+    "padding = 0, tuple of ints dilation = 1, int groups = 1)\n * (Tensor input, Tensor weight, "
+    "Tensor bias = None, tuple of ints stride = 1, str padding = \"valid\", tuple of ints dilation = "
+    "1, int groups = 1)\n")
+# a transposed convolution's one signature: (name, expected type) by position
+_TRANSPOSED_ARGS = (("input", "Tensor"), ("weight", "Tensor"), ("bias", "Tensor"),
+                    ("stride", "tuple of ints"), ("padding", "tuple of ints"),
+                    ("output_padding", "tuple of ints"), ("groups", "int"),
+                    ("dilation", "tuple of ints"))
 
 
 def _bad_args(name: str, given: dict) -> TypeError:
-    """PyTorch's overload error; the arguments that differ from their defaults are listed."""
-    from .._errors import type_name
+    """PyTorch's argument error: a convolution lists its two overloads, with the arguments that
+    differ from their defaults; a transposed one names the first argument of a wrong type."""
+    if "output_padding" in given:
+        for i, (arg, kind) in enumerate(_TRANSPOSED_ARGS):
+            if not _is_a(given[arg], kind, arg):
+                return arg_error(name, arg, i + 1, kind, given[arg])
     got = [type_name(given["input"]), type_name(given["weight"])]
     got += [f"{k}={type_name(given[k])}" for k, default in _DEFAULTS
-            if k in given and not (given[k] is default or (type(given[k]) is int and given[k] == default))]
-    return invalid_combination(name, ", ".join(got))
+            if k in given and not (given[k] is default or (_is_int(given[k]) and given[k] == default))]
+    return TypeError(f"{name}() received an invalid combination of arguments - got "
+                     f"({', '.join(got)}), but expected one of:{_OVERLOADS}")
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+
+
+def _is_a(v, kind: str, arg: str) -> bool:
+    """Whether ``v`` is what the argument parser takes as ``kind``."""
+    if kind == "Tensor":
+        return isinstance(v, Tensor) or (v is None and arg == "bias")
+    if kind == "int":
+        return _is_int(v)
+    return _is_int(v) or (isinstance(v, (tuple, list)) and all(_is_int(e) for e in v))
 
 
 def _ints(value, nd: int, fn: str, given: dict) -> tuple:
     """An int (repeated ``nd`` times) or a sequence of ints, as a tuple."""
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+    if _is_int(value):
         return (int(value),) * nd
     try:
         out = tuple(value)
     except TypeError:
         raise _bad_args(fn, given) from None
-    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in out):
+    if not all(_is_int(v) for v in out):
         raise _bad_args(fn, given)
     return tuple(int(v) for v in out)
 
@@ -484,8 +521,7 @@ def _convolution(nd: int, name: str, transposed: bool, input, weight, bias, stri
     if transposed:
         given["output_padding"] = output_padding
     if not isinstance(input, Tensor) or not isinstance(weight, Tensor) or \
-            (bias is not None and not isinstance(bias, Tensor)) or \
-            not isinstance(groups, (int, np.integer)) or isinstance(groups, bool):
+            (bias is not None and not isinstance(bias, Tensor)) or not _is_int(groups):
         raise _bad_args(name, given)
     x, w = input._data, weight._data
     if x.ndim not in (nd + 1, nd + 2):
@@ -636,35 +672,45 @@ def _fold_kernel(cols: np.ndarray, size, geo) -> np.ndarray:
     return np.ascontiguousarray(crop)
 
 
+def _unfold_array(x: np.ndarray, geo) -> np.ndarray:
+    return _unfold_kernel(x, geo) if x.ndim == 4 else _unfold_kernel(x[None], geo)[0]
+
+
+def _fold_array(cols: np.ndarray, size, geo) -> np.ndarray:
+    return _fold_kernel(cols, size, geo) if cols.ndim == 3 else _fold_kernel(cols[None], size, geo)[0]
+
+
 class Im2Col(Function):
+    """``unfold`` of a batched ``(N, C, H, W)`` or unbatched ``(C, H, W)`` input."""
     _raw = True
     _name = "Im2ColBackward0"
 
     @staticmethod
     def forward(ctx, x, geo):
-        ctx.size, ctx.geo = x.shape[2:], geo
-        return _unfold_kernel(x, geo)
+        ctx.size, ctx.geo = x.shape[-2:], geo
+        return _unfold_array(x, geo)
 
     @staticmethod
     def backward(ctx, g):
         if type(g) is _nd:
-            return (_fold_kernel(g, ctx.size, ctx.geo),)
+            return (_fold_array(g, ctx.size, ctx.geo),)
         return (TensorArray(apply(Col2Im, (g.t,), (g.t._data,), ctx.size, ctx.geo)),)
 
 
 class Col2Im(Function):
+    """``fold`` of a batched ``(N, C*K, L)`` or unbatched ``(C*K, L)`` input."""
     _raw = True
     _name = "Col2ImBackward0"
 
     @staticmethod
     def forward(ctx, cols, size, geo):
         ctx.geo = geo
-        return _fold_kernel(cols, size, geo)
+        return _fold_array(cols, size, geo)
 
     @staticmethod
     def backward(ctx, g):
         if type(g) is _nd:
-            return (_unfold_kernel(g, ctx.geo),)
+            return (_unfold_array(g, ctx.geo),)
         return (TensorArray(apply(Im2Col, (g.t,), (g.t._data,), ctx.geo)),)
 
 
@@ -707,20 +753,15 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     dilation, padding, stride = (_pair_arg("dilation", dilation), _pair_arg("padding", padding),
                                  _pair_arg("stride", stride))
     _block_checks(ksize, dilation, padding, stride)
-    batched = x.ndim == 4
-    if not batched:
-        input = S.unsqueeze(input, 0)
-        x = input._data
-    out = _out_size(x.shape[2:], ksize, stride, ((padding[0],) * 2, (padding[1],) * 2), dilation)
+    out = _out_size(x.shape[-2:], ksize, stride, ((padding[0],) * 2, (padding[1],) * 2), dilation)
     if any(o < 1 for o in out):
-        raise RuntimeError(f"Given input with spatial size {tuple(x.shape[2:])}, kernel_size={ksize}, "
+        raise RuntimeError(f"Given input with spatial size {tuple(x.shape[-2:])}, kernel_size={ksize}, "
                            f"dilation={dilation}, padding={padding}, calculated shape of the array of "
                            f"sliding blocks as {out}, but its components must be at least one.")
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"im2col_out_cpu\" not implemented for "
                                   f"'{_dtype.legacy_name(_dtype._BY_NP[x.dtype])}'")
-    r = apply(Im2Col, (input,), (x,), (ksize, dilation, padding, stride))
-    return r if batched else S.squeeze(r, 0)
+    return apply(Im2Col, (input,), (x,), (ksize, dilation, padding, stride))
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -741,21 +782,17 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     dilation, padding, stride = (_pair_arg("dilation", dilation), _pair_arg("padding", padding),
                                  _pair_arg("stride", stride))
     _block_checks(ksize, dilation, padding, stride)
-    batched = x.ndim == 3
-    if not batched:
-        input = S.unsqueeze(input, 0)
-        x = input._data
-    if x.shape[1] % prod(ksize):
+    if x.shape[-2] % prod(ksize):
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of "
-                           f"kernel_size, but got input.size(1)={x.shape[1]} and kernel_size={ksize}.")
+                           f"kernel_size, but got input.size(1)={x.shape[-2]} and "
+                           f"kernel_size={ksize}.")
     out = _out_size(size, ksize, stride, ((padding[0],) * 2, (padding[1],) * 2), dilation)
-    if x.shape[2] != prod(out) or any(o < 1 for o in out):
+    if x.shape[-1] != prod(out) or any(o < 1 for o in out):
         raise RuntimeError(f"Given output_size={size}, kernel_size={ksize}, dilation={dilation}, "
                            f"padding={padding}, stride={stride}, expected size of input's dimension 2 "
                            f"to match the calculated number of sliding blocks {out[0]} * {out[1]} = "
-                           f"{prod(out)}, but got input.size(2)={x.shape[2]}.")
+                           f"{prod(out)}, but got input.size(2)={x.shape[-1]}.")
     if x.dtype.kind != "f":
         raise NotImplementedError(f"\"col2im_out_cpu\" not implemented for "
                                   f"'{_dtype.legacy_name(_dtype._BY_NP[x.dtype])}'")
-    r = apply(Col2Im, (input,), (x,), size, (ksize, dilation, padding, stride))
-    return r if batched else S.squeeze(r, 0)
+    return apply(Col2Im, (input,), (x,), size, (ksize, dilation, padding, stride))

@@ -17,6 +17,7 @@ from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ._apply import apply, _make
+from .shape import clone, view_dtype  # noqa: F401  (x.view(dtype) lives with the views)
 
 
 class ToCopy(Function):
@@ -46,10 +47,10 @@ def _parse_to(args, kwargs):
     dev = kwargs.get("device")
     if dtype is not None and not isinstance(dtype, _dtype.dtype):
         got = ", ".join([_errors.type_name(a) for a in args]
-                        + [f"{k}={_errors.type_name(v)}" for k, v in kwargs.items()])
-        raise TypeError(f"to() received an invalid combination of arguments - got ({got}, ), but "
-                        "expected one of: (torch.device device = None, torch.dtype dtype = None, "
-                        "...), (torch.dtype dtype, ...), (Tensor tensor, ...)")
+                        + [f"{k}={_errors.type_name(v)}" for k, v in kwargs.items()]) + ", "
+        raise _errors.invalid_combination("to", got, "(torch.device device = None, torch.dtype "
+                                          "dtype = None, ...), (torch.dtype dtype, ...), (Tensor "
+                                          "tensor, ...)")
     for a in args:
         if isinstance(a, _dtype.dtype):
             dtype = a
@@ -73,7 +74,6 @@ def to(input: Tensor, *args, **kwargs) -> Tensor:
     if dtype is not None:
         out = _cast(out, dtype, copy)
     elif copy:
-        from .shape import clone
         out = clone(out)
     return out
 
@@ -127,8 +127,6 @@ def cuda(input, device=None, non_blocking=False) -> Tensor:
     return input
 
 
-def view_dtype(input, dtype) -> Tensor:
-    return _make(input._data.view(dtype.np))
 
 
 def new_tensor(input, data, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -216,11 +214,11 @@ def fill_(input, value) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return apply_inplace(FillTensor, input, (input, value), (input._data, value._data))
-    if not isinstance(value, (builtins.int, builtins.float, complex, np.number, np.bool_)):
-        raise TypeError(f"fill_() received an invalid combination of arguments - got "
-                        f"({_errors.type_name(value)}), but expected one of: (Tensor value), "
-                        "(Number value)")
-    return apply_inplace(Fill, input, (input,), (input._data,), value)
+    try:
+        return apply_inplace(Fill, input, (input,), (input._data,), value)
+    except (TypeError, ValueError):                 # NumPy could not make a number of it
+        raise _errors.invalid_combination("fill_", (value,), "(Tensor value), (Number value)") \
+            from None
 
 
 class CopyFrom(Function):

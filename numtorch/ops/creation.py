@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._errors import arg_error, nesting_error, not_tensor, size_error, type_name
+from .._errors import arg_error, invalid_combination, nesting_error, not_tensor, size_error
 from .._tensor import Tensor
 from ._apply import write_out
 
@@ -250,7 +250,10 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     npd = _like(input, dtype, "full_like")
-    return _finish(np.full(input._data.shape, fill_value, npd), requires_grad, device)
+    try:
+        return _finish(np.full(input._data.shape, fill_value, npd), requires_grad, device)
+    except (TypeError, ValueError):
+        raise arg_error("full_like", "fill_value", 2, "Number", fill_value) from None
 
 
 def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
@@ -265,10 +268,8 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
         if not isinstance(v, (int, float, np.integer, np.floating)):
             if vals[0] == 0 and v is end and step == 1:
                 raise arg_error("arange", "end", 1, "Number", v)
-            raise TypeError(f"arange() received an invalid combination of arguments - got "
-                            f"({', '.join(type_name(x) for x in vals)}), but expected one of: "
-                            "(Number end), (Number start, Number end), "
-                            "(Number start, Number end, Number step)")
+            raise invalid_combination("arange", vals, "(Number end), (Number start, Number end), "
+                                      "(Number start, Number end, Number step)")
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0 and end != start:
@@ -334,9 +335,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None) ->
         return write_out("eye", eye(n, m, dtype=dtype or out.dtype, device=device), out)
     for name, v in (("n", n), ("m", m)):
         if v is not None and not isinstance(v, (int, np.integer)):
-            raise arg_error("eye", name, 1, "int", v) if name == "n" else TypeError(
-                f"eye() received an invalid combination of arguments - got ({type_name(n)}, "
-                f"{type_name(m)}), but expected one of: (int n), (int n, int m)")
+            raise arg_error("eye", name, 1, "int", v) if name == "n" else \
+                invalid_combination("eye", (n, m), "(int n), (int n, int m)")
         if v is not None and v < 0:
             raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, m, dtype=_np_dtype(dtype, "eye")), requires_grad, device)

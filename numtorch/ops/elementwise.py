@@ -978,12 +978,10 @@ def _clamp_args(input, min, max):
         x = x.astype(_dtype.get_default_dtype().np)
     for v in (min, max):
         if v is not None and not isinstance(v, (int, float, np.number)):
-            from .._errors import type_name
-            got = ", ".join(f"{k}={type_name(b)}" for k, b in (("min", min), ("max", max))
-                            if b is not None)
-            raise TypeError(f"clamp() received an invalid combination of arguments - got ({got}, ), "
-                            "but expected one of: (Tensor min = None, Tensor max = None), "
-                            "(Number min = None, Number max = None)")
+            from .._errors import invalid_combination
+            got = {k: b for k, b in (("min", min), ("max", max)) if b is not None}
+            raise invalid_combination("clamp", got, "(Tensor min = None, Tensor max = None), "
+                                      "(Number min = None, Number max = None)")
     return x, min, max
 
 
@@ -1070,20 +1068,20 @@ def where(condition, input=None, other=None, *, out=None):
         from .indexing import nonzero
         return nonzero(condition, as_tuple=True)
     if not isinstance(condition, Tensor):
-        from .._errors import type_name
-        raise TypeError(f"where() received an invalid combination of arguments - got "
-                        f"({', '.join(type_name(v) for v in (condition, input, other))}), but "
-                        "expected one of: (Tensor condition), (Tensor condition, Tensor input, "
-                        "Tensor other), (Tensor condition, Number self, Tensor other), "
-                        "(Tensor condition, Tensor input, Number other), "
-                        "(Tensor condition, Number self, Number other)")
+        from .._errors import invalid_combination
+        raise invalid_combination("where", (condition, input, other), (
+            "(Tensor condition), (Tensor condition, Tensor input, Tensor other), (Tensor "
+            "condition, Number self, Tensor other), (Tensor condition, Tensor input, Number "
+            "other), (Tensor condition, Number self, Number other)"))
     cond = condition._data
     if cond.dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with "
                            f"dtype {_dtype.legacy_name(_BY_NP[cond.dtype])}")
-    ta, tb, x, y = operands(input, other)
-    if ta is None and tb is None:
-        raise TypeError("where(): expected a Tensor for input or other")
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):     # two Python numbers
+        d = _dtype.promote_types(_dtype.scalar_dtype(input), _dtype.scalar_dtype(other)).np
+        ta, tb, x, y = None, None, np.asarray(input, d), np.asarray(other, d)
+    else:
+        ta, tb, x, y = operands(input, other)
     try:
         return apply(Where, (ta, tb), (x, y), cond)
     except ValueError:
@@ -1229,7 +1227,9 @@ def _compare(ufunc, a, b):
     try:
         _, _, x, y = operands(a, b)
     except TypeError:
-        return bad_operand(_sys._getframe(1).f_code.co_name, a, b, Tensor)
+        return bad_operand(_sys._getframe(1).f_code.co_name, a, b, Tensor,
+                           "(Tensor input, Tensor other, *, Tensor out = None), "
+                           "(Tensor input, Number other, *, Tensor out = None)")
     try:
         return _make(ufunc(x, y))
     except ValueError:

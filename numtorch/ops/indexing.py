@@ -16,7 +16,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace, check_inplace, _make, broadcast_error, expand_error
-from .shape import _as_view, _zeros, Slice, Select
+from .shape import _as_view, _zeros, _view, Slice, Select
 
 
 def _convert_index(index):
@@ -489,10 +489,8 @@ class MaskedFill(Function):
 
 def _mask_value(mask, value, name):
     if not isinstance(mask, Tensor):
-        from .._errors import type_name
-        raise TypeError(f"masked_fill() received an invalid combination of arguments - got "
-                        f"({type_name(mask)}, {type_name(value)}), but expected one of: "
-                        "(Tensor mask, Tensor value), (Tensor mask, Number value)")
+        from .._errors import invalid_combination
+        raise invalid_combination("masked_fill", (mask, value), _MASKED_FILL_SIGNATURES)
     m = mask._data
     if m.dtype != np.bool_:
         raise RuntimeError(f"{name} only supports boolean masks, but got mask with dtype "
@@ -531,8 +529,8 @@ def masked_fill(input, mask, value) -> Tensor:
     m, value = _mask_value(mask, value, "masked_fill_")
     try:
         return apply(MaskedFill, (input,), (input._data,), m, value)
-    except ValueError:
-        raise broadcast_error(m, input._data) from None
+    except (ValueError, TypeError):
+        raise _masked_fill_error(m, input, value) from None
 
 
 def masked_fill_(input, mask, value) -> Tensor:
@@ -542,8 +540,19 @@ def masked_fill_(input, mask, value) -> Tensor:
     m, value = _mask_value(mask, value, "masked_fill_")
     try:
         return apply_inplace(MaskedFill, input, (input,), (input._data,), m, value)
-    except ValueError:
-        raise broadcast_error(m, input._data) from None
+    except (ValueError, TypeError):
+        raise _masked_fill_error(m, input, value) from None
+
+
+def _masked_fill_error(m, input, value) -> Exception:
+    """Why NumPy refused ``masked_fill``: a value that is not a number, or shapes."""
+    if not isinstance(value, (int, float, complex, np.number, np.bool_)):
+        from .._errors import invalid_combination
+        return invalid_combination("masked_fill", (input, value), _MASKED_FILL_SIGNATURES)
+    return broadcast_error(m, input._data)
+
+
+_MASKED_FILL_SIGNATURES = "(Tensor mask, Tensor value), (Tensor mask, Number value)"
 
 
 class MaskedSelect(Index):
@@ -699,7 +708,7 @@ class Diagonal(Function):
     @staticmethod
     def forward(ctx, x, offset, d1, d2):
         ctx.shape, ctx.args = x.shape, (offset, d1, d2)
-        return np.diagonal(x, offset, d1, d2)          # a view (see shape.diagonal)
+        return np.diagonal(x, offset, d1, d2)          # a view (see diagonal below)
 
     @staticmethod
     def backward(ctx, g):
@@ -712,3 +721,19 @@ class Diagonal(Function):
         if len(rest) == d1 % len(ctx.shape) == d2 % len(ctx.shape) - 1:
             return (out,)                                    # d1, d2 were the last two already
         return (np.moveaxis(out, (-2, -1), (d1, d2)).copy(),)     # a C-ordered array
+
+
+def diag(input, diagonal: int = 0) -> Tensor:
+    return apply(DiagMatrix if input._data.ndim == 2 else Diag, (input,), (input._data,), diagonal)
+
+
+def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal (``offset`` above the main one) of the planes ``dim1`` x ``dim2``; a view."""
+    x = input._data
+    d1, d2 = _wrap_dim(dim1, x.ndim), _wrap_dim(dim2, x.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    out = _view(Diagonal, input, x, int(offset), d1, d2)
+    if x.flags.writeable:
+        out._data.flags.writeable = True    # NumPy's diagonal is a read-only view; PyTorch's is not
+    return out

@@ -17,6 +17,7 @@ tensor([[ 0.0900,  0.2447, -0.3348]])
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 
 import numpy as np
@@ -692,6 +693,14 @@ def _regression(cls, input, target, reduction, *params):
     _check_reduction(reduction)
     ta, tb, x, y, shape = _binary_operands(input, target)
     if x.dtype.kind != "f":
+        caller = sys._getframe(1).f_code.co_name          # the loss: PyTorch has no integer kernel
+        kernel = {"mse_loss": "mse_cpu", "smooth_l1_loss": "smooth_l1_cpu",
+                  "huber_loss": "huber_cpu"}.get(caller)
+        if kernel is not None:
+            raise NotImplementedError(f'"{kernel}" not implemented for \'{_scalar_name(x.dtype)}\'')
+        if caller == "l1_loss" and reduction == "mean":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                               f"floating point or complex dtype. Got: {_scalar_name(x.dtype)}")
         x = x.astype(_dtype.get_default_dtype().np)
         y = y.astype(x.dtype) if isinstance(y, np.ndarray) else y
     return apply(cls, (ta, tb), (x, y, reduction) + params)

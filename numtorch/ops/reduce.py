@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
-from .._errors import not_tensor
+from .._errors import invalid_combination, not_tensor, repeated_dim_error
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out
@@ -36,12 +36,6 @@ def _axes(dim, ndim):
     return _wrap_dim(dim, ndim)
 
 
-def repeated_dim_error(axes) -> RuntimeError:
-    """PyTorch's error for a dim listed twice (``axes`` already wrapped)."""
-    d = next(a for i, a in enumerate(axes) if a in axes[:i])
-    return RuntimeError(f"dim {d} appears multiple times in the list of dims")
-
-
 def _expand_back(g, shape, axis, keepdim):
     """Broadcastable view of a reduced gradient ``g`` against the input ``shape``."""
     if axis is None:
@@ -55,6 +49,8 @@ def _expand_back(g, shape, axis, keepdim):
         out = np.empty(shape, g.dtype)
         out[...] = g
         return out
+    if len(shape) < np.ndim(g):      # a 0-d input "reduced" along its dim 0
+        return np.reshape(g, shape)
     return np.broadcast_to(g, shape)
 
 
@@ -206,7 +202,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
         x = input._data
     except AttributeError:
         raise not_tensor("sum", input) from None
-    npd = None if dtype is None else dtype.np
+    try:
+        npd = None if dtype is None else dtype.np
+    except AttributeError:
+        raise invalid_combination("sum", {"dtype": dtype}, "(*, torch.dtype dtype = None), "
+                                  "(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype "
+                                  "= None)") from None
     return apply(Sum if dim is None else SumDim, (input,), (x,), _axes(dim, x.ndim), keepdim, npd)
 
 

@@ -15,6 +15,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from .._errors import repeated_dim_error
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out, expand_error
@@ -111,13 +112,10 @@ class UnsafeView(View):
 def view(input, *shape) -> Tensor:
     """Same data, new shape (no copy; the tensor must be laid out compatibly)."""
     if len(shape) == 1 and not isinstance(shape[0], (int, tuple, list)):
-        from .convert import view_dtype
         from .. import _dtype
         if not isinstance(shape[0], _dtype.dtype) and not hasattr(shape[0], "__index__"):
-            from .._errors import type_name
-            raise TypeError(f"view() received an invalid combination of arguments - got "
-                            f"({type_name(shape[0])}), but expected one of: (torch.dtype dtype), "
-                            "(tuple of ints size)")
+            from .._errors import invalid_combination
+            raise invalid_combination("view", shape, "(torch.dtype dtype), (tuple of ints size)")
         return view_dtype(input, shape[0])
     x = input._data
     shape = _infer(_shape_arg(shape), x.size)
@@ -144,12 +142,20 @@ def reshape(input, *shape) -> Tensor:
     return out
 
 
+def _other_shape(other, fn):
+    try:
+        return other._data.shape
+    except AttributeError:
+        from .._errors import not_tensor
+        raise not_tensor(fn, other, "other") from None
+
+
 def view_as(input, other) -> Tensor:
-    return view(input, other._data.shape)
+    return view(input, _other_shape(other, "view_as"))
 
 
 def reshape_as(input, other) -> Tensor:
-    return reshape(input, other._data.shape)
+    return reshape(input, _other_shape(other, "reshape_as"))
 
 
 def flatten(input, start_dim: int = 0, end_dim: int = -1) -> Tensor:
@@ -343,7 +349,7 @@ def expand(input, *sizes) -> Tensor:
 
 
 def expand_as(input, other) -> Tensor:
-    return expand(input, other._data.shape)
+    return expand(input, _other_shape(other, "expand_as"))
 
 
 def broadcast_to(input, shape) -> Tensor:
@@ -601,6 +607,8 @@ def narrow(input, dim: int, start: int, length: int) -> Tensor:
 
 def unbind(input, dim: int = 0) -> tuple:
     x = input._data
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     d = _wrap_dim(dim, x.ndim)
     out = []
     for i in range(x.shape[d]):
@@ -611,6 +619,8 @@ def unbind(input, dim: int = 0) -> tuple:
 
 def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
     x = tensor._data
+    if x.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     d = _wrap_dim(dim, x.ndim)
     n = x.shape[d]
     cls = Split
@@ -637,6 +647,8 @@ def split(tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 
 def chunk(input, chunks: int, dim: int = 0) -> tuple:
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     n = input._data.shape[_wrap_dim(dim, input._data.ndim)]
@@ -703,7 +715,6 @@ def flip(input, dims) -> Tensor:
     try:
         return apply(Flip, (input,), (x,), axes)
     except ValueError:                          # NumPy: repeated axis
-        from .reduce import repeated_dim_error
         raise repeated_dim_error(axes) from None
 
 
@@ -784,25 +795,12 @@ def clone(input, *, memory_format=None) -> Tensor:
     return apply(Clone, (input,), (input._data,))
 
 
+def view_dtype(input, dtype) -> Tensor:
+    """``x.view(dtype)``: the same bytes read as another dtype."""
+    return _make(input._data.view(dtype.np))
+
+
 def contiguous(input, memory_format=None) -> Tensor:
     if input._data.flags.c_contiguous:
         return input
     return apply(Clone, (input,), (np.ascontiguousarray(input._data),))
-
-
-def diag(input, diagonal: int = 0) -> Tensor:
-    from .indexing import Diag, DiagMatrix
-    return apply(DiagMatrix if input._data.ndim == 2 else Diag, (input,), (input._data,), diagonal)
-
-
-def diagonal(input, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
-    """The diagonal (``offset`` above the main one) of the planes ``dim1`` x ``dim2``; a view."""
-    from .indexing import Diagonal
-    x = input._data
-    d1, d2 = _wrap_dim(dim1, x.ndim), _wrap_dim(dim2, x.ndim)
-    if d1 == d2:
-        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    out = _view(Diagonal, input, x, int(offset), d1, d2)
-    if x.flags.writeable:
-        out._data.flags.writeable = True    # NumPy's diagonal is a read-only view; PyTorch's is not
-    return out

@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def main() -> None:
     spec = importlib.util.spec_from_file_location(
-        "test_higher_order_math", os.path.join(HERE, "..", "test_higher_order_math.py"))
+        "test_higher_order_math", os.path.normpath(os.path.join(HERE, "..", "test_higher_order_math.py")))
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     data = mod.regenerate()

@@ -175,7 +175,8 @@ class Conv2d(_Conv):
     """2-d convolution over ``(N, C_in, H, W)`` (or ``(C_in, H, W)``).
 
     >>> import numtorch as torch
-    >>> torch.nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2))(torch.zeros(2, 16, 50, 100)).shape
+    >>> m = torch.nn.Conv2d(16, 33, (3, 5), stride=(2, 1), padding=(4, 2))
+    >>> m(torch.zeros(2, 16, 50, 100)).shape
     torch.Size([2, 33, 28, 100])
     """
     _nd = 2
