@@ -50,6 +50,9 @@ from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fi
                            nonzero, argwhere, take, index_add, diag, diagonal)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
 from .ops.nn_ops import softmax_dim as softmax, log_softmax_dim as log_softmax, dropout, selu, celu
+from .ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
+                          adaptive_avg_pool1d, adaptive_max_pool1d_with_indices as adaptive_max_pool1d,
+                          pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle)
 from .ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
                        conv_transpose3d)
 from ._generator import Generator, default_generator
@@ -57,6 +60,7 @@ from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_stat
 from ._random_ops import *  # noqa: F401,F403
 from ._printing import set_printoptions, get_printoptions
 from . import cuda, random
+from ._default_device import set_default_device, get_default_device  # CPU only
 from . import func  # torch.func: grad, jacrev, jacfwd, hessian, vjp, jvp, vmap
 from . import viz  # draw_graph, trace_backward (pure Python; matplotlib only for PNG)
 from ._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
@@ -110,7 +114,8 @@ from . import _dtype as _dtype_mod  # noqa: E402
 builtins_bool, builtins_int = _builtins.bool, _builtins.int
 
 _SUBMODULES = ("nn", "optim", "utils", "datasets", "serialization", "linalg", "testing", "hub",
-               "backends", "jit", "amp", "fft", "special", "distributions", "onnx", "multiprocessing")
+               "backends", "jit", "amp", "fft", "special", "distributions", "onnx", "multiprocessing",
+               "accelerator", "vision")
 
 
 def __getattr__(name: str):

@@ -27,7 +27,6 @@ import io
 import json
 import os
 import re
-import sys
 import tempfile
 import traceback
 import warnings
@@ -856,7 +855,7 @@ DATA = [
 
 SERIALIZATION = [
     ("load_missing", lambda T: T.load("/nonexistent/x.pt"), None),
-    ("load_directory", lambda T: T.load(tempfile.gettempdir()), None),
+    ("load_directory", lambda T: T.load("."), None),
     ("save_missing_dir", lambda T: T.save(T.ones(2), "/nonexistent_dir/x.pt"), None),
     ("load_empty_file", lambda T: _load_bytes(T, b""), TYPE_ONLY),
     ("load_empty_buffer", lambda T: T.load(io.BytesIO(b"")), TYPE_ONLY),
@@ -879,6 +878,9 @@ KNOWN = {
 # PyTorch shows these warnings once per process (C++ TORCH_WARN_ONCE): the live check accepts
 # their absence when another test already triggered them.
 ONCE = {"warn_from_numpy_readonly", "warn_T_3d", "warn_set_default_tensor_type"}
+
+# The "not compiled with CUDA" errors hold only where the library has no CUDA device.
+NEEDS_NO_CUDA = {"tensor_on_cuda", "ones_on_cuda", "to_cuda", "cuda_method", "module_cuda"}
 
 
 # -- running a case -------------------------------------------------------------------------------
@@ -971,6 +973,8 @@ def _params():
 @pytest.mark.parametrize("name", _params())
 def test_numtorch_matches_pytorch(name, record):
     import numtorch
+    if name in NEEDS_NO_CUDA and numtorch.cuda.is_available():
+        pytest.skip("numtorch has a CUDA device here")
     case = BY_NAME[name]
     got = run(case[1], numtorch)
     problem = mismatch(case, record[name], got)
@@ -983,6 +987,8 @@ def test_numtorch_matches_pytorch(name, record):
 @pytest.mark.parametrize("name", list(BY_NAME))
 def test_record_is_pytorch(name, record):
     torch = pytest.importorskip("torch")
+    if name in NEEDS_NO_CUDA and torch.cuda.is_available():
+        pytest.skip("torch has a CUDA device here")
     case = BY_NAME[name]
     live = run(case[1], torch)
     if name in ONCE and not live["warnings"]:
@@ -992,7 +998,7 @@ def test_record_is_pytorch(name, record):
 
 
 def regenerate() -> dict:
-    """Record PyTorch's outcome of every case (run with torch 2.13 installed)."""
+    """PyTorch's outcome of every case (tests/data/regen_misuse.py writes it to the record)."""
     import torch
     rec = {}
     for name, fn, _ in CASES:
@@ -1000,11 +1006,3 @@ def regenerate() -> dict:
         del r["_exc"]
         rec[name] = r
     return rec
-
-
-if __name__ == "__main__":       # python tests/test_misuse.py: same as tests/data/regen_misuse.py
-    data = regenerate()
-    with open(RECORD, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1, sort_keys=True, ensure_ascii=False)
-        f.write("\n")
-    print(f"recorded {len(data)} cases into {RECORD}", file=sys.stderr)

@@ -20,6 +20,13 @@ from ..ops._apply import apply, _make
 from ..ops.shape import _zeros
 from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
                         conv_transpose3d, unfold, fold)
+from ..ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices,  # noqa: F401
+                           max_pool2d_with_indices, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
+                           adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+                           adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
+                           max_unpool1d, max_unpool2d, pixel_shuffle, pixel_unshuffle,
+                           channel_shuffle, native_channel_shuffle)
+from ..ops.resample import interpolate, upsample, upsample_nearest, upsample_bilinear  # noqa: F401
 from ..ops.nn_ops import (softmax, log_softmax, cross_entropy, nll_loss, mse_loss, l1_loss,  # noqa: F401
                           smooth_l1_loss, huber_loss, binary_cross_entropy,
                           binary_cross_entropy_with_logits, kl_div, dropout, leaky_relu, elu, selu,

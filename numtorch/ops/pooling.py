@@ -902,7 +902,7 @@ def _max_unpool2d(input, indices, size):
     bad = (idx < 0) | (idx >= n)
     if bad.any():
         raise RuntimeError(f"Found an invalid max index: {int(idx[bad].flat[0])} (output volumes are of "
-                           f"size {size[0]}x{size[1]}")
+                           f"size {size[0]}x{size[1]})")
     return apply(MaxUnpool2D, (input,), (x,), idx, size)
 
 

@@ -56,13 +56,15 @@ def _source(r, n_out: int, align_corners: bool, dt):
     return _fma(d + dt(0.5), r, dt(-0.5)) if dt is _f32 else r * (d + dt(0.5)) - dt(0.5)
 
 
-def _taps(mode: str, n_in: int, n_out: int, align_corners: bool, scale, dt) -> tuple:
-    """``((index, weight or None), ...)`` for one axis (indices non-decreasing)."""
+def _taps(mode: str, n_in: int, n_out: int, align_corners: bool, scale, dt, shortcut=True) -> tuple:
+    """``((index, weight or None), ...)`` for one axis (indices non-decreasing). ``shortcut``:
+    nearest's same-size and double-size special cases (PyTorch's 2-d forward and every
+    backward take them; its 1-d and 3-d forwards compute the formula)."""
     dst = np.arange(n_out)
     if mode == "nearest" or mode == "nearest-exact":
-        if mode == "nearest" and n_out == n_in:
+        if mode == "nearest" and shortcut and n_out == n_in:
             return ((dst, None),)
-        if mode == "nearest" and n_out == 2 * n_in:
+        if mode == "nearest" and shortcut and n_out == 2 * n_in:
             return ((dst >> 1, None),)
         s = _f32(1.0 / scale) if scale is not None and scale > 0 else _f32(n_in) / _f32(n_out)
         d = dst.astype(_f32)
@@ -213,7 +215,7 @@ def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
         raise _not_implemented(_KERNEL[(base, nd)], dtype)
     work = _f64 if dtype == _f64 else _f32           # PyTorch's opmath type
     taps = tuple(_taps(mode, spatial[k], size[k], align_corners, None if scales is None else scales[k],
-                       work) for k in range(nd))
+                       work, nd == 2) for k in range(nd))
     data = x if base == "nearest" or (dtype.kind == "f" and dtype != np.float16) else x.astype(work)
     if base == "linear" and nd == 2 and work is _f32 and (
             sum(size) <= 128 or (spatial == (1, 1) and x.shape[1] > 3)
@@ -227,6 +229,10 @@ def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
         out = np.clip(np.rint(out), 0, 255) if dtype == np.uint8 else out
         out = out.astype(dtype)
     key = (mode if base == "nearest" else base, nd)
+    if mode == "nearest" and nd != 2:
+        # PyTorch's backward maps gradients with the shortcuts its 1-d/3-d forward does not take
+        taps = tuple(_taps(mode, spatial[k], size[k], align_corners,
+                           None if scales is None else scales[k], work) for k in range(nd))
     return apply(_NODES[key], (input,), (x,), np.ascontiguousarray(out), taps)
 
 

@@ -21,9 +21,9 @@ def main() -> None:
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     data = mod.regenerate()
-    with open(mod.RECORD, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1, sort_keys=True, ensure_ascii=False)
-        f.write("\n")
+    with open(mod.RECORD, "w", encoding="utf-8") as f:      # one case a line: readable diffs
+        f.write("{\n" + ",\n".join(f"{json.dumps(k)}: {json.dumps(data[k], ensure_ascii=False)}"
+                                    for k in sorted(data)) + "\n}\n")
     print(f"recorded {len(data)} cases into {mod.RECORD}", file=sys.stderr)
 
 

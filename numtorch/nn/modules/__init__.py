@@ -17,3 +17,8 @@ __all__ = ["Module", "Container", "Sequential", "ModuleList", "ModuleDict", "Par
 
 from . import conv as _conv, fold as _fold  # noqa: E402
 __all__ += list(_conv.__all__) + list(_fold.__all__)
+from .pooling import *  # noqa: F401,F403,E402
+from .pixelshuffle import *  # noqa: F401,F403,E402
+from .upsampling import *  # noqa: F401,F403,E402
+from . import pooling as _pooling, pixelshuffle as _pixelshuffle, upsampling as _upsampling  # noqa: E402
+__all__ += list(_pooling.__all__) + list(_pixelshuffle.__all__) + list(_upsampling.__all__)
