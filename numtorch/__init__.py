@@ -51,10 +51,17 @@ from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fi
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
 from .ops.nn_ops import softmax_dim as softmax, log_softmax_dim as log_softmax, dropout, selu, celu
 from .ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
-                          adaptive_avg_pool1d, adaptive_max_pool1d_with_indices as adaptive_max_pool1d,
-                          pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle)
+                          adaptive_avg_pool1d, adaptive_max_pool1d_with_indices as adaptive_max_pool1d)
+from .ops.resample import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa
 from .ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
                        conv_transpose3d)
+from .ops.normalization import (torch_batch_norm as batch_norm,  # noqa: F401
+                                torch_layer_norm as layer_norm, torch_group_norm as group_norm,
+                                torch_instance_norm as instance_norm)
+from .ops.embedding import torch_embedding as embedding, embedding_renorm_  # noqa: F401
+from .ops.dropout import (feature_dropout, feature_dropout_, alpha_dropout_,  # noqa: F401
+                          feature_alpha_dropout_, torch_alpha_dropout as alpha_dropout,
+                          torch_feature_alpha_dropout as feature_alpha_dropout)
 from ._generator import Generator, default_generator
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state
 from ._random_ops import *  # noqa: F401,F403

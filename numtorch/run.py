@@ -1,8 +1,10 @@
 """``python -m numtorch.run program.py [args]``: run an unchanged PyTorch program on numtorch.
 
 ``import torch`` and every ``torch.*`` submodule the program imports resolve to ``numtorch``
-and ``numtorch.*``. A submodule numtorch lacks raises ``ModuleNotFoundError: numtorch does
-not implement torch.xyz yet``; a missing attribute raises the same text as AttributeError.
+and ``numtorch.*``; ``import torchvision`` (``torchvision.datasets``, ``.transforms``,
+``.utils``) resolves to ``numtorch.vision``. A submodule numtorch lacks raises
+``ModuleNotFoundError: numtorch does not implement torch.xyz yet``; a missing attribute raises
+the same text as AttributeError.
 The program runs as ``__main__`` with ``sys.argv`` and ``sys.path[0]`` set as ``python``
 sets them. ``python -m numtorch.run -m package.module [args]`` runs a module instead, and
 ``--seed N`` first calls ``manual_seed(N)`` (for programs that set no seed of their own).
@@ -25,13 +27,25 @@ __all__ = ["install", "uninstall", "main"]
 _USAGE = "usage: python -m numtorch.run [--seed N] [-m module | program.py] [args ...]"
 
 
+# top-level package aliased -> the numtorch package it means
+_ALIASES = {"torch": "numtorch", "torchvision": "numtorch.vision"}
+
+
+def _real_name(fullname: str) -> Optional[str]:
+    """``numtorch[.x]`` for ``torch[.x]``, ``numtorch.vision[.x]`` for ``torchvision[.x]``."""
+    top, dot, rest = fullname.partition(".")
+    base = _ALIASES.get(top)
+    return None if base is None else base + dot + rest
+
+
 class TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Meta-path finder and loader: ``torch[.x.y]`` is the module ``numtorch[.x.y]``."""
+    """Meta-path finder and loader: ``torch[.x.y]`` is the module ``numtorch[.x.y]`` and
+    ``torchvision[.x]`` is ``numtorch.vision[.x]``."""
 
     def find_spec(self, fullname: str, path=None, target=None):
-        if fullname != "torch" and not fullname.startswith("torch."):
+        real = _real_name(fullname)
+        if real is None:
             return None
-        real = "num" + fullname
         if real not in sys.modules:
             parent = real.rpartition(".")[0]
             try:
@@ -42,11 +56,11 @@ class TorchAlias(importlib.abc.MetaPathFinder, importlib.abc.Loader):
                 found = None
             if found is None:
                 raise ModuleNotFoundError(f"numtorch does not implement {fullname} yet",
-                                          name="num" + fullname)
+                                          name=real)
         return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
 
     def create_module(self, spec):
-        return importlib.import_module("num" + spec.name)
+        return importlib.import_module(_real_name(spec.name))
 
     def exec_module(self, module) -> None:
         pass
@@ -69,7 +83,7 @@ def uninstall() -> None:
     if _finder is not None:
         sys.meta_path.remove(_finder)
         _finder = None
-        for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+        for name in [n for n in sys.modules if _real_name(n) is not None]:
             if getattr(sys.modules[name], "__name__", "").startswith("numtorch"):
                 del sys.modules[name]
 

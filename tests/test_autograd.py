@@ -342,3 +342,34 @@ def test_second_backward_parity_with_torch(name, fn, runs_again):
     (mine_ok, mine), (their_ok, theirs) = _second_backward(torch, fn), _second_backward(real_torch, fn)
     assert mine_ok == their_ok
     np.testing.assert_allclose(mine, theirs, rtol=1e-6)     # exp may differ by an ulp
+
+
+def test_a_value_saved_only_for_an_unneeded_gradient_is_not_version_checked():
+    # PyTorch's MulBackward0 saves self only when other requires grad, and PowBackward0
+    # (tensor ** number) saves the base, not the result: changing those in place is fine.
+    # Expected values are the derivatives: d(5y)/dx = 5, d(x^2 - 1)/dx = 2x.
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 1
+    z = y * 5
+    y.exp_()
+    z.sum().backward()
+    assert x.grad.tolist() == [5.0, 5.0]
+    x.grad = None
+    y = x * 1
+    z = torch.tensor([5.0, 5.0]) * y
+    y.add_(1)
+    z.sum().backward()
+    assert x.grad.tolist() == [5.0, 5.0]
+    x.grad = None
+    y = x * 1
+    y.pow_(2)
+    y.sub_(1)
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    # but a value that is needed still is checked
+    y = x * 1
+    w = torch.tensor([1.0, 1.0], requires_grad=True)
+    z = y * w
+    y.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.sum().backward()

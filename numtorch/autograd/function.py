@@ -110,6 +110,10 @@ class Function:
     # constants of the graph (not functions of the inputs); ``out`` is the output when
     # ``saves_output``. Any other saved float array makes double backward refuse loudly.
     saved_inputs = ("x", "y", "w")
+    # built-ins: ``saved_for[i]`` is the input whose gradient reads saved input i (mul saves x
+    # only for y's gradient); an input saved for a gradient nobody needs is not version-checked,
+    # as PyTorch does not save it
+    saved_for = None
     constants = ()
 
     def __init_subclass__(cls, **kwargs):

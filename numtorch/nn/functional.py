@@ -24,13 +24,18 @@ from ..ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices,  # n
                            max_pool2d_with_indices, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
                            adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
                            adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
-                           max_unpool1d, max_unpool2d, pixel_shuffle, pixel_unshuffle,
-                           channel_shuffle, native_channel_shuffle)
-from ..ops.resample import interpolate, upsample, upsample_nearest, upsample_bilinear  # noqa: F401
+                           max_unpool1d, max_unpool2d)
+from ..ops.resample import (interpolate, upsample, upsample_nearest, upsample_bilinear,  # noqa: F401
+                            pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle)
 from ..ops.nn_ops import (softmax, log_softmax, cross_entropy, nll_loss, mse_loss, l1_loss,  # noqa: F401
                           smooth_l1_loss, huber_loss, binary_cross_entropy,
                           binary_cross_entropy_with_logits, kl_div, dropout, leaky_relu, elu, selu,
                           celu, gelu, silu, softplus, softsign, hardtanh, relu6, logsigmoid, linear)
+from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm,  # noqa: F401
+                                 local_response_norm)
+from ..ops.embedding import embedding, embedding_bag  # noqa: F401
+from ..ops.dropout import (dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
+                           feature_alpha_dropout)
 
 
 # -- activations from the elementwise catalogue ---------------------------------------------------
@@ -286,3 +291,12 @@ __all__ = ["softmax", "log_softmax", "softmin", "cross_entropy", "nll_loss", "ms
            "elu_", "selu", "celu", "gelu", "silu", "softplus", "softsign", "hardtanh", "hardtanh_",
            "relu6", "logsigmoid", "tanhshrink", "linear", "one_hot", "pad", "normalize",
            "cosine_similarity", "pairwise_distance"]
+__all__ += ["batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm",
+            "embedding", "embedding_bag", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+            "feature_alpha_dropout"]
+__all__ += ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
+            "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
+            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "interpolate",
+            "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
+            "channel_shuffle", "native_channel_shuffle"]

@@ -105,9 +105,10 @@ def _record(ctx, out, tensors) -> Tensor:
     r._vc = [0]
     if ctx._tracks_versions:
         versions = []
+        saved_for = ctx.saved_for
         for i in ctx.saves:
             t = tensors[i]
-            if t is not None:
+            if t is not None and (saved_for is None or ctx.needs_input_grad[saved_for[i]]):
                 vc = t._vc
                 versions.append((vc, vc[0]))
         if ctx.saves_output:

@@ -130,6 +130,7 @@ class Sub(Function):
 class Mul(Function):
     _raw = True
     saves = (0, 1)
+    saved_for = (1, 0)
 
     @staticmethod
     def forward(ctx, x, y):
@@ -290,11 +291,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.x, ctx.y = x, y
-        if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and isinstance(y, (int, np.ndarray)) \
-                and np.any(np.asarray(y) < 0):
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        out = np.power(x, y)
-        ctx.out = out
+        out = ctx.out = _power(x, y)
         return out
 
     @staticmethod
@@ -313,9 +310,23 @@ class Pow(Function):
 
 
 class PowScalar(Pow):
+    """``tensor ** number``: the gradient reads the base, not the result."""
     _raw = True
     saves = (0,)
+    saves_output = False
     _name = "PowBackward0"
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.x, ctx.y = x, y
+        return _power(x, y)
+
+
+def _power(x, y):
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iu" and isinstance(y, (int, np.ndarray)) \
+            and np.any(np.asarray(y) < 0):
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return np.power(x, y)
 
 
 class PowScalarBase(Pow):

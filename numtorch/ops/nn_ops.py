@@ -1118,32 +1118,50 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     return _act(LeakyRelu, input, "leaky_relu_cpu", inplace, float(negative_slope))
 
 
+def _elu_neg(x, alpha, scale):
+    """``alpha * scale * (exp(x) - 1)`` where ``x <= 0`` (0 elsewhere): elu's negative branch."""
+    neg = np.expm1(np.minimum(x, 0))
+    neg *= x.dtype.type(alpha * scale)
+    return neg
+
+
+def _elu(ctx, x, alpha, scale):
+    pos = x > 0
+    neg = _elu_neg(x, alpha, scale)
+    ctx.pos, ctx.neg, ctx.alpha, ctx.scale = pos, neg, alpha, scale
+    return np.where(pos, x * x.dtype.type(scale) if scale != 1 else x, neg)
+
+
 class Elu(Function):
     _raw = True
     _name = "EluBackward0"
-    saves_output = True                # the derivative comes from the output (also in place)
+    traced = {"neg": lambda ctx: _elu_neg(ctx.x, ctx.alpha, ctx.scale)}
 
     @staticmethod
     def forward(ctx, x, alpha, scale):
-        pos = x > 0
-        t = x.dtype.type
-        neg = np.expm1(np.minimum(x, 0))
-        neg *= t(alpha * scale)          # alpha * scale * (exp(x) - 1) where x <= 0
-        out = np.where(pos, x * t(scale) if scale != 1 else x, neg)
-        ctx.pos, ctx.out, ctx.alpha, ctx.scale = pos, out, alpha, scale
-        return out
+        ctx.x = x
+        return _elu(ctx, x, alpha, scale)
 
     @staticmethod
     def backward(ctx, g):
         t = g.dtype.type
-        # d/dx of alpha*scale*(exp(x)-1) is alpha*scale*exp(x) = out + alpha*scale
+        # d/dx of alpha*scale*(exp(x)-1) is alpha*scale*exp(x) = neg + alpha*scale
         return (np.where(ctx.pos, g * t(ctx.scale) if ctx.scale != 1 else g,
-                         g * (ctx.out + t(ctx.alpha * ctx.scale))),)
+                         g * (ctx.neg + t(ctx.alpha * ctx.scale))),)
 
 
 class EluInplace(Elu):
+    """``elu_``: the input is overwritten, so (as PyTorch) the output is what is kept: where
+    ``x <= 0`` it is the negative branch itself."""
     _raw = True
     _name = "EluBackward1"
+    saves_output = True
+    traced = {"neg": lambda ctx: ctx.out}
+
+    @staticmethod
+    def forward(ctx, x, alpha, scale):
+        ctx.out = out = _elu(ctx, x, alpha, scale)
+        return out
 
 
 Elu._inplace = EluInplace
@@ -1177,21 +1195,27 @@ def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     return _act(Celu, input, "elu_cpu", inplace, float(alpha))
 
 
+def _celu_exp(x, alpha):
+    """``exp(min(x, 0) / alpha)``: celu's derivative where ``x <= 0``."""
+    return np.exp(np.minimum(x, 0) / x.dtype.type(alpha))
+
+
+def _celu(ctx, x, alpha):
+    pos = x > 0
+    e = _celu_exp(x, alpha)
+    ctx.pos, ctx.e, ctx.alpha = pos, e, alpha
+    return np.where(pos, x, x.dtype.type(alpha) * (e - 1))
+
+
 class Celu(Function):
     _raw = True
     _name = "CeluBackward0"
-    saves_output = True
-    # create_graph: exp(x / alpha) where x <= 0 is out / alpha + 1 (the output is kept in place too)
-    traced = {"e": lambda ctx: ctx.out / ctx.out.dtype.type(ctx.alpha) + 1}
+    traced = {"e": lambda ctx: _celu_exp(ctx.x, ctx.alpha)}
 
     @staticmethod
     def forward(ctx, x, alpha):
-        pos = x > 0
-        t = x.dtype.type
-        e = np.exp(np.minimum(x, 0) / t(alpha))
-        out = np.where(pos, x, t(alpha) * (e - 1))
-        ctx.pos, ctx.e, ctx.out, ctx.alpha = pos, e, out, alpha
-        return out
+        ctx.x = x
+        return _celu(ctx, x, alpha)
 
     @staticmethod
     def backward(ctx, g):
@@ -1199,8 +1223,17 @@ class Celu(Function):
 
 
 class CeluInplace(Celu):
+    """``celu_``: the output is kept (the input is overwritten); where ``x <= 0``,
+    ``exp(x / alpha) = out / alpha + 1``."""
     _raw = True
     _name = "CeluBackward1"
+    saves_output = True
+    traced = {"e": lambda ctx: ctx.out / ctx.out.dtype.type(ctx.alpha) + 1}
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.out = out = _celu(ctx, x, alpha)
+        return out
 
 
 Celu._inplace = CeluInplace

@@ -1,4 +1,4 @@
-"""Pooling and shuffling ops: max/avg/adaptive pooling, max-unpooling, pixel and channel shuffles.
+"""Pooling ops: max/avg/adaptive pooling and max-unpooling (shuffles and ``interpolate``: resample.py).
 
 Each op is one graph node under PyTorch's name (``MaxPool2DWithIndicesBackward0``,
 ``AvgPool2DBackward0``, ...), forward and backward side by side. The 1-d forms run the 2-d op
@@ -23,6 +23,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..autograd.grad_mode import state as _grad_state
 from .._errors import not_tensor
 from ._apply import apply, _make
 from . import shape as _S
@@ -42,7 +43,8 @@ def _data(input, fn: str) -> np.ndarray:
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_NAMES.get(np.dtype(dtype).name, dtype)}\'')
+    name = _NAMES.get(np.dtype(dtype).name, dtype)
+    return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
 
 
 def _is_int(v) -> bool:
@@ -139,7 +141,7 @@ def _padded(x: np.ndarray, ph: int, pw: int, hn: int, wn: int, fill) -> np.ndarr
     B, H, W = x.shape
     if not ph and not pw and hn <= H and wn <= W:
         return x
-    xp = np.full((B, max(hn, ph + H), max(wn, pw + W)), fill, x.dtype)
+    xp = np.full_like(x, fill, shape=(B, max(hn, ph + H), max(wn, pw + W)))
     xp[:, ph:ph + H, pw:pw + W] = x
     return xp
 
@@ -172,7 +174,7 @@ def axis_scatter(v, idx: np.ndarray, n: int, axis: int):
         uniq = idx[starts]
         if len(uniq) == n:
             return red
-        out = np.zeros(shape, v.dtype)
+        out = np.zeros_like(v, shape=shape)
         out[lead + (uniq,)] = red
         return out
     out = np.zeros_like(v, shape=shape)
@@ -345,12 +347,12 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
     _shape_check(x, k, s, p, d, o)
     if x.dtype == np.bool_:
         raise _not_implemented("max_pool2d", x.dtype)
-    graph = input.requires_grad and _grad_enabled()
+    graph = input.requires_grad and _grad_state[0]
     shape = x.shape[:-2] + o
     planes = _planes(x)
     idx = where = None
     if not x.size:
-        out, idx = np.zeros(shape, x.dtype), np.zeros(shape, np.int64)
+        out, idx = np.zeros_like(x, shape=shape), np.zeros(shape, np.int64)
         where = ("flat", idx.reshape(-1), True, None)
     elif s == k and p == (0, 0) and d == (1, 1) and o[0] * k[0] <= H and o[1] * k[1] <= W:
         out, loc = _max_tiled(planes, k[0], k[1], o[0], o[1], graph or return_indices)
@@ -373,11 +375,6 @@ def _max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return
             where = ("flat", _plane_offsets(flat, H * W), unique, keep)
     r = apply(MaxPool2DWithIndices, (input,), (x,), out.reshape(shape), where, k)
     return (r, _make(idx)) if return_indices else r
-
-
-def _grad_enabled() -> bool:
-    from ..autograd import grad_mode
-    return grad_mode.state[0]
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
@@ -572,7 +569,7 @@ def _avg_pool2d(input, kernel_size, stride, padding, ceil_mode, count_include_pa
                                   for i, n in enumerate(x.shape[-2:])))
     if x.dtype.kind == "f":
         div = div.astype(np.float32 if x.dtype == np.float16 else x.dtype)
-    out = _avg_pool_core(_planes(x), k, s, p, o, div) if x.size else np.zeros((0,) + o, x.dtype)
+    out = _avg_pool_core(_planes(x), k, s, p, o, div) if x.size else np.zeros_like(x, shape=(0,) + o)
     if x.dtype.kind == "f":
         div = div.astype(x.dtype, copy=False)
     return apply(AvgPool2D, (input,), (x,), out.reshape(x.shape[:-2] + o), k, s, p, div)
@@ -704,7 +701,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
         raise _not_implemented("adaptive_avg_pool2d", x.dtype)
     H, W = x.shape[-2:]
     if 0 in o or not x.size:
-        out = np.zeros(x.shape[:-2] + o, x.dtype)
+        out = np.zeros_like(x, shape=x.shape[:-2] + o)
         return apply(AdaptiveAvgPool2D, (input,), (x,), out, np.ones((o[0], 1), x.dtype),
                      np.ones((o[1],), x.dtype))
     xb = _planes(x)
@@ -730,7 +727,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
 
     >>> import numtorch as torch
     >>> adaptive_avg_pool1d(torch.tensor([[[1.0, 2.0, 3.0, 4.0, 5.0]]]), 2)
-    tensor([[[2.0000, 4.0000]]])
+    tensor([[[2., 4.]]])
     """
     x = _data(input, "adaptive_avg_pool1d")
     _check_dim_range(x, "adaptive_avg_pool1d")
@@ -797,7 +794,7 @@ def _adaptive_max_pool2d(input, output_size, return_indices, fn="adaptive_max_po
     if x.dtype.kind != "f":
         raise _not_implemented("adaptive_max_pool2d", x.dtype)
     if 0 in o or not x.size:
-        out, idx = np.zeros(x.shape[:-2] + o, x.dtype), np.zeros(x.shape[:-2] + o, np.int64)
+        out, idx = np.zeros_like(x, shape=x.shape[:-2] + o), np.zeros(x.shape[:-2] + o, np.int64)
     else:
         out, idx = _adaptive_max_core(_planes(x), o)
         out, idx = out.reshape(x.shape[:-2] + o), idx.reshape(x.shape[:-2] + o)
@@ -851,7 +848,7 @@ class MaxUnpool2D(Function):
     def forward(ctx, x, idx, size):
         B = int(np.prod(x.shape[:-2], dtype=np.int64))
         m = x.shape[-1] * x.shape[-2]
-        out = np.zeros((B, size[0] * size[1]), x.dtype)
+        out = np.zeros_like(x, shape=(B, size[0] * size[1]))
         np.put_along_axis(out, idx.reshape(B, m), x.reshape(B, m), axis=1)
         ctx.idx, ctx.shape = idx, x.shape
         return out.reshape(x.shape[:-2] + tuple(size))
@@ -940,150 +937,3 @@ def max_unpool1d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
     size = _unpool_size(x.shape[-1:], (k,), (s,), (p,), output_size)
     out = _max_unpool2d(_S.unsqueeze(input, -1), _S.unsqueeze(indices, -1), (size[0], 1))
     return _S.squeeze(out, -1)
-
-
-# -- pixel and channel shuffles -----------------------------------------------------------------
-
-def _shuffle(a, r: int):
-    """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
-    lead, (c, h, w) = a.shape[:-3], a.shape[-3:]
-    n = len(lead)
-    v = a.reshape(lead + (c // (r * r), r, r, h, w))
-    axes = tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2)
-    return v.transpose(axes).reshape(lead + (c // (r * r), h * r, w * r))
-
-
-def _unshuffle(a, r: int):
-    """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
-    lead, (c, h, w) = a.shape[:-3], a.shape[-3:]
-    n = len(lead)
-    v = a.reshape(lead + (c, h // r, r, w // r, r))
-    axes = tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3)
-    return v.transpose(axes).reshape(lead + (c * r * r, h // r, w // r))
-
-
-class PixelShuffle(Function):
-    _raw = True
-    _name = "PixelShuffleBackward0"
-
-    @staticmethod
-    def forward(ctx, x, r):
-        ctx.r = r
-        return np.ascontiguousarray(_shuffle(x, r))
-
-    @staticmethod
-    def backward(ctx, g):
-        return (_unshuffle(g, ctx.r),)
-
-
-class PixelUnshuffle(Function):
-    _raw = True
-    _name = "PixelUnshuffleBackward0"
-
-    @staticmethod
-    def forward(ctx, x, r):
-        ctx.r = r
-        return np.ascontiguousarray(_unshuffle(x, r))
-
-    @staticmethod
-    def backward(ctx, g):
-        return (_shuffle(g, ctx.r),)
-
-
-def _factor(v, fn: str, arg: str) -> int:
-    if not _is_int(v):
-        raise TypeError(f"{fn}(): argument '{arg}' (position 2) must be int, not {type(v).__name__}")
-    v = int(v)
-    if v <= 0:
-        raise RuntimeError(f"{fn} expects a positive {arg}, but got {v}")
-    return v
-
-
-def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
-    """Rearrange ``(*, C*r*r, H, W)`` into ``(*, C, H*r, W*r)``.
-
-    >>> import numtorch as torch
-    >>> pixel_shuffle(torch.arange(4.0).reshape(4, 1, 1), 2)
-    tensor([[[0., 1.],
-             [2., 3.]]])
-    """
-    x = _data(input, "pixel_shuffle")
-    r = _factor(upscale_factor, "pixel_shuffle", "upscale_factor")
-    if x.ndim < 3:
-        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input "
-                           f"with {x.ndim} dimension(s)")
-    if x.shape[-3] % (r * r):
-        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
-                           f"square of upscale_factor, but input.size(-3)={x.shape[-3]} is not divisible "
-                           f"by {r * r}")
-    return apply(PixelShuffle, (input,), (x,), r)
-
-
-def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
-    """Rearrange ``(*, C, H*r, W*r)`` into ``(*, C*r*r, H, W)`` (inverse of ``pixel_shuffle``).
-
-    >>> import numtorch as torch
-    >>> pixel_unshuffle(torch.arange(4.0).reshape(1, 2, 2), 2).flatten()
-    tensor([0., 1., 2., 3.])
-    """
-    x = _data(input, "pixel_unshuffle")
-    r = _factor(downscale_factor, "pixel_unshuffle", "downscale_factor")
-    if x.ndim < 3:
-        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input "
-                           f"with {x.ndim} dimension(s)")
-    if x.shape[-2] % r:
-        raise RuntimeError(f"pixel_unshuffle expects height to be divisible by downscale_factor, but "
-                           f"input.size(-2)={x.shape[-2]} is not divisible by {r}")
-    if x.shape[-1] % r:
-        raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but "
-                           f"input.size(-1)={x.shape[-1]} is not divisible by {r}")
-    return apply(PixelUnshuffle, (input,), (x,), r)
-
-
-def _channel_perm(a, groups: int):
-    """(N, C, *) -> channels regrouped: (N, g, C/g, *) transposed to (N, C/g, g, *)."""
-    n, c = a.shape[:2]
-    rest = a.shape[2:]
-    v = a.reshape((n, groups, c // groups) + rest)
-    axes = (0, 2, 1) + tuple(range(3, 3 + len(rest)))
-    return v.transpose(axes).reshape(a.shape)
-
-
-class ChannelShuffle(Function):
-    _raw = True
-    _name = "ChannelShuffleBackward0"
-
-    @staticmethod
-    def forward(ctx, x, groups):
-        ctx.groups = groups
-        return np.ascontiguousarray(_channel_perm(x, groups))
-
-    @staticmethod
-    def backward(ctx, g):
-        return (_channel_perm(g, g.shape[1] // ctx.groups),)
-
-
-def channel_shuffle(input: Tensor, groups: int) -> Tensor:
-    """Split the channels of ``(N, C, *)`` into ``groups`` and interleave them.
-
-    >>> import numtorch as torch
-    >>> channel_shuffle(torch.arange(6.0).reshape(1, 6, 1), 2).flatten()
-    tensor([0., 3., 1., 4., 2., 5.])
-    """
-    x = _data(input, "channel_shuffle")
-    if not _is_int(groups):
-        raise TypeError(f"channel_shuffle(): argument 'groups' (position 2) must be int, not "
-                        f"{type(groups).__name__}")
-    if x.ndim <= 2:
-        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
-                           f"{list(x.shape)}")
-    if groups <= 0:
-        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
-                           f"groups:{groups}")
-    if x.shape[1] % groups:
-        raise RuntimeError(f"Number of channels must be divisible by groups. Got {x.shape[1]} channels "
-                           f"and {groups} groups.")
-    return apply(ChannelShuffle, (input,), (x,), int(groups))
-
-
-native_channel_shuffle = channel_shuffle

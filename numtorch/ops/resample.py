@@ -1,5 +1,6 @@
 """Resampling: ``interpolate`` (nearest, nearest-exact, linear, bilinear, bicubic, trilinear,
-area) with PyTorch's output sizes, source-index formulas and node names.
+area) with PyTorch's output sizes, source-index formulas and node names; and the pixel and
+channel shuffles (``pixel_shuffle``, ``pixel_unshuffle``, ``channel_shuffle``).
 
 Every mode but ``area`` is separable: along each spatial axis an output element is a weighted
 sum of at most four input elements (its *taps*: indices and weights), computed once per axis
@@ -22,6 +23,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._apply import apply
+from .._threads import get_num_threads
 from .pooling import (axis_scatter, adaptive_avg_pool1d, adaptive_avg_pool2d, _data, _not_implemented,
                       _is_int)
 
@@ -191,11 +193,6 @@ _KERNEL = {("nearest", 1): "compute_indices_weights_nearest",
            ("cubic", 2): "compute_indices_weights_cubic"}
 
 
-def _threads() -> int:
-    from .._threads import get_num_threads
-    return get_num_threads()
-
-
 def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
     nd = len(size)
     spatial = x.shape[2:]
@@ -219,7 +216,7 @@ def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
     data = x if base == "nearest" or (dtype.kind == "f" and dtype != np.float16) else x.astype(work)
     if base == "linear" and nd == 2 and work is _f32 and (
             sum(size) <= 128 or (spatial == (1, 1) and x.shape[1] > 3)
-            or (x.shape[1] == 3 and _threads() == 1)):
+            or (x.shape[1] == 3 and get_num_threads() == 1)):
         out = _bilinear_4(data, taps[0], taps[1])
     else:
         out = data
@@ -279,10 +276,10 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         out_size = None
         if isinstance(scale_factor, (list, tuple)):
             if len(scale_factor) != dim:
-                raise ValueError("Input and scale_factor must have the same number of spatial dimensions, but "
-                                 f"got input with spatial dimensions of {spatial} and scale_factor of shape "
-                                 f"{scale_factor}. Please provide input tensor in (N, C, d1, d2, ...,dK) "
-                                 "format and scale_factor in (s1, s2, ...,sK) format.")
+                raise ValueError("Input and scale_factor must have the same number of spatial dimensions, "
+                                 f"but got input with spatial dimensions of {spatial} and scale_factor of "
+                                 f"shape {scale_factor}. Please provide input tensor in (N, C, d1, d2, "
+                                 "...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
             scales = [float(s) for s in scale_factor]
         else:
             scales = [float(scale_factor)] * dim
@@ -349,3 +346,150 @@ def upsample_bilinear(input: Tensor, size=None, scale_factor=None) -> Tensor:
     warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` "
                   "instead.", stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+# -- pixel and channel shuffles -----------------------------------------------------------------
+
+def _shuffle(a, r: int):
+    """(*, C*r*r, H, W) -> (*, C, H*r, W*r)."""
+    lead, (c, h, w) = a.shape[:-3], a.shape[-3:]
+    n = len(lead)
+    v = a.reshape(lead + (c // (r * r), r, r, h, w))
+    axes = tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2)
+    return v.transpose(axes).reshape(lead + (c // (r * r), h * r, w * r))
+
+
+def _unshuffle(a, r: int):
+    """(*, C, H*r, W*r) -> (*, C*r*r, H, W)."""
+    lead, (c, h, w) = a.shape[:-3], a.shape[-3:]
+    n = len(lead)
+    v = a.reshape(lead + (c, h // r, r, w // r, r))
+    axes = tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3)
+    return v.transpose(axes).reshape(lead + (c * r * r, h // r, w // r))
+
+
+class PixelShuffle(Function):
+    _raw = True
+    _name = "PixelShuffleBackward0"
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        return np.ascontiguousarray(_shuffle(x, r))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_unshuffle(g, ctx.r),)
+
+
+class PixelUnshuffle(Function):
+    _raw = True
+    _name = "PixelUnshuffleBackward0"
+
+    @staticmethod
+    def forward(ctx, x, r):
+        ctx.r = r
+        return np.ascontiguousarray(_unshuffle(x, r))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_shuffle(g, ctx.r),)
+
+
+def _factor(v, fn: str, arg: str) -> int:
+    if not _is_int(v):
+        raise TypeError(f"{fn}(): argument '{arg}' (position 2) must be int, not {type(v).__name__}")
+    v = int(v)
+    if v <= 0:
+        raise RuntimeError(f"{fn} expects a positive {arg}, but got {v}")
+    return v
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    """Rearrange ``(*, C*r*r, H, W)`` into ``(*, C, H*r, W*r)``.
+
+    >>> import numtorch as torch
+    >>> pixel_shuffle(torch.arange(4.0).reshape(4, 1, 1), 2)
+    tensor([[[0., 1.],
+             [2., 3.]]])
+    """
+    x = _data(input, "pixel_shuffle")
+    r = _factor(upscale_factor, "pixel_shuffle", "upscale_factor")
+    if x.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {x.ndim} dimension(s)")
+    if x.shape[-3] % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+                           f"square of upscale_factor, but input.size(-3)={x.shape[-3]} is not divisible "
+                           f"by {r * r}")
+    return apply(PixelShuffle, (input,), (x,), r)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    """Rearrange ``(*, C, H*r, W*r)`` into ``(*, C*r*r, H, W)`` (inverse of ``pixel_shuffle``).
+
+    >>> import numtorch as torch
+    >>> pixel_unshuffle(torch.arange(4.0).reshape(1, 2, 2), 2).flatten()
+    tensor([0., 1., 2., 3.])
+    """
+    x = _data(input, "pixel_unshuffle")
+    r = _factor(downscale_factor, "pixel_unshuffle", "downscale_factor")
+    if x.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input "
+                           f"with {x.ndim} dimension(s)")
+    if x.shape[-2] % r:
+        raise RuntimeError(f"pixel_unshuffle expects height to be divisible by downscale_factor, but "
+                           f"input.size(-2)={x.shape[-2]} is not divisible by {r}")
+    if x.shape[-1] % r:
+        raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but "
+                           f"input.size(-1)={x.shape[-1]} is not divisible by {r}")
+    return apply(PixelUnshuffle, (input,), (x,), r)
+
+
+def _channel_perm(a, groups: int):
+    """(N, C, *) -> channels regrouped: (N, g, C/g, *) transposed to (N, C/g, g, *)."""
+    n, c = a.shape[:2]
+    rest = a.shape[2:]
+    v = a.reshape((n, groups, c // groups) + rest)
+    axes = (0, 2, 1) + tuple(range(3, 3 + len(rest)))
+    return v.transpose(axes).reshape(a.shape)
+
+
+class ChannelShuffle(Function):
+    _raw = True
+    _name = "ChannelShuffleBackward0"
+
+    @staticmethod
+    def forward(ctx, x, groups):
+        ctx.groups = groups
+        return np.ascontiguousarray(_channel_perm(x, groups))
+
+    @staticmethod
+    def backward(ctx, g):
+        return (_channel_perm(g, g.shape[1] // ctx.groups),)
+
+
+def channel_shuffle(input: Tensor, groups: int) -> Tensor:
+    """Split the channels of ``(N, C, *)`` into ``groups`` and interleave them.
+
+    >>> import numtorch as torch
+    >>> channel_shuffle(torch.arange(6.0).reshape(1, 6, 1), 2).flatten()
+    tensor([0., 3., 1., 4., 2., 5.])
+    """
+    x = _data(input, "channel_shuffle")
+    if not _is_int(groups):
+        raise TypeError(f"channel_shuffle(): argument 'groups' (position 2) must be int, not "
+                        f"{type(groups).__name__}")
+    if x.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes "
+                           f"{list(x.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    if x.shape[1] % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {x.shape[1]} channels "
+                           f"and {groups} groups.")
+    return apply(ChannelShuffle, (input,), (x,), int(groups))
+
+
+native_channel_shuffle = channel_shuffle

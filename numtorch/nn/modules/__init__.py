@@ -22,3 +22,11 @@ from .pixelshuffle import *  # noqa: F401,F403,E402
 from .upsampling import *  # noqa: F401,F403,E402
 from . import pooling as _pooling, pixelshuffle as _pixelshuffle, upsampling as _upsampling  # noqa: E402
 __all__ += list(_pooling.__all__) + list(_pixelshuffle.__all__) + list(_upsampling.__all__)
+from .batchnorm import *  # noqa: F401,F403,E402
+from .instancenorm import *  # noqa: F401,F403,E402
+from .normalization import *  # noqa: F401,F403,E402
+from .sparse import *  # noqa: F401,F403,E402
+from . import batchnorm as _batchnorm, instancenorm as _instancenorm, \
+    normalization as _normalization, sparse as _sparse  # noqa: E402
+__all__ += list(_batchnorm.__all__) + list(_instancenorm.__all__) + list(_normalization.__all__) \
+    + list(_sparse.__all__)

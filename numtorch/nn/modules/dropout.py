@@ -12,9 +12,10 @@ tensor([1., 1., 1.])
 from __future__ import annotations
 
 from ...ops import nn_ops as _F
+from ...ops import dropout as _D
 from .module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout"]
 
 
 class _DropoutNd(Module):
@@ -34,3 +35,38 @@ class Dropout(_DropoutNd):
 
     def forward(self, input):
         return _F.dropout(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_DropoutNd):
+    """During training, zero whole channels of ``(N, C, L)`` / ``(C, L)`` inputs."""
+
+    def forward(self, input):
+        return _D.dropout1d(input, self.p, self.training, self.inplace)
+
+
+class Dropout2d(_DropoutNd):
+    """During training, zero whole channels of ``(N, C, H, W)`` inputs."""
+
+    def forward(self, input):
+        return _D.dropout2d(input, self.p, self.training, self.inplace)
+
+
+class Dropout3d(_DropoutNd):
+    """During training, zero whole channels of ``(N, C, D, H, W)`` / ``(C, D, H, W)`` inputs."""
+
+    def forward(self, input):
+        return _D.dropout3d(input, self.p, self.training, self.inplace)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout that keeps SELU activations' mean and variance (training only)."""
+
+    def forward(self, input):
+        return _D.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels (training only)."""
+
+    def forward(self, input):
+        return _D.feature_alpha_dropout(input, self.p, self.training)

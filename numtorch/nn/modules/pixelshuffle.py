@@ -10,7 +10,7 @@ torch.Size([1, 2, 6, 6])
 from __future__ import annotations
 
 from ..._tensor import Tensor
-from ...ops import pooling as _P
+from ...ops import resample as _P
 from .module import Module
 
 __all__ = ["PixelShuffle", "PixelUnshuffle", "ChannelShuffle"]

@@ -1,0 +1,125 @@
+"""``LayerNorm``, ``GroupNorm`` and ``LocalResponseNorm``, as PyTorch builds them.
+
+>>> import numtorch as torch
+>>> torch.nn.LayerNorm(10)
+LayerNorm((10,), eps=1e-05, elementwise_affine=True, bias=True)
+>>> torch.nn.GroupNorm(2, 4)
+GroupNorm(2, 4, eps=1e-05, affine=True, bias=True)
+>>> torch.nn.LayerNorm(2)(torch.tensor([[1.0, 3.0]]))
+tensor([[-1.0000,  1.0000]], grad_fn=<NativeLayerNormBackward0>)
+"""
+from __future__ import annotations
+
+import numbers
+
+from ..._tensor import Tensor
+from ...ops import normalization as _N
+from ...ops.creation import empty
+from .. import init
+from ..parameter import Parameter
+from .linear import _factory
+from .module import Module
+
+__all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm"]
+
+
+class LayerNorm(Module):
+    """Normalise over the last dims given by ``normalized_shape``, then scale and shift
+    element-wise (``weight`` 1, ``bias`` 0 at first)."""
+
+    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+
+    def __init__(self, normalized_shape, eps: float = 1e-5, elementwise_affine: bool = True,
+                 bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__()
+        kw = _factory(device, dtype)
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, **kw))
+            if bias:
+                self.bias = Parameter(empty(self.normalized_shape, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _N.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+
+
+class GroupNorm(Module):
+    """Normalise each group of ``num_channels // num_groups`` channels of each sample, then scale
+    and shift per channel."""
+
+    __constants__ = ["num_groups", "num_channels", "eps", "affine"]
+
+    def __init__(self, num_groups: int, num_channels: int, eps: float = 1e-5, affine: bool = True,
+                 device=None, dtype=None, *, bias: bool = True) -> None:
+        super().__init__()
+        kw = _factory(device, dtype)
+        if num_channels % num_groups != 0:
+            raise ValueError(f"num_channels ({num_channels}) must be divisible by num_groups "
+                             f"({num_groups})")
+        self.num_groups = num_groups
+        self.num_channels = num_channels
+        self.eps = eps
+        self.affine = affine
+        if affine:
+            self.weight = Parameter(empty(num_channels, **kw))
+            if bias:
+                self.bias = Parameter(empty(num_channels, **kw))
+            else:
+                self.register_parameter("bias", None)
+        else:
+            self.register_parameter("weight", None)
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.affine:
+            init.ones_(self.weight)
+            if self.bias is not None:
+                init.zeros_(self.bias)
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _N.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}, "
+                f"bias={self.bias is not None}")
+
+
+class LocalResponseNorm(Module):
+    """Divide each value by ``(k + alpha * mean of squares over size neighbouring channels)
+    ** beta`` (AlexNet's normalisation)."""
+
+    __constants__ = ["size", "alpha", "beta", "k"]
+
+    def __init__(self, size: int, alpha: float = 1e-4, beta: float = 0.75, k: float = 1.0) -> None:
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _N.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self) -> str:
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"

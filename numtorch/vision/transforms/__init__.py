@@ -1,0 +1,18 @@
+"""``torchvision.transforms``: image transforms for tensors, PIL images and NumPy images.
+
+>>> from numtorch.vision import transforms
+>>> transforms.Compose([transforms.ToTensor(), transforms.Normalize((0.1307,), (0.3081,))])
+Compose(
+    ToTensor()
+    Normalize(mean=(0.1307,), std=(0.3081,))
+)
+"""
+from . import functional
+from .functional import InterpolationMode
+from .transforms import (CenterCrop, Compose, ConvertImageDtype, Grayscale, Lambda, Normalize,
+                         Pad, PILToTensor, RandomCrop, RandomHorizontalFlip, RandomVerticalFlip,
+                         Resize, ToPILImage, ToTensor)
+
+__all__ = ["functional", "InterpolationMode", "CenterCrop", "Compose", "ConvertImageDtype",
+           "Grayscale", "Lambda", "Normalize", "Pad", "PILToTensor", "RandomCrop",
+           "RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "ToPILImage", "ToTensor"]
