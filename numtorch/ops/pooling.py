@@ -19,6 +19,8 @@ are built from ops a TensorArray supports, so every op has a second derivative.
 """
 from __future__ import annotations
 
+from operator import index as _index
+
 import numpy as np
 
 from .._tensor import Tensor
@@ -48,15 +50,22 @@ def _not_implemented(kernel: str, dtype) -> NotImplementedError:
 
 
 def _is_int(v) -> bool:
-    return isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+    """An int (or anything with ``__index__``: NumPy ints, 0-d integer tensors), not a bool."""
+    if isinstance(v, (bool, np.bool_)):
+        return False
+    try:
+        _index(v)
+    except TypeError:
+        return False
+    return True
 
 
 def _ints(v, fn: str, arg: str, position: int) -> tuple:
     """``v`` (an int or a sequence of ints) as a tuple; PyTorch's TypeError otherwise."""
     if _is_int(v):
-        return (int(v),)
+        return (_index(v),)
     if isinstance(v, (tuple, list)) and all(_is_int(e) for e in v):
-        return tuple(int(e) for e in v)
+        return tuple(_index(e) for e in v)
     raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of ints, not "
                     f"{type(v).__name__}")
 

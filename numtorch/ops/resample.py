@@ -17,6 +17,7 @@ tensor([[[1.0000, 1.2500, 1.7500, 2.0000]]])
 from __future__ import annotations
 
 import math
+from operator import index as _index
 
 import numpy as np
 
@@ -186,10 +187,10 @@ _NODES.update({("linear", 1): _node("UpsampleLinear1DBackward0"),
 
 _KERNEL = {("nearest", 1): "compute_indices_weights_nearest",
            ("nearest", 2): "upsample_nearest2d_channels_last",
-           ("nearest", 3): "upsample_nearest3d_channels_last",
+           ("nearest", 3): "compute_indices_weights_nearest",
            ("linear", 1): "compute_indices_weights_linear",
            ("linear", 2): "upsample_bilinear2d_channels_last",
-           ("linear", 3): "upsample_trilinear3d_channels_last",
+           ("linear", 3): "compute_indices_weights_linear",
            ("cubic", 2): "compute_indices_weights_cubic"}
 
 
@@ -214,7 +215,8 @@ def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
     taps = tuple(_taps(mode, spatial[k], size[k], align_corners, None if scales is None else scales[k],
                        work, nd == 2) for k in range(nd))
     data = x if base == "nearest" or (dtype.kind == "f" and dtype != np.float16) else x.astype(work)
-    if base == "linear" and nd == 2 and work is _f32 and (
+    byte = dtype == np.uint8 and base != "nearest"
+    if base == "linear" and nd == 2 and work is _f32 and not byte and (
             sum(size) <= 128 or (spatial == (1, 1) and x.shape[1] > 3)
             or (x.shape[1] == 3 and get_num_threads() == 1)):
         out = _bilinear_4(data, taps[0], taps[1])
@@ -222,8 +224,11 @@ def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
         out = data
         for k in range(nd - 1, -1, -1):
             out = _along(out, taps[k], x.ndim - nd + k)
+            if byte:
+                # images of bytes: each pass rounded to bytes, as PyTorch's separable uint8
+                # kernel does (its fixed-point weights can still differ by 1 on a few pixels)
+                out = np.clip(np.floor(out + 0.5), 0, 255)
     if out.dtype != dtype:
-        out = np.clip(np.rint(out), 0, 255) if dtype == np.uint8 else out
         out = out.astype(dtype)
     key = (mode if base == "nearest" else base, nd)
     if mode == "nearest" and nd != 2:
@@ -301,7 +306,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         if not _is_int(v):
             raise TypeError(f"interpolate(): output size must be a tuple of ints, but found element of "
                             f"type {type(v).__name__} at pos {i}")
-    out_size = tuple(int(v) for v in out_size)
+    out_size = tuple(_index(v) for v in out_size)
     wanted = {"linear": 3, "bilinear": 4, "trilinear": 5}
     if mode in wanted and x.ndim in (3, 4, 5) and x.ndim != wanted[mode]:
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs {wanted[mode]}D input")

@@ -243,10 +243,12 @@ def load_pickled_batch(path: str) -> Dict[str, Any]:
         raw = f.read()
     try:
         obj = _DataUnpickler(io.BytesIO(raw), path).load()
-    except pickle.UnpicklingError:
-        raise
-    except Exception as exc:  # truncated or corrupt stream
-        raise pickle.UnpicklingError(f"{path}: not a valid pickled batch ({exc})") from None
+    except Exception as exc:  # refused, truncated or corrupt
+        if isinstance(exc, pickle.UnpicklingError) and str(exc).startswith(path):
+            raise
+        what = "refused" if "cannot be loaded" in str(exc) or "unexpected" in str(exc) \
+            else "not a valid pickled batch"
+        raise pickle.UnpicklingError(f"{path}: {what} ({exc})") from None
     _check_plain(obj, path)
     if not isinstance(obj, dict):
         raise pickle.UnpicklingError(f"{path}: expected a dict, got {type(obj).__name__}")
