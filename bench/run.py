@@ -36,11 +36,12 @@ import workloads  # noqa: E402
 import _data  # noqa: E402
 
 FRAMEWORKS = ("numtorch", "torch", "numpy")
-LOOPS = ("xor", "iris_mlp", "mnist_scratch", "mlp", "sqrt2")
+LOOPS = ("xor", "iris_mlp", "mnist_scratch", "mlp", "sqrt2", "lenet", "lenet_bn", "mnist_net")
 # row -> (numtorch/PyTorch target, numtorch/NumPy target)
 TARGETS = {"xor": (0.33, 3.0), "iris_mlp": (0.33, None), "sqrt2": (0.33, None),
            "mnist_scratch": (0.5, None), "mlp": (0.9, 1.2), "import": (0.2, None),
-           "xor process": (0.25, None), "mlp peak memory": (0.5, None)}
+           "xor process": (0.25, None), "mlp peak memory": (0.5, None),
+           "lenet": (2.0, 1.2), "lenet_bn": (2.0, 1.2), "mnist_net": (1.5, None)}
 PROGRAM = os.path.join(HERE, "programs", "xor_program.py")
 
 
@@ -248,7 +249,7 @@ def main(argv=None) -> int:
         print(fmt(r))
     print()
     print(f"{args.stat.capitalize()}s of {args.repeat} runs per cell, frameworks alternating, each in a fresh process. "
-          f"mnist_scratch/mlp data: {_data.mnist_source()}.")
+          f"MNIST workloads' data: {_data.mnist_source()}.")
     print("Machine:", machine_line(torch_ok, args.threads))
     cal = samples.get("calibration", {}).get("numpy", [])
     if len(cal) > 1:

@@ -178,8 +178,108 @@ def sqrt2(torch, steps: int = 100):
     return loop
 
 
+def _mnist_images(torch, n: int):
+    """``n`` MNIST images as an (n, 1, 28, 28) float32 tensor and their int64 labels."""
+    x_np, y_np = _data.mnist_like(n)
+    return torch.from_numpy(x_np.reshape(n, 1, 28, 28)), torch.from_numpy(y_np)
+
+
+def _conv_loop(torch, model, x_train, y_train, steps: int, bs: int, lr: float):
+    """``steps`` SGD-momentum steps of ``model`` on consecutive batches of ``bs`` images."""
+    criterion = torch.nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
+
+    def loop():
+        model.train()
+        for i in range(steps):
+            xb = x_train[i * bs:(i + 1) * bs]
+            yb = y_train[i * bs:(i + 1) * bs]
+            optimizer.zero_grad()
+            loss = criterion(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+        return loss.item()
+    return loop
+
+
+def lenet(torch, steps: int = 100, batch_norm: bool = False):
+    """LeNet-5 style on 28x28: conv 1->6 5x5 pad 2, ReLU, max-pool 2, conv 6->16 5x5, ReLU,
+    max-pool 2, Linear 400-120-84-10 (``batch_norm``: BatchNorm2d after each conv);
+    CrossEntropyLoss, SGD(lr 0.01, momentum 0.9), batch 64, ``steps`` steps."""
+    nn = torch.nn
+    torch.manual_seed(0)
+    bs = 64
+    x_train, y_train = _mnist_images(torch, steps * bs)
+
+    def block(c_in, c_out, padding):
+        norm = [nn.BatchNorm2d(c_out)] if batch_norm else []
+        return [nn.Conv2d(c_in, c_out, 5, padding=padding), *norm, nn.ReLU(), nn.MaxPool2d(2)]
+
+    model = nn.Sequential(*block(1, 6, 2), *block(6, 16, 0), nn.Flatten(),
+                          nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+                          nn.Linear(120, 84), nn.ReLU(),
+                          nn.Linear(84, 10))
+    return _conv_loop(torch, model, x_train, y_train, steps, bs, lr=0.01)
+
+
+def lenet_bn(torch, steps: int = 100):
+    """``lenet`` with BatchNorm2d after each convolution."""
+    return lenet(torch, steps, batch_norm=True)
+
+
+def mnist_net(torch, steps: int = 30):
+    """The net of PyTorch's official MNIST example (conv 1->32 3x3, conv 32->64 3x3, max-pool 2,
+    dropout 0.25, Linear 9216-128, dropout 0.5, Linear 128-10, log_softmax + nll_loss), batch 64,
+    SGD(lr 0.01, momentum 0.9) (the example's Adadelta is not in numtorch yet)."""
+    nn = torch.nn
+    F = torch.nn.functional
+    torch.manual_seed(0)
+    bs = 64
+    x_train, y_train = _mnist_images(torch, steps * bs)
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1 = nn.Conv2d(1, 32, 3, 1)
+            self.conv2 = nn.Conv2d(32, 64, 3, 1)
+            self.dropout1 = nn.Dropout(0.25)
+            self.dropout2 = nn.Dropout(0.5)
+            self.fc1 = nn.Linear(9216, 128)
+            self.fc2 = nn.Linear(128, 10)
+
+        def forward(self, x):
+            x = self.conv1(x)
+            x = F.relu(x)
+            x = self.conv2(x)
+            x = F.relu(x)
+            x = F.max_pool2d(x, 2)
+            x = self.dropout1(x)
+            x = torch.flatten(x, 1)
+            x = self.fc1(x)
+            x = F.relu(x)
+            x = self.dropout2(x)
+            x = self.fc2(x)
+            return F.log_softmax(x, dim=1)
+
+    model = Net()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+
+    def loop():
+        model.train()
+        for i in range(steps):
+            data = x_train[i * bs:(i + 1) * bs]
+            target = y_train[i * bs:(i + 1) * bs]
+            optimizer.zero_grad()
+            output = model(data)
+            loss = F.nll_loss(output, target)
+            loss.backward()
+            optimizer.step()
+        return loss.item()
+    return loop
+
+
 WORKLOADS = {"xor": xor, "iris_mlp": iris_mlp, "mnist_scratch": mnist_scratch, "mlp": mlp,
-             "sqrt2": sqrt2}
+             "sqrt2": sqrt2, "lenet": lenet, "lenet_bn": lenet_bn, "mnist_net": mnist_net}
 
 # name -> (full size, --quick size)
 SIZES = {
@@ -188,6 +288,10 @@ SIZES = {
     "mnist_scratch": ({"n": 50_000, "epochs": 2}, {"n": 12_800, "epochs": 1}),
     "mlp": ({"n": 50_000, "epochs": 2}, {"n": 12_800, "epochs": 1}),
     "sqrt2": ({"steps": 100}, {"steps": 100}),
+    "lenet": ({"steps": 100}, {"steps": 30}),
+    "lenet_bn": ({"steps": 100}, {"steps": 30}),
+    "mnist_net": ({"steps": 30}, {"steps": 10}),
 }
 SMOKE = {"xor": {"epochs": 1}, "iris_mlp": {"epochs": 1}, "mnist_scratch": {"n": 64, "epochs": 1},
-         "mlp": {"n": 128, "epochs": 1}, "sqrt2": {"steps": 1}}
+         "mlp": {"n": 128, "epochs": 1}, "sqrt2": {"steps": 1}, "lenet": {"steps": 1},
+         "lenet_bn": {"steps": 1}, "mnist_net": {"steps": 1}}

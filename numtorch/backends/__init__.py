@@ -1,9 +1,9 @@
 """``torch.backends``: what a CPU-only PyTorch build answers about its backends.
 
 numtorch runs on NumPy, so it reports no GPU backend (``mps``, ``cuda``, ``cudnn``) and the CPU
-libraries a CPU build of PyTorch reports (``mkldnn``, ``openmp``, ``mkl`` available). The flags
-(``cudnn.benchmark``, ``cudnn.deterministic``, ``cuda.matmul.allow_tf32``, ...) can be read and set as
-in PyTorch; they change nothing here.
+libraries a CPU build of PyTorch reports (``mkldnn``, ``openmp``, ``mkl`` available). The
+flags (``cudnn.benchmark``, ``cudnn.deterministic``, ``cuda.matmul.allow_tf32``, ...) can be
+read and set as in PyTorch; they change nothing here.
 
 >>> import numtorch as torch
 >>> torch.backends.mps.is_available(), torch.backends.cudnn.is_available()

@@ -193,7 +193,7 @@ class EmbeddingBag(Function):
             ctx.arg = np.where(empty[:, None], -1, np.append(idx, -1)[first])
             return out
         if psw is not None:
-            rows = rows * psw[keep].reshape(-1, 1)
+            rows = rows * psw.reshape(-1)[keep].reshape(-1, 1)
         out = np.zeros((nbags, d), w.dtype)
         np.add.at(out, bag, rows)
         if mode == 1:                   # the mean: the sum over the bag's size (empty bags: 0)
@@ -215,7 +215,7 @@ class EmbeddingBag(Function):
             else:
                 rows = g[bag]
                 if psw is not None:
-                    rows = rows * psw[ctx.keep].reshape(-1, 1)
+                    rows = rows * psw.reshape(-1)[ctx.keep].reshape(-1, 1)
                 elif ctx.coef is not None:
                     rows = rows * ctx.coef.reshape(-1, 1)
                 if ctx.freq_div is not None:
@@ -224,6 +224,7 @@ class EmbeddingBag(Function):
         if psw is not None and need[1]:
             gpsw = _zeros(g, (ctx.n_all,))
             gpsw[ctx.keep] = (g[bag] * w[idx]).sum(axis=1)
+            gpsw = gpsw.reshape(psw.shape)
         return gw, gpsw
 
 
@@ -270,7 +271,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         if include_last_offset:
             offs = np.append(offs, x.size)
         flat = x.reshape(-1)
-        psw = per_sample_weights.reshape(-1) if per_sample_weights is not None else None
     elif x.ndim == 1:
         if offsets is None:
             raise ValueError("offsets has to be a 1D Tensor but got None")
@@ -278,7 +278,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
             raise ValueError("offsets has to be a 1D Tensor")
         offs = None
         flat = x
-        psw = per_sample_weights
     else:
         raise ValueError(f"input has to be 1D or 2D Tensor, but got Tensor of dimension {x.ndim}")
     if mode not in _MODES:
@@ -336,8 +335,6 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None,
         coef = (1 / counts[kbag]).astype(w.dtype) if kbag.size else np.zeros(0, w.dtype)
     freq = _freq_divisors(idx, kidx) if scale_grad_by_freq and n else None
     p = per_sample_weights._data if per_sample_weights is not None else None
-    if p is not None and p.ndim != 1:
-        p = p.reshape(-1)
     return apply(EmbeddingBag, (weight, per_sample_weights), (w, p, kidx, kbag, max(nbags, 0), m,
                                                                coef, freq, n, keep))
 

@@ -24,6 +24,7 @@ from math import prod
 import numpy as np
 
 from .. import _dtype
+from .._size import Size
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._apply import apply
@@ -171,9 +172,20 @@ def _affine(x, w, b, mean, invstd):
     return out
 
 
-def _check_channels(name: str, t, c: int) -> None:
-    if t is not None and t._data.size != c:
-        raise RuntimeError(f"{name} should contain {c} elements not {t._data.size}")
+def _bn_arg_errors(x, params, momentum) -> None:
+    """PyTorch's errors for ``torch.batch_norm``'s arguments (only called when one is wrong)."""
+    if x.ndim < 2:
+        raise IndexError(f"Dimension out of range (expected to be in range of [-{max(x.ndim, 1)}, "
+                         f"{max(x.ndim, 1) - 1}], but got 1)")
+    if momentum is None or isinstance(momentum, bool):
+        raise TypeError("batch_norm(): argument 'momentum' (position 7) must be float, not "
+                        f"{type(momentum).__name__}")
+    _kernel_name(x, "batch_norm")
+    c = x.shape[1]
+    for name, p in zip(("running_mean", "running_var", "weight", "bias"), params):
+        if p is not None and p.size != c:
+            raise RuntimeError(f"{name} should contain {c} elements not {p.size}")
+    _same_dtype(x, *params)
 
 
 def torch_batch_norm(input: Tensor, weight, bias, running_mean, running_var, training: bool,
@@ -188,20 +200,19 @@ def torch_batch_norm(input: Tensor, weight, bias, running_mean, running_var, tra
     (tensor([0.2000, 0.4000]), tensor([1.1000, 1.7000]))
     """
     x = input._data
-    if x.ndim < 2:
-        raise IndexError(f"Dimension out of range (expected to be in range of [-{max(x.ndim, 1)}, "
-                         f"{max(x.ndim, 1) - 1}], but got 1)")
-    if momentum is None or isinstance(momentum, bool):
-        raise TypeError("batch_norm(): argument 'momentum' (position 7) must be float, not "
-                        f"{type(momentum).__name__}")
-    _kernel_name(x, "batch_norm")
+    rm = None if running_mean is None else running_mean._data
+    rv = None if running_var is None else running_var._data
+    w = None if weight is None else weight._data
+    b = None if bias is None else bias._data
+    params = (rm, rv, w, b)
+    if x.ndim < 2 or x.dtype.kind != "f" or type(momentum) is not float and (
+            momentum is None or isinstance(momentum, bool)):
+        _bn_arg_errors(x, params, momentum)
     c = x.shape[1]
-    for name, t in (("running_mean", running_mean), ("running_var", running_var),
-                    ("weight", weight), ("bias", bias)):
-        _check_channels(name, t, c)
-    rm, rv = _data(running_mean), _data(running_var)
-    w, b = _data(weight), _data(bias)
-    _same_dtype(x, w, b, rm, rv)
+    dt = x.dtype
+    for p in params:
+        if p is not None and (p.size != c or p.dtype != dt):
+            _bn_arg_errors(x, params, momentum)
     if w is not None and w.ndim != 1:
         w = w.reshape(-1)
     if b is not None and b.ndim != 1:
@@ -213,25 +224,29 @@ def torch_batch_norm(input: Tensor, weight, bias, running_mean, running_var, tra
             raise RuntimeError(f"running_{'mean' if rm is None else 'var'} must be defined in "
                                "evaluation mode")
         mean = rm.reshape(bs).copy()            # the buffer may change before backward
-        invstd = (1 / np.sqrt(rv.astype(np.float64) + eps)).astype(x.dtype).reshape(bs)
+        invstd = (1 / np.sqrt(rv.astype(np.float64) + eps)).astype(dt).reshape(bs)
         return apply(NativeBatchNormEval, tensors, (x, w, b), mean, invstd, eps)
     if x.size == 0:                                   # nothing to normalise: PyTorch returns it
-        return apply(NativeBatchNormEval, tensors, (x, w, b), np.zeros(bs, x.dtype),
-                     np.ones(bs, x.dtype), eps)
+        return apply(NativeBatchNormEval, tensors, (x, w, b), np.zeros(bs, dt), np.ones(bs, dt),
+                     eps)
     mean = _batch_mean(x)
     var = _batch_var(x, mean)
     invstd = 1 / np.sqrt(var.reshape(bs) + eps)
     if rm is not None or rv is not None:
+        # running = (1 - m) * running + m * stat, in double as PyTorch does, the variance unbiased
         n = x.size // c
         m = float(momentum)
         if rm is not None:
-            _update(running_mean, m * mean.reshape(-1).astype(np.float64)
-                    + (1 - m) * rm.reshape(-1).astype(np.float64))
+            rm[...] = (_F64(m) * mean.reshape(c) + _F64(1 - m) * rm).reshape(rm.shape)
+            running_mean._bump_version()
         if rv is not None:
-            var64 = var.astype(np.float64)
-            unbiased = var64 * n / (n - 1) if n > 1 else np.full(var.shape, np.nan)
-            _update(running_var, m * unbiased + (1 - m) * rv.reshape(-1).astype(np.float64))
+            unbiased = _F64(m * n / (n - 1)) * var if n > 1 else np.full(c, np.nan)
+            rv[...] = (unbiased + _F64(1 - m) * rv.reshape(c)).reshape(rv.shape)
+            running_var._bump_version()
     return apply(NativeBatchNorm, tensors, (x, w, b), mean, invstd, eps)
+
+
+_F64 = np.float64
 
 
 def _update(t: Tensor, value) -> None:
@@ -241,12 +256,14 @@ def _update(t: Tensor, value) -> None:
 
 
 def _verify_batch_size(size, shown=None) -> None:
+    """PyTorch's refusal to normalise one value per channel in training (``size``: a shape;
+    ``shown``: how the message prints it, ``torch.Size(...)`` by default)."""
     n = size[0]
     for s in size[2:]:
         n *= s
     if n == 1:
         raise ValueError("Expected more than 1 value per channel when training, got input size "
-                         f"{shown if shown is not None else size}")
+                         f"{Size(size) if shown is None else shown}")
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -265,7 +282,7 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
             [3.0000, 6.0000]])
     """
     if training:
-        _verify_batch_size(input.size())
+        _verify_batch_size(input._data.shape)
     return torch_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
 
 
@@ -443,7 +460,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     if x.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
     n, c = x.shape[0], x.shape[1]
-    _verify_batch_size([n * c // num_groups, num_groups] + list(x.shape[2:]))
+    size = [n * c // num_groups, num_groups] + list(x.shape[2:])
+    _verify_batch_size(size, size)
     if c % num_groups:
         raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but "
                            f"got input of shape {list(x.shape)} and num_groups={num_groups}")

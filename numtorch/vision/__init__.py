@@ -8,7 +8,6 @@ unchanged. Without Pillow, datasets return uint8 NumPy images instead of PIL ima
 >>> transforms.ToTensor()
 ToTensor()
 """
-from .. import __version__  # noqa: F401  (numtorch's version; not torchvision's)
 from . import datasets, transforms, utils
 from ._image import get_image_backend, set_image_backend
 

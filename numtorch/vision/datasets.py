@@ -154,29 +154,33 @@ class FashionMNIST(_MNISTItems, _mnist.FashionMNIST):
 
 # -- CIFAR: pickled batches, read without running code ---------------------------------------
 
+class _Refused(pickle.UnpicklingError):
+    """Something a data file may not contain."""
+
+
 def _reconstruct(cls: Any, shape: Any, dtype: Any) -> np.ndarray:
     if cls is not np.ndarray:
-        raise pickle.UnpicklingError("only plain NumPy arrays can be loaded")
+        raise _Refused("only plain NumPy arrays can be loaded")
     return np.ndarray.__new__(np.ndarray, shape, dtype)
 
 
 def _safe_dtype(spec: Any, align: bool = False, copy: bool = False) -> np.dtype:
     d = np.dtype(spec, align, copy)
     if d.hasobject:
-        raise pickle.UnpicklingError("arrays of Python objects cannot be loaded")
+        raise _Refused("arrays of Python objects cannot be loaded")
     return d
 
 
 def _latin1_encode(text: Any, encoding: str = "utf-8") -> bytes:
     """``_codecs.encode``, which Python 3 pickles of ``bytes`` (protocol 2) call."""
     if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
-        raise pickle.UnpicklingError("unexpected call to _codecs.encode")
+        raise _Refused("unexpected call to _codecs.encode")
     return codecs.encode(text, "latin1")
 
 
 def _scalar(dtype: Any, raw: Any = None) -> Any:
     if not isinstance(dtype, np.dtype) or dtype.hasobject:
-        raise pickle.UnpicklingError("only numeric NumPy scalars can be loaded")
+        raise _Refused("only numeric NumPy scalars can be loaded")
     if isinstance(raw, str):
         raw = raw.encode("latin1")
     return np.frombuffer(raw, dtype=dtype, count=1)[0]
@@ -203,14 +207,14 @@ class _DataUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         found = _ALLOWED.get((module, name))
         if found is None:
-            raise pickle.UnpicklingError(
+            raise _Refused(
                 f"{self._path}: refusing to load '{module}.{name}': a CIFAR batch holds only "
                 "dicts, lists, strings, numbers and NumPy arrays (numtorch never runs code from "
                 "a data file)")
         return found
 
     def persistent_load(self, pid: Any) -> Any:
-        raise pickle.UnpicklingError(f"{self._path}: persistent references are not allowed")
+        raise _Refused(f"{self._path}: persistent references are not allowed")
 
 
 _PLAIN = (str, bytes, int, float, bool, type(None), np.generic)
@@ -243,12 +247,11 @@ def load_pickled_batch(path: str) -> Dict[str, Any]:
         raw = f.read()
     try:
         obj = _DataUnpickler(io.BytesIO(raw), path).load()
-    except Exception as exc:  # refused, truncated or corrupt
-        if isinstance(exc, pickle.UnpicklingError) and str(exc).startswith(path):
-            raise
-        what = "refused" if "cannot be loaded" in str(exc) or "unexpected" in str(exc) \
-            else "not a valid pickled batch"
-        raise pickle.UnpicklingError(f"{path}: {what} ({exc})") from None
+    except _Refused as exc:
+        msg = str(exc)
+        raise pickle.UnpicklingError(msg if msg.startswith(path) else f"{path}: {msg}") from None
+    except Exception as exc:  # truncated or corrupt
+        raise pickle.UnpicklingError(f"{path}: not a valid pickled batch ({exc})") from None
     _check_plain(obj, path)
     if not isinstance(obj, dict):
         raise pickle.UnpicklingError(f"{path}: expected a dict, got {type(obj).__name__}")
@@ -407,3 +410,10 @@ class CIFAR100(CIFAR10):
     train_list = ["train"]
     test_list = ["test"]
     meta = {"filename": "meta", "key": "fine_label_names"}
+
+
+def __getattr__(name: str):
+    """Name what is missing (``ImageFolder``, ``CelebA``, ... are not here)."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"numtorch does not implement torchvision.datasets.{name} yet")

@@ -247,14 +247,12 @@ REPRS = [
     "EmbeddingBag(5, 3, mode='sum', padding_idx=-2)",
 ]
 
-# second and third derivatives (float64), compared with PyTorch's create_graph results
+# second and third derivatives (float64), compared with PyTorch's create_graph results. PyTorch
+# 2.13 cannot differentiate embedding_bag's backward ("the derivative for '_embedding_bag_backward'
+# is not implemented"); numtorch can: gradgradcheck below covers it.
 HIGHER = {
     "embedding": lambda F, w, p: F.embedding(IDX_T(F), w) ** 3 * p[0],
-    "embedding_bag_sum_psw": lambda F, w, p: F.embedding_bag(IDX_T(F), w, OFFS_T(F), mode="sum",
-                                                             per_sample_weights=p) ** 2,
-    "embedding_bag_mean": lambda F, w, p: F.embedding_bag(IDX_T(F), w * p[0], OFFS_T(F)) ** 3,
-    "embedding_bag_max": lambda F, w, p: F.embedding_bag(IDX_T(F), w.tanh(), OFFS_T(F),
-                                                         mode="max") * p[1],
+    "embedding_padding": lambda F, w, p: (F.embedding(IDX_T(F), w * p[1], padding_idx=4).sin()),
 }
 
 
@@ -417,6 +415,24 @@ def test_max_norm_renormalises_in_place():
     np.testing.assert_allclose(w.detach().numpy(), [[0.6, 0.8], [0.3, 0.4], [6.0, 8.0]],
                                rtol=1e-6)
     np.testing.assert_allclose(out.detach().numpy(), w.detach().numpy()[:2])
+
+
+def test_freq_scaled_gradient_differentiates_as_its_exact_adjoint():
+    """With scale_grad_by_freq the weight gradient is ``B(g)`` (rows summed, divided by their
+    count, nothing for padding); differentiating it in ``g`` gives B's exact adjoint:
+    <B(g), v> == <g, B^T v>. (PyTorch 2.13's EmbeddingDenseBackwardBackward0 leaves the count
+    out, so there the two sides differ.)"""
+    rng = rng_for("freq-adjoint")
+    idx = numtorch.tensor([1, 1, 2, 3, 1])
+    w = numtorch.ones(4, 2, dtype=numtorch.float64, requires_grad=True)
+    g = numtorch.tensor(rng.standard_normal((5, 2)), requires_grad=True)
+    v = numtorch.tensor(rng.standard_normal((4, 2)))
+    y = F.embedding(idx, w, padding_idx=3, scale_grad_by_freq=True)
+    gw, = numtorch.autograd.grad(y, w, g, create_graph=True)
+    bt_v, = numtorch.autograd.grad(gw, g, v)
+    np.testing.assert_allclose((gw * v).sum().item(), (g * bt_v).sum().item(), rtol=1e-12)
+    np.testing.assert_allclose(bt_v.numpy()[:2], v.numpy()[[1, 1]] / 3, rtol=1e-12)
+    assert bt_v.numpy()[3].tolist() == [0.0, 0.0]                 # the padding entry
 
 
 def test_from_pretrained_freezes_and_shares():

@@ -5,9 +5,12 @@ unpickler, and an unchanged torchvision program run through ``python -m numtorch
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import pickle
 import subprocess
+import tarfile
 import sys
 import urllib.error
 import urllib.request
@@ -82,7 +85,8 @@ def test_mnist_transforms_and_repr(tmp_path):
                         target_transform=lambda y: y + 100)
     x, y = ds[1]
     images, labels = fake["train"]
-    want = (images[1].astype(np.float32) / np.float32(255) - np.float32(0.1307)) / np.float32(0.3081)
+    f32 = np.float32
+    want = (images[1].astype(f32) / f32(255) - f32(0.1307)) / f32(0.3081)
     assert tuple(x.shape) == (1, 28, 28)
     np.testing.assert_array_equal(x.numpy()[0], want)
     assert y == int(labels[1]) + 100
@@ -191,6 +195,53 @@ def test_cifar_missing_and_offline_download(tmp_path, offline):
     assert offline == ["https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"]
 
 
+class _Response(io.BytesIO):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _archive(members):
+    """A .tar.gz holding ``members`` (name -> bytes), and its MD5."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, payload in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(payload)
+            tar.addfile(info, io.BytesIO(payload))
+    data = buf.getvalue()
+    return data, hashlib.md5(data).hexdigest()
+
+
+def test_cifar_download_unpacks_the_archive(tmp_path, monkeypatch, numpy_backend):
+    src = tmp_path / "src"
+    fake = make_cifar10(str(src), per_batch=1, seed=10)
+    folder = src / "cifar-10-batches-py"
+    data, md5 = _archive({f"cifar-10-batches-py/{p.name}": p.read_bytes()
+                                    for p in sorted(folder.iterdir())})
+    urls = []
+    monkeypatch.setattr(urllib.request, "urlopen",
+                        lambda url, timeout=None: urls.append(url) or _Response(data))
+    monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", md5)
+    ds = datasets.CIFAR10(str(tmp_path / "root"), train=False, download=True)
+    assert urls == [datasets.CIFAR10.url]
+    assert ds.targets == fake["test"][0][1]
+    datasets.CIFAR10(str(tmp_path / "root"), train=True, download=True)   # present: no fetch
+    assert len(urls) == 1
+    # a wrong checksum or a member outside the dataset folder is refused, nothing unpacked
+    monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", "0" * 32)
+    with pytest.raises(RuntimeError, match="MD5 mismatch"):
+        datasets.CIFAR10(str(tmp_path / "other"), download=True)
+    evil, md5 = _archive({"cifar-10-batches-py/../../escape.txt": b"x"})
+    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: _Response(evil))
+    monkeypatch.setattr(datasets.CIFAR10, "tgz_md5", md5)
+    with pytest.raises(RuntimeError, match="unexpected member"):
+        datasets.CIFAR10(str(tmp_path / "third"), download=True)
+    assert not (tmp_path / "escape.txt").exists()
+
+
 class _Evil:
     def __init__(self, path):
         self.path = path
@@ -236,3 +287,21 @@ def test_torchvision_program_runs_through_numtorch_run(tmp_path):
     assert lines[4] == "torch.Size([3, 32, 62])"
     assert (tmp_path / "grid.png").is_file() == (lines[5] == "saved")
     assert lines[6] == "ModuleNotFoundError numtorch does not implement torchvision.models yet"
+
+
+def test_run_install_maps_torchvision_in_process():
+    from numtorch import run
+    run.install()
+    try:
+        import torchvision
+        import torchvision.transforms.functional as TF
+        from torchvision.utils import make_grid
+        assert torchvision.__name__ == "numtorch.vision"
+        assert TF.hflip is numtorch.vision.transforms.functional.hflip
+        assert make_grid is numtorch.vision.utils.make_grid
+        with pytest.raises(ModuleNotFoundError,
+                           match="numtorch does not implement torchvision.io yet"):
+            import torchvision.io  # noqa: F401
+    finally:
+        run.uninstall()
+    assert not [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]

@@ -124,7 +124,8 @@ def test_normalize_values_inplace_and_errors():
     mean, std = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
     x = numtorch.from_numpy(a.copy())
     y = T.Normalize(mean, std)(x)
-    want = (a - np.array(mean, np.float32)[:, None, None]) / np.array(std, np.float32)[:, None, None]
+    m = np.array(mean, np.float32)[:, None, None]
+    want = (a - m) / np.array(std, np.float32)[:, None, None]
     np.testing.assert_array_equal(y.numpy(), want)
     np.testing.assert_array_equal(x.numpy(), a)           # not in place by default
     z = T.Normalize(mean, std, inplace=True)(x)
@@ -133,8 +134,9 @@ def test_normalize_values_inplace_and_errors():
     assert repr(T.Normalize((0.1307,), (0.3081,))) == "Normalize(mean=(0.1307,), std=(0.3081,))"
     with pytest.raises(TypeError, match="Input tensor should be a float tensor. Got torch.int64."):
         F.normalize(numtorch.zeros(1, 2, 2, dtype=numtorch.int64), [0.0], [1.0])
-    with pytest.raises(ValueError, match=r"Expected tensor to be a tensor image of size \(\.\.\., "
-                                         r"C, H, W\)\. Got tensor.size\(\) = torch.Size\(\[2, 2\]\)"):
+    with pytest.raises(ValueError, match=r"Expected tensor to be a tensor image of size "
+                                         r"\(\.\.\., C, H, W\)\. Got tensor.size\(\) = "
+                                         r"torch.Size\(\[2, 2\]\)"):
         F.normalize(numtorch.zeros(2, 2), [0.0], [1.0])
     with pytest.raises(ValueError, match="std evaluated to zero after conversion to "
                                          "torch.float32, leading to division by zero."):
@@ -362,7 +364,8 @@ def test_grayscale_numpy_image_matches_pillow():
     Image = _pil()
     rng = np.random.default_rng(5)
     a = rng.integers(0, 256, (6, 7, 3)).astype(np.uint8)
-    np.testing.assert_array_equal(F.rgb_to_grayscale(a), np.asarray(Image.fromarray(a).convert("L")))
+    np.testing.assert_array_equal(F.rgb_to_grayscale(a),
+                                  np.asarray(Image.fromarray(a).convert("L")))
     out = T.Grayscale(3)(Image.fromarray(a))
     assert out.mode == "RGB"
 

@@ -103,17 +103,20 @@ class _BatchNorm(_NormBase):
 
     def forward(self, input: Tensor) -> Tensor:
         self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            factor = 1.0 / float(self.num_batches_tracked) if self.momentum is None \
-                else self.momentum
+        momentum = self.momentum
+        factor = 0.0 if momentum is None else momentum
+        buffers, params = self._buffers, self._parameters
+        rm, rv, count = buffers["running_mean"], buffers["running_var"], \
+            buffers["num_batches_tracked"]
+        training = self.training
+        if training and self.track_running_stats and count is not None:
+            _N.count_batch(count)
+            factor = 1.0 / float(count._data) if momentum is None else momentum
         # training: the batch's statistics; eval: the running ones, if there are any
-        bn_training = self.training or (self.running_mean is None and self.running_var is None)
-        use_running = not self.training or self.track_running_stats
-        return _N.batch_norm(input, self.running_mean if use_running else None,
-                             self.running_var if use_running else None, self.weight, self.bias,
-                             bn_training, factor, self.eps)
+        bn_training = training or (rm is None and rv is None)
+        use_running = not training or self.track_running_stats
+        return _N.batch_norm(input, rm if use_running else None, rv if use_running else None,
+                             params["weight"], params["bias"], bn_training, factor, self.eps)
 
 
 class BatchNorm1d(_BatchNorm):

@@ -16,3 +16,10 @@ from .transforms import (CenterCrop, Compose, ConvertImageDtype, Grayscale, Lamb
 __all__ = ["functional", "InterpolationMode", "CenterCrop", "Compose", "ConvertImageDtype",
            "Grayscale", "Lambda", "Normalize", "Pad", "PILToTensor", "RandomCrop",
            "RandomHorizontalFlip", "RandomVerticalFlip", "Resize", "ToPILImage", "ToTensor"]
+
+
+def __getattr__(name: str):
+    """Name what is missing (``RandomResizedCrop``, ``ColorJitter``, ``v2``, ... are not here)."""
+    if name.startswith("__"):
+        raise AttributeError(name)
+    raise AttributeError(f"numtorch does not implement torchvision.transforms.{name} yet")

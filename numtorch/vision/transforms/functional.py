@@ -21,10 +21,9 @@ tensor([[[3, 2, 1]]])
 """
 from __future__ import annotations
 
-import math
 import numbers
 from enum import Enum
-from typing import Any, List, Optional, Sequence, Tuple, Union
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -275,8 +274,9 @@ def _mean_std(mean: Any, std: Any, npd: np.dtype) -> Tuple[np.ndarray, np.ndarra
     m = np.asarray(mean._data if isinstance(mean, Tensor) else mean, dtype=npd)
     s = np.asarray(std._data if isinstance(std, Tensor) else std, dtype=npd)
     if (s == 0).any():
-        raise ValueError(f"std evaluated to zero after conversion to {_dtype.from_numpy_dtype(npd)}, "
-                         "leading to division by zero.")
+        name = _dtype.from_numpy_dtype(npd)
+        raise ValueError(f"std evaluated to zero after conversion to {name}, leading to "
+                         "division by zero.")
     if m.ndim == 1:
         m = m.reshape(-1, 1, 1)
     if s.ndim == 1:
@@ -637,7 +637,8 @@ def rgb_to_grayscale(img: Any, num_output_channels: int = 1) -> Any:
     c = get_dimensions(img)[0]
     if kind == "tensor":
         if c not in (1, 3):
-            raise TypeError(f"Input image tensor permitted channel values are [1, 3], but found {c}")
+            raise TypeError("Input image tensor permitted channel values are [1, 3], but found "
+                            f"{c}")
         if img._data.ndim < 3:
             raise TypeError(f"Input image tensor should have at least 3 dimensions, but found "
                             f"{img._data.ndim}")

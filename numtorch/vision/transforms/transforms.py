@@ -16,7 +16,7 @@ Compose(
 from __future__ import annotations
 
 import numbers
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Optional, Sequence, Tuple
 
 import numpy as np
 
