@@ -36,6 +36,8 @@ EXAMPLES: Dict[str, Example] = {
     "mnist-scratch": Example("mnist_scratch", "MNIST logistic regression from scratch "
                                               "(tensors and autograd only)"),
     "mnist-mlp": Example("mnist_mlp", "MNIST MLP with nn, DataLoader and Adam"),
+    "mnist-cnn": Example("mnist_cnn", "MNIST LeNet-style CNN with BatchNorm; learned filters "
+                                      "and feature maps"),
     "sqrt2": Example("sqrt2", "solve x**2 = 2 by gradient descent"),
 }
 

@@ -130,3 +130,30 @@ class Plots:
             ax.set_yticks([])
         fig.suptitle(title, fontsize=10)
         return self.save(fig, name)
+
+
+    def image_grid(self, rows: Sequence[Sequence[np.ndarray]], title: str, name: str,
+                   row_labels: Optional[Sequence[str]] = None,
+                   titles: Optional[Sequence[Sequence[str]]] = None, cmap: str = "gray",
+                   symmetric: bool = False, size: float = 1.0) -> Optional[str]:
+        """Rows of 2-D images (rows may differ in length), e.g. a layer's filters or feature
+        maps; ``symmetric`` centres each image's colour scale on zero (signed weights)."""
+        if not self.enabled:
+            return None
+        cols = max(len(r) for r in rows)
+        fig = self.figure((size * cols + (0.8 if row_labels else 0.2), size * len(rows) + 0.6))
+        for r, row in enumerate(rows):
+            for c, img in enumerate(row):
+                ax = fig.add_subplot(len(rows), cols, r * cols + c + 1)
+                img = np.asarray(img, dtype=float)
+                lim = float(np.abs(img).max()) or 1.0
+                ax.imshow(img, cmap=cmap, interpolation="nearest",
+                          **({"vmin": -lim, "vmax": lim} if symmetric else {}))
+                if titles is not None and titles[r][c]:
+                    ax.set_title(titles[r][c], fontsize=7)
+                if c == 0 and row_labels is not None:
+                    ax.set_ylabel(row_labels[r], fontsize=8)
+                ax.set_xticks([])
+                ax.set_yticks([])
+        fig.suptitle(title, fontsize=10)
+        return self.save(fig, name)

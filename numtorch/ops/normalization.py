@@ -4,7 +4,7 @@
 (``NativeBatchNormBackward0``, ``NativeLayerNormBackward0``, ``NativeGroupNormBackward0``, as
 PyTorch names them) with an analytic backward; ``instance_norm`` is batch norm over a
 ``(1, N*C, ...)`` view, and ``local_response_norm`` is composed of elementwise ops around a
-windowed mean over channels, as in PyTorch.
+zero padding and a windowed mean over channels, node for node as in PyTorch.
 
 The statistics (mean, 1/std) are computed once in forward and kept by the node; under
 ``create_graph=True`` they are rebuilt from the traced input (``traced``), so the same backward
@@ -32,7 +32,8 @@ from . import elementwise as E
 from . import shape as S
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "local_response_norm",
-           "torch_batch_norm", "torch_instance_norm", "torch_layer_norm", "torch_group_norm"]
+           "torch_batch_norm", "torch_instance_norm", "torch_layer_norm", "torch_group_norm",
+           "count_batch"]
 
 _BY_NP = _dtype._BY_NP
 
@@ -96,7 +97,8 @@ def _same_dtype(x: np.ndarray, *params) -> None:
     for p in params:
         if p is not None and p.dtype != x.dtype:
             if x.dtype == np.float32:
-                raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+                raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of "
+                                   "Float")
             raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
 
 
@@ -249,6 +251,16 @@ def torch_batch_norm(input: Tensor, weight, bias, running_mean, running_var, tra
 _F64 = np.float64
 
 
+def count_batch(t: Tensor) -> None:
+    """``num_batches_tracked += 1`` in place (no graph), bumping its version."""
+    d = t._data
+    if isinstance(d, np.ndarray):
+        d += 1
+    else:
+        t._data = np.asarray(d + 1)
+    t._bump_version()
+
+
 def _update(t: Tensor, value) -> None:
     """Write a running statistic in place (no graph), bumping its version as ``copy_`` would."""
     t._data[...] = value.reshape(t._data.shape)
@@ -378,8 +390,8 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None,
     shape = [int(s) for s in normalized_shape]
     x = input._data
     if not shape:
-        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing "
-                           "at least one element, but got normalized_shape = []")
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and list(t.shape) != shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got "
@@ -463,8 +475,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
     size = [n * c // num_groups, num_groups] + list(x.shape[2:])
     _verify_batch_size(size, size)
     if c % num_groups:
-        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, but "
-                           f"got input of shape {list(x.shape)} and num_groups={num_groups}")
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {list(x.shape)} and num_groups={num_groups}")
     for name, t in (("weight", weight), ("bias", bias)):
         if t is not None and (t._data.ndim != 1 or t._data.size != c):
             raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
@@ -485,35 +497,55 @@ def torch_group_norm(input: Tensor, num_groups: int, weight: Tensor | None = Non
 
 # -- local response norm -----------------------------------------------------------------------
 
-def _window_mean(a, size: int, before: int, after: int):
-    """Mean over a window of ``size`` along axis 2 of ``a`` zero-padded by (before, after)."""
-    width = [(0, 0)] * a.ndim
-    width[2] = (before, after)
-    p = np.pad(a, width)
-    c = p.shape[2] - size + 1
+def _window_mean(a, size: int, before: int = 0, after: int = 0):
+    """Mean over windows of ``size`` along axis 2 of ``a`` zero-padded by (before, after)."""
+    if before or after:
+        a = _pad_axis2(a, before, after)
+    c = a.shape[2] - size + 1
     lead = (slice(None), slice(None))
-    s = p[lead + (slice(0, c),)]
+    s = a[lead + (slice(0, c),)]
     for j in range(1, size):
-        s = s + p[lead + (slice(j, j + c),)]
+        s = s + a[lead + (slice(j, j + c),)]
     if s.dtype.kind in "iub":
         return s // size
     return s / s.dtype.type(size)
 
 
-class _ChannelAvgPool(Function):
-    """Zero padding plus the ``size x 1 (x 1)`` average pool of local response norm, in one
-    node: over axis 2 of an ``(N, 1, C, ...)`` input."""
+def _pad_axis2(a, before: int, after: int):
+    width = [(0, 0)] * a.ndim
+    width[2] = (before, after)
+    return np.pad(a, width)
+
+
+class _ChannelPad(Function):
+    """The zero padding of the channel axis (axis 2 of ``(N, 1, C, ...)``) before the pool."""
     _raw = True
+    _name = "ConstantPadNdBackward0"
 
     @staticmethod
-    def forward(ctx, x, size, before, after):
-        ctx.size, ctx.before, ctx.after = size, before, after
-        return _window_mean(x, size, before, after)
+    def forward(ctx, x, before, after):
+        ctx.before, ctx.n = before, x.shape[2]
+        return _pad_axis2(x, before, after)
 
     @staticmethod
     def backward(ctx, g):
-        # the transposed window: the same mean with the padding swapped
-        return (_window_mean(g, ctx.size, ctx.after, ctx.before),)
+        return (g[:, :, ctx.before:ctx.before + ctx.n],)
+
+
+class _ChannelAvgPool(Function):
+    """The ``size x 1 (x 1)`` stride-1 average pool of local response norm, over axis 2 of an
+    ``(N, 1, C + size - 1, ...)`` input."""
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, size):
+        ctx.size = size
+        return _window_mean(x, size)
+
+    @staticmethod
+    def backward(ctx, g):
+        # the transposed window: the same mean over g padded by size - 1 on both sides
+        return (_window_mean(g, ctx.size, ctx.size - 1, ctx.size - 1),)
 
 
 class _ChannelAvgPool2d(_ChannelAvgPool):
@@ -532,8 +564,8 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     (``F.local_response_norm``).
 
     >>> local_response_norm(torch.ones(1, 2, 1), 2, alpha=1.0, beta=1.0, k=0.0)
-    tensor([[[1.],
-             [2.]]])
+    tensor([[[2.],
+             [1.]]])
     """
     dim = input.dim()
     if dim < 3:
@@ -547,12 +579,12 @@ def local_response_norm(input: Tensor, size: int, alpha: float = 1e-4, beta: flo
     div = E.mul(input, input)
     if dim == 3:
         div = S.unsqueeze(div, 1)
-        div = apply(_ChannelAvgPool2d, (div,), (div._data, size, before, after))
-        div = S.squeeze(div, 1)
+        div = apply(_ChannelPad, (div,), (div._data, before, after))
+        div = S.squeeze(apply(_ChannelAvgPool2d, (div,), (div._data, size)), 1)
     else:
         sizes = tuple(input.shape)
         div = S.view(div, (sizes[0], 1, sizes[1], sizes[2], -1))
-        div = apply(_ChannelAvgPool3d, (div,), (div._data, size, before, after))
-        div = S.view(S.squeeze(div, 1), sizes)
+        div = apply(_ChannelPad, (div,), (div._data, before, after))
+        div = S.view(S.squeeze(apply(_ChannelAvgPool3d, (div,), (div._data, size)), 1), sizes)
     div = E.pow(E.add(E.mul(div, alpha), k), beta)
     return E.div(input, div)

@@ -152,6 +152,30 @@ ERRORS = {
     "torch_feature_dropout_1d": lambda T: T.feature_dropout(T.ones(3), 0.5, True),
 }
 
+# the backward graph PyTorch records (unbatched inputs go through a batch of one)
+CHAINS = {
+    "dropout1d_unbatched": lambda T, x: T.nn.functional.dropout1d(x[0], 0.5),
+    "dropout3d_unbatched": lambda T, x: T.nn.functional.dropout3d(x.unsqueeze(-1), 0.5),
+    "alpha_dropout": lambda T, x: T.nn.functional.alpha_dropout(x, 0.5, True),
+    "feature_alpha_dropout": lambda T, x: T.nn.functional.feature_alpha_dropout(x, 0.5, True),
+    "dropout2d_p1": lambda T, x: T.nn.functional.dropout2d(x.unsqueeze(0), 1.0),
+}
+
+
+def graph_of(T, case_id: str) -> list:
+    T.manual_seed(0)
+    x = T.ones(2, 3, 4, requires_grad=True)
+    out = []
+
+    def walk(fn, depth):
+        out.append("  " * depth + fn.name())
+        for f, _ in fn.next_functions:
+            if f is not None:
+                walk(f, depth + 1)
+    walk(CHAINS[case_id](T, x).grad_fn, 0)
+    return out
+
+
 REPRS = ["Dropout1d()", "Dropout2d(p=0.3)", "Dropout3d(0.1, inplace=True)", "AlphaDropout(0.3)",
          "FeatureAlphaDropout(p=0.2, inplace=True)"]
 
@@ -171,6 +195,7 @@ def regenerate() -> tuple:
         facts["warnings"][cid] = warnings_of(WARNINGS[cid], torch)
     for ctor in REPRS:
         facts["reprs"][ctor] = repr(eval("torch.nn." + ctor))
+    facts["chains"] = {cid: graph_of(torch, cid) for cid in CHAINS}
     return arrays, facts
 
 
@@ -213,6 +238,15 @@ def test_errors(case_id, record):
     torch = torch_or_none()
     if torch is not None:
         assert error_of(ERRORS[case_id], torch) == want
+
+
+@pytest.mark.parametrize("case_id", list(CHAINS))
+def test_backward_graph(case_id, record):
+    want = record[1]["chains"][case_id]
+    assert graph_of(numtorch, case_id) == want
+    torch = torch_or_none()
+    if torch is not None:
+        assert graph_of(torch, case_id) == want
 
 
 @pytest.mark.parametrize("ctor", REPRS)

@@ -19,8 +19,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from recorded_parity import (DATA, check_arrays, error_of, load_record, rng_for, tol,
-                             torch_or_none)
+from recorded_parity import DATA, check_arrays, error_of, load_record, rng_for, torch_or_none
 
 RECORD_NPZ = os.path.join(DATA, "normalization.npz")
 RECORD_JSON = os.path.join(DATA, "normalization.json")
@@ -154,9 +153,9 @@ CASES = {
     "InstanceNorm2d_affine": module("InstanceNorm2d(3, affine=True)", (2, 3, 4, 4)),
     "InstanceNorm2d_tracked": module("InstanceNorm2d(2, track_running_stats=True)",
                                      (2, 2, 3, 3), (3, 2, 3, 3), (2, 2, 3, 3)),
-    "InstanceNorm2d_tracked_eval": module("InstanceNorm2d(2, affine=True, track_running_stats=True)",
-                                          (2, 2, 3, 3), (3, 2, 3, 3), (2, 2, 3, 3),
-                                          eval_last=True),
+    "InstanceNorm2d_tracked_eval": module(
+        "InstanceNorm2d(2, affine=True, track_running_stats=True)", (2, 2, 3, 3), (3, 2, 3, 3),
+        (2, 2, 3, 3), eval_last=True),
     "InstanceNorm3d": module("InstanceNorm3d(2, affine=True)", (2, 2, 2, 3, 2)),
     "LocalResponseNorm": module("LocalResponseNorm(3)", (2, 6, 4, 4)),
 }
@@ -325,6 +324,34 @@ def run_higher(T, case_id: str, x=None) -> dict:
     return res
 
 
+# the whole backward graph PyTorch records (instance norm through batch norm, local response
+# norm through its composite nodes)
+CHAINS = {
+    "instance_norm": lambda T, x, w: T.nn.functional.instance_norm(x, weight=w, bias=w),
+    "instance_norm_running": lambda T, x, w: T.nn.functional.instance_norm(
+        x, T.zeros(3), T.ones(3), use_input_stats=False),
+    "local_response_norm_3d": lambda T, x, w: T.nn.functional.local_response_norm(x, 3),
+    "local_response_norm_4d": lambda T, x, w: T.nn.functional.local_response_norm(
+        x.unsqueeze(-1) * w[0], 2),
+    "layer_norm": lambda T, x, w: T.nn.functional.layer_norm(x, (4,), w[:1].expand(4)),
+}
+
+
+def graph_of(T, case_id: str) -> list:
+    """Node names of the backward graph, depth first (``  `` per level)."""
+    x = T.ones(2, 3, 4, requires_grad=True)
+    w = T.ones(3, requires_grad=True)
+    out = []
+
+    def walk(fn, depth):
+        out.append("  " * depth + fn.name())
+        for f, _ in fn.next_functions:
+            if f is not None:
+                walk(f, depth + 1)
+    walk(CHAINS[case_id](T, x, w).grad_fn, 0)
+    return out
+
+
 def _module_facts(T, ctor: str) -> tuple:
     T.manual_seed(0)
     m = eval("T.nn." + ctor)
@@ -358,6 +385,7 @@ def regenerate() -> tuple:
         r, keys, state = _module_facts(torch, ctor)
         facts["reprs"][ctor] = {"repr": r, "keys": keys}
         arrays.update({f"init/{ctor}/{k}": v for k, v in state.items()})
+    facts["chains"] = {cid: graph_of(torch, cid) for cid in CHAINS}
     for cid in HIGHER:
         res = run_higher(torch, cid)
         del res["third"], res["x0"]
@@ -365,7 +393,8 @@ def regenerate() -> tuple:
     state = _trained_bn(torch).state_dict()
     torch.save(state, CHECKPOINT)
     arrays.update({f"checkpoint/{k}": v.numpy() for k, v in state.items()})
-    facts["checkpoint"] = {"keys": list(state), "dtypes": {k: str(v.dtype) for k, v in state.items()}}
+    facts["checkpoint"] = {"keys": list(state),
+                           "dtypes": {k: str(v.dtype) for k, v in state.items()}}
     return arrays, facts
 
 
@@ -412,6 +441,15 @@ def test_repr_state_dict_and_init(ctor, record):
     torch = torch_or_none()
     if torch is not None:
         assert _module_facts(torch, ctor)[:2] == (r, keys)
+
+
+@pytest.mark.parametrize("case_id", list(CHAINS))
+def test_backward_graph(case_id, record):
+    want = record[1]["chains"][case_id]
+    assert graph_of(numtorch, case_id) == want
+    torch = torch_or_none()
+    if torch is not None:
+        assert graph_of(torch, case_id) == want
 
 
 @pytest.mark.parametrize("case_id", list(HIGHER))

@@ -63,7 +63,8 @@ class _InstanceNorm(_NormBase):
         # tracks by default: PyTorch names them in its error
         version = local_metadata.get("version", None)
         if version is None and not self.track_running_stats:
-            found = [prefix + k for k in ("running_mean", "running_var") if prefix + k in state_dict]
+            found = [prefix + k for k in ("running_mean", "running_var")
+                     if prefix + k in state_dict]
             if found:
                 name = type(self).__name__
                 error_msgs.append(

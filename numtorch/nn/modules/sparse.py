@@ -24,18 +24,6 @@ from .module import Module
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-def _checked_padding_idx(padding_idx, num_embeddings: int, message: str):
-    if padding_idx is not None:
-        if padding_idx > 0:
-            if padding_idx >= num_embeddings:
-                raise AssertionError(message)
-        elif padding_idx < 0:
-            if padding_idx < -num_embeddings:
-                raise AssertionError(message)
-            padding_idx = num_embeddings + padding_idx
-    return padding_idx
-
-
 class Embedding(Module):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, indexed by integers."""
 
@@ -51,8 +39,7 @@ class Embedding(Module):
         kw = _factory(device, dtype)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        self.padding_idx = _checked_padding_idx(padding_idx, num_embeddings,
-                                                "Padding_idx must be within num_embeddings")
+        self.padding_idx = _EMB.padding_index(padding_idx, num_embeddings)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
@@ -132,8 +119,8 @@ class EmbeddingBag(Module):
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        self.padding_idx = _checked_padding_idx(padding_idx, num_embeddings,
-                                                "padding_idx must be within num_embeddings")
+        self.padding_idx = _EMB.padding_index(padding_idx, num_embeddings,
+                                              "padding_idx must be within num_embeddings")
         if _weight is None:
             self.weight = Parameter(empty((num_embeddings, embedding_dim), **kw))
             self.reset_parameters()
