@@ -6,7 +6,8 @@ features; three ``Linear`` layers classify them::
     1x28x28 -conv 5x5 pad 2-> 6x28x28 -pool-> 6x14x14 -conv 5x5-> 16x10x10 -pool-> 16x5x5
             -> 400 -> 120 -> 84 -> 10
 
-trained with ``DataLoader``, ``CrossEntropyLoss`` and Adam. ``model.train()`` and
+trained with ``DataLoader``, ``CrossEntropyLoss`` and Adam, the learning rate decaying by
+``StepLR`` after every epoch. ``model.train()`` and
 ``model.eval()`` switch batch norm between the batch's statistics and its running estimates.
 The plots show what the first layer learned: its six 5x5 filters, and the feature maps of
 both blocks for one validation digit. On the embedded 8x8 digits (when MNIST is absent) the
@@ -19,7 +20,7 @@ from numtorch import nn
 
 from ._mnist import load
 
-EPOCHS = 4
+EPOCHS = 6
 
 
 class LeNet(nn.Module):
@@ -68,6 +69,10 @@ def feature_maps(model, image):
     return maps
 
 
+def _dims(maps) -> str:
+    return "x".join(str(n) for n in maps.shape)
+
+
 def run(ctx):
     torch.manual_seed(0)
     d = load(ctx)
@@ -83,6 +88,7 @@ def run(ctx):
     ctx.print(model)
     loss_fn = nn.CrossEntropyLoss()
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    scheduler = torch.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.7)
 
     epochs = ctx.epochs(EPOCHS, quick=1)
     losses = []
@@ -95,6 +101,7 @@ def run(ctx):
             loss.backward()
             opt.step()
             losses.append(loss.item())
+        scheduler.step()
         out = predict(model, x_valid)      # eval mode: the running estimates
         acc = (out.argmax(1) == y_valid).float().mean().item()
         ctx.print(f"epoch {epoch + 1}: last batch loss {losses[-1]:.4f}, "
@@ -112,7 +119,8 @@ def run(ctx):
     ctx.plots.image_grid([[x_valid[0, 0].numpy()], list(maps1), list(maps2[:8]), list(maps2[8:])],
                          f"feature maps of a validation digit (label {int(d.y_valid[0])})",
                          name="features", cmap="viridis",
-                         row_labels=["input", "block 1", "block 2", "block 2"])
+                         row_labels=["input", f"block 1\n{_dims(maps1)}", f"block 2\n{_dims(maps2)}",
+                                     "block 2"])
     ctx.plots.digits(d.x_valid[:32], d.image_shape, predicted[:32], d.y_valid[:32],
                      f"{data_name} validation images, predicted labels "
                      f"(accuracy {100 * acc:.1f}%)")
