@@ -27,7 +27,7 @@ from . import _generator as _G
 from ._generator import Generator
 
 __all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like",
-           "randperm", "normal", "bernoulli"]
+           "randperm", "normal", "bernoulli", "multinomial"]
 
 
 # ----------------------------------------------------------------------------
@@ -428,3 +428,301 @@ def dropout_mask(shape, p: float, np_dtype=np.float32,
     mask = _G.bernoulli(generator, keep, shape).astype(npd)
     mask /= npd.type(keep)
     return mask
+
+
+# ----------------------------------------------------------------------------
+# multinomial
+# ----------------------------------------------------------------------------
+# Measured against torch 2.13 CPU (tests/test_multinomial.py holds the record):
+# - without replacement, or num_samples == 1: q = exponential_(1) drawn over a tensor laid out
+#   like the input (2 words per element, in the input's memory order), keys = p / q in the
+#   input dtype, then argmax (n == 1) or topk(n) of each row.  Equal keys (zero weights when
+#   n exceeds the nonzero count) come out in the order of PyTorch's CPU topk, i.e. libstdc++'s
+#   partial_sort (k * 64 <= n) or nth_element + sort, emulated below.
+# - with replacement and n >= 2: per row, validate, cumulative sum in float32 (float16/32
+#   inputs) or float64, divided by its last value; then n U53 draws (2 words each), each giving
+#   the first index whose cumulative value is >= u.  Rows are done one after another.
+_MN_BAD_VALUES = "probability tensor contains either `inf`, `nan` or element < 0"
+_MN_SUM = "invalid multinomial distribution (sum of probabilities <= 0)"
+
+
+def _topk_order(keys, k: int) -> list:
+    """Indices of the ``k`` largest ``keys`` (a 1-D array) in PyTorch's CPU ``topk`` order.
+
+    Values are the same as any sort gives; equal values come out in the order libstdc++'s
+    ``partial_sort`` (when ``k * 64 <= n``) or ``nth_element`` followed by ``sort`` leave
+    them, comparing keys only (NaN counts as the largest).
+
+    >>> _topk_order(np.zeros(5), 3)
+    [2, 4, 3]
+    """
+    # dense integer ranks keep order and ties, with NaN above everything
+    ranks = np.unique(keys, return_inverse=True)[1].reshape(-1).tolist()
+    a = list(zip(ranks, range(len(ranks))))
+    n = len(a)
+    if k * 64 <= n:
+        _heap_select(a, 0, k, n)
+        _sort_heap(a, 0, k)
+    else:
+        _nth_element(a, k - 1, n)
+        _introsort(a, 0, k - 1)
+    return [i for _, i in a[:k]]
+
+
+def _half(x: int) -> int:
+    return -((-x) // 2) if x < 0 else x // 2       # C division by 2 (toward zero)
+
+
+def _push_heap(a, first, hole, top, value):
+    parent = _half(hole - 1)
+    while hole > top and a[first + parent][0] > value[0]:
+        a[first + hole] = a[first + parent]
+        hole = parent
+        parent = _half(hole - 1)
+    a[first + hole] = value
+
+
+def _adjust_heap(a, first, hole, length, value):
+    top = child = hole
+    while child < _half(length - 1):
+        child = 2 * (child + 1)
+        if a[first + child][0] > a[first + child - 1][0]:
+            child -= 1
+        a[first + hole] = a[first + child]
+        hole = child
+    if length % 2 == 0 and child == _half(length - 2):
+        child = 2 * (child + 1)
+        a[first + hole] = a[first + child - 1]
+        hole = child - 1
+    _push_heap(a, first, hole, top, value)
+
+
+def _heap_select(a, first, middle, last):
+    length = middle - first
+    if length >= 2:
+        for parent in range(_half(length - 2), -1, -1):
+            _adjust_heap(a, first, parent, length, a[first + parent])
+    for i in range(middle, last):
+        if a[i][0] > a[first][0]:
+            value = a[i]
+            a[i] = a[first]
+            _adjust_heap(a, first, 0, length, value)
+
+
+def _sort_heap(a, first, last):
+    while last - first > 1:
+        last -= 1
+        value = a[last]
+        a[last] = a[first]
+        _adjust_heap(a, first, 0, last - first, value)
+
+
+def _linear_insert(a, last):
+    val = a[last]
+    while val[0] > a[last - 1][0]:
+        a[last] = a[last - 1]
+        last -= 1
+    a[last] = val
+
+
+def _insertion_sort(a, first, last):
+    for i in range(first + 1, last):
+        if a[i][0] > a[first][0]:
+            val = a[i]
+            a[first + 1:i + 1] = a[first:i]
+            a[first] = val
+        else:
+            _linear_insert(a, i)
+
+
+def _partition_pivot(a, first, last):
+    mid = first + (last - first) // 2
+    x, y, z = first + 1, mid, last - 1          # median of three moved to `first`
+    if a[x][0] > a[y][0]:
+        m = y if a[y][0] > a[z][0] else (z if a[x][0] > a[z][0] else x)
+    elif a[x][0] > a[z][0]:
+        m = x
+    else:
+        m = z if a[y][0] > a[z][0] else y
+    a[first], a[m] = a[m], a[first]
+    pivot = a[first][0]
+    lo, hi = first + 1, last
+    while True:
+        while a[lo][0] > pivot:
+            lo += 1
+        hi -= 1
+        while pivot > a[hi][0]:
+            hi -= 1
+        if lo >= hi:
+            return lo
+        a[lo], a[hi] = a[hi], a[lo]
+        lo += 1
+
+
+def _introsort(a, first, last):
+    if last - first < 2:
+        return
+    stack = [(first, last, 2 * ((last - first).bit_length() - 1))]
+    while stack:                                 # the introsort loop, without recursion
+        lo, hi, depth = stack.pop()
+        while hi - lo > 16:
+            if depth == 0:
+                _heap_select(a, lo, hi, hi)
+                _sort_heap(a, lo, hi)
+                break
+            depth -= 1
+            cut = _partition_pivot(a, lo, hi)
+            stack.append((cut, hi, depth))
+            hi = cut
+    if last - first > 16:                        # final insertion sort
+        _insertion_sort(a, first, first + 16)
+        for i in range(first + 16, last):
+            _linear_insert(a, i)
+    else:
+        _insertion_sort(a, first, last)
+
+
+def _nth_element(a, nth, last):
+    first = 0
+    if nth == last:
+        return
+    depth = 2 * ((last - first).bit_length() - 1)
+    while last - first > 3:
+        if depth == 0:
+            _heap_select(a, first, nth + 1, last)
+            a[first], a[nth] = a[nth], a[first]
+            return
+        depth -= 1
+        cut = _partition_pivot(a, first, last)
+        if cut <= nth:
+            first = cut
+        else:
+            last = cut
+    _insertion_sort(a, first, last)
+
+
+def _top_rows(keys: np.ndarray, k: int) -> np.ndarray:
+    """Row-wise ``topk(keys, k).indices`` in PyTorch's order (ties as its CPU kernel)."""
+    order = np.argsort(-keys, axis=1, kind="stable")[:, :k + 1]
+    top = np.take_along_axis(keys, order, axis=1)
+    tied = (top[:, 1:] == top[:, :-1]).any(axis=1) | np.isnan(top).any(axis=1)
+    out = order[:, :k].astype(np.int64)
+    for r in np.nonzero(tied)[0]:                # only ties need PyTorch's sort order
+        out[r] = _topk_order(keys[r], k)
+    return out
+
+
+def _multinomial_args(input, num_samples, replacement, generator, out):
+    Tensor = _tensor_cls()
+    if not isinstance(input, Tensor):
+        raise _errors.not_tensor("multinomial", input)
+    if isinstance(num_samples, Tensor) and num_samples._data.ndim == 0 \
+            and num_samples._data.dtype.kind in "iu":
+        num_samples = int(num_samples._data)
+    if isinstance(num_samples, (bool, np.bool_)) or not isinstance(num_samples, (int, np.integer)):
+        raise _errors.arg_error("multinomial", "num_samples", 2, "int", num_samples)
+    if not isinstance(replacement, bool):
+        raise _errors.arg_error("multinomial", "replacement", 3, "bool", replacement)
+    if generator is not None and not isinstance(generator, Generator):
+        raise _errors.arg_error("multinomial", "generator", None, "torch.Generator", generator)
+    a = input._data
+    if a.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if a.dtype.kind != "f":
+        raise RuntimeError("multinomial only supports floating-point dtypes for input, got: "
+                           f"{_torch_name(a.dtype)}")
+    if out is not None and out._data.dtype != np.int64:
+        raise RuntimeError("multinomial expects Long tensor out, got: "
+                           f"{_torch_name(out._data.dtype)}")
+    n = int(num_samples)
+    if n <= 0:
+        raise RuntimeError("cannot sample n_sample <= 0 samples")
+    k = a.shape[-1]
+    if not replacement and n > k:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    if k > 1 << 24:
+        raise RuntimeError("number of categories cannot exceed 2^24")
+    return a, n
+
+
+def _race(gen, p: np.ndarray, n: int) -> np.ndarray:
+    """Without replacement (or n == 1): the exponential race ``topk(p / q)``, rows of ``p``."""
+    if p.size == 0:
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    lo, hi = p.min(), p.max()
+    if np.isnan(lo) or np.isnan(hi) or lo < 0 or np.isinf(hi):
+        raise RuntimeError(_MN_BAD_VALUES)
+    if not (p > 0).any(axis=1).all():
+        raise RuntimeError(_MN_SUM)
+    s0, s1 = p.strides
+    if p.shape[0] > 1 and p.shape[1] > 1 and 0 < s0 < s1:
+        # empty_like keeps the input's stride order (also for sliced, non-dense inputs)
+        q = _G.exponential(gen, p.shape[::-1], p.dtype).T
+    else:
+        q = _G.exponential(gen, p.shape, p.dtype)
+    keys = p / q
+    if n == 1:
+        return np.argmax(keys, axis=1)[:, None].astype(np.int64)
+    return _top_rows(keys, n)
+
+
+def _with_replacement(gen, p: np.ndarray, n: int) -> np.ndarray:
+    """With replacement, n >= 2: inverse CDF per row, rows one after another."""
+    gen = _G._gen(gen)
+    rows, k = p.shape
+    acc = np.float64 if p.dtype == np.float64 else np.float32
+    neg = ~(p >= 0)                              # NaN counts as "< 0", as in PyTorch
+    bad = neg | (p == np.inf)
+    cum = np.cumsum(p, axis=1, dtype=acc)
+    total = cum[:, -1] if k else np.zeros(rows, acc)
+    row_bad = bad.any(axis=1) | ~(total > 0)
+    good = rows
+    if row_bad.any():
+        good = int(np.argmax(row_bad))
+    out = np.empty((good, n), np.int64)
+    u = _G._u53(good * n, gen).reshape(good, n)  # the rows before a bad one still draw
+    cdf = cum[:good] / cum[:good, -1:]
+    if good * n * k <= 1 << 18:                  # count of cdf < u = the binary search's answer
+        out[...] = (cdf[:, None, :] < u[:, :, None]).sum(axis=2)
+    else:
+        for r in range(good):
+            out[r] = np.searchsorted(cdf[r], u[r], side="left")
+    if good < rows:
+        if bad[good].any():
+            j = int(np.argmax(bad[good]))
+            what = "< 0" if neg[good, j] else "= infinity or NaN"
+            raise RuntimeError(f"invalid multinomial distribution (encountering probability "
+                               f"entry {what})")
+        raise RuntimeError(_MN_SUM)
+    return out
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *,
+                generator: Optional[Generator] = None, out=None):
+    """Indices sampled from the rows of ``input`` (unnormalised weights), as ``torch.multinomial``.
+
+    Bit-identical to PyTorch's CPU kernel after ``manual_seed``; the result is int64 with
+    shape ``(num_samples,)`` for 1-D input and ``(rows, num_samples)`` for 2-D input.
+
+    >>> _ = torch.manual_seed(0); torch.multinomial(torch.tensor([1., 2., 3., 4.]), 4)
+    tensor([2, 1, 3, 0])
+    >>> _ = torch.manual_seed(0); torch.multinomial(torch.tensor([1., 2., 3., 4.]), 3, True)
+    tensor([3, 3, 2])
+    """
+    a, n = _multinomial_args(input, num_samples, replacement, generator, out)
+    p = a if a.ndim == 2 else a[None]
+    rows = p.shape[0]
+    if rows * n * 8 >= 1 << 63:
+        raise RuntimeError(f"Storage size calculation overflowed with sizes="
+                           f"{list(a.shape[:-1]) + [n]}")
+    if rows == 0:
+        res = np.empty((0, n), np.int64)
+    elif not replacement or n == 1:
+        res = _race(generator, p, n)
+    else:
+        res = _with_replacement(generator, p, n)
+    if a.ndim == 1:
+        res = res[0]
+    return _wrap(res, out=out)

@@ -117,7 +117,7 @@ def _install_methods() -> None:
               new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
     }
     Tensor.softmax, Tensor.log_softmax = NN.softmax_dim, NN.log_softmax_dim   # dim required
-    table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_"
+    table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_ multinomial"
     for module, names in table.items():
         for name in names.split():
             setattr(Tensor, name, getattr(module, name))

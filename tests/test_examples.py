@@ -96,8 +96,8 @@ def test_mnist_falls_back_to_digits(tmp_path, monkeypatch, capsys):
 
 def test_mnist_cnn_runs_on_the_8x8_digits(tmp_path, monkeypatch, capsys):
     # Without MNIST the CNN trains on the 8x8 digits: its second convolution pads so that the
-    # shapes fit (8 -> 4 -> 2 pixels a side, 16*2*2 features) and it learns them (the full run: 1,500
-    # small images train in about a second).
+    # shapes fit (8 -> 4 -> 2 pixels a side, 16*2*2 features), and it learns them (a full run:
+    # 1,500 small images train in about a second).
     mnist = importlib.import_module("numtorch.datasets.mnist")
     monkeypatch.setattr(mnist, "_candidate_raw_folders", lambda root: [])
     res = run_example("mnist-cnn", out_dir=str(tmp_path), show_progress=False, plots=False)

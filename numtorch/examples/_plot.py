@@ -134,26 +134,52 @@ class Plots:
 
     def image_grid(self, rows: Sequence[Sequence[np.ndarray]], title: str, name: str,
                    row_labels: Optional[Sequence[str]] = None,
-                   titles: Optional[Sequence[Sequence[str]]] = None, cmap: str = "gray",
+                   captions: Optional[Sequence[Sequence[str]]] = None, cmap: str = "gray",
                    symmetric: bool = False, size: float = 1.0) -> Optional[str]:
-        """Rows of 2-D images (rows may differ in length), e.g. a layer's filters or feature
-        maps; ``symmetric`` centres each image's colour scale on zero (signed weights)."""
+        """Rows of 2-D images (e.g. a layer's filters or feature maps), each scaled to its own
+        range (``symmetric``: centred on zero, for signed weights). A row is drawn as one
+        mosaic (one axes, not one per image: many subplots make a slow figure)."""
         if not self.enabled:
             return None
+        import matplotlib
+
         cols = max(len(r) for r in rows)
-        fig = self.figure((size * cols + (0.8 if row_labels else 0.2), size * len(rows) + 0.6))
+        fig = self.figure((size * cols + (0.9 if row_labels else 0.3), size * len(rows) + 0.5))
+        colours = matplotlib.colormaps[cmap].with_extremes(bad="white")
         for r, row in enumerate(rows):
-            for c, img in enumerate(row):
-                ax = fig.add_subplot(len(rows), cols, r * cols + c + 1)
-                img = np.asarray(img, dtype=float)
-                lim = float(np.abs(img).max()) or 1.0
-                ax.imshow(img, cmap=cmap, interpolation="nearest",
-                          **({"vmin": -lim, "vmax": lim} if symmetric else {}))
-                if titles is not None and titles[r][c]:
-                    ax.set_title(titles[r][c], fontsize=7)
-                if c == 0 and row_labels is not None:
-                    ax.set_ylabel(row_labels[r], fontsize=8)
+            ax = fig.add_subplot(len(rows), 1, r + 1)
+            tile = max(np.shape(img)[1] for img in row)
+            gap = max(1, tile // 10)
+            ax.imshow(_mosaic(row, gap, symmetric), cmap=colours, vmin=-1 if symmetric else 0,
+                      vmax=1, interpolation="nearest")
+            ax.set_anchor("W")
+            ax.set_yticks([])
+            if captions is not None:
+                ax.set_xticks([(tile + gap) * c + (tile - 1) / 2 for c in range(len(row))])
+                ax.set_xticklabels(captions[r], fontsize=7)
+                ax.tick_params(length=0)
+            else:
                 ax.set_xticks([])
-                ax.set_yticks([])
+            if row_labels is not None:
+                ax.set_ylabel(row_labels[r], fontsize=8)
+            for side in ax.spines.values():
+                side.set_visible(False)
         fig.suptitle(title, fontsize=10)
         return self.save(fig, name)
+
+
+def _mosaic(images: Sequence[np.ndarray], gap: int, symmetric: bool) -> np.ndarray:
+    """Images side by side, ``gap`` NaN columns apart, each scaled to [0, 1] (``symmetric``:
+    to [-1, 1] by its largest magnitude)."""
+    h = max(np.shape(img)[0] for img in images)
+    w = max(np.shape(img)[1] for img in images)
+    out = np.full((h, len(images) * (w + gap) - gap), np.nan)
+    for c, img in enumerate(images):
+        img = np.asarray(img, dtype=float)
+        if symmetric:
+            img = img / (np.abs(img).max() or 1.0)
+        else:
+            lo, hi = img.min(), img.max()
+            img = (img - lo) / ((hi - lo) or 1.0)
+        out[:img.shape[0], c * (w + gap):c * (w + gap) + img.shape[1]] = img
+    return out

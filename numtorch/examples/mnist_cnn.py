@@ -114,7 +114,7 @@ def run(ctx):
     filters = model.features[0].weight.detach().numpy()[:, 0]          # (6, 5, 5)
     ctx.plots.image_grid([list(filters)], "conv1: the six learned 5x5 filters "
                          "(red +, blue -)", name="filters", cmap="RdBu_r", symmetric=True,
-                         titles=[[f"filter {i}" for i in range(len(filters))]], size=1.2)
+                         captions=[[f"filter {i}" for i in range(len(filters))]], size=1.2)
     maps1, maps2 = feature_maps(model, x_valid[0])
     ctx.plots.image_grid([[x_valid[0, 0].numpy()], list(maps1), list(maps2[:8]), list(maps2[8:])],
                          f"feature maps of a validation digit (label {int(d.y_valid[0])})",

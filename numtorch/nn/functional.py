@@ -36,6 +36,8 @@ from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_no
 from ..ops.embedding import embedding, embedding_bag  # noqa: F401
 from ..ops.dropout import (dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
                            feature_alpha_dropout)
+from ..ops.attention import (scaled_dot_product_attention,  # noqa: F401
+                             multi_head_attention_forward, _canonical_mask, _none_or_dtype)
 
 
 # -- activations from the elementwise catalogue ---------------------------------------------------
@@ -300,3 +302,4 @@ __all__ += ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_w
             "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "interpolate",
             "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
             "channel_shuffle", "native_channel_shuffle"]
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]

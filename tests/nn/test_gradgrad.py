@@ -148,8 +148,9 @@ def _losses():
     add("mse_target_const", lambda a, b, r: F.mse_loss(a, b, reduction=r), [N(3, 4), C(N(3, 4))])
     add("mse_bcast", lambda a, b, r: F.mse_loss(a, b, reduction=r), [N(3, 4), N(4)])
     add("mse_weight", lambda a, b, r: F.mse_loss(a, b, reduction=r, weight=wgt), [N(3, 4), N(3, 4)])
-    # the regression losses' inputs: y = 0, x away from the kinks of d
-    add("l1", lambda a, b, r: F.l1_loss(a, b, reduction=r), [N(3, 4, kinks=d), C(lambda g: (np.zeros((3, 4)), False))])
+    # the piecewise losses: x away from the kinks of d = x - y (y = 0, or y small)
+    add("l1", lambda a, b, r: F.l1_loss(a, b, reduction=r),
+        [N(3, 4, kinks=d), C(lambda rng: (np.zeros((3, 4)), False))])
     add("l1_both", lambda a, b, r: F.l1_loss(a + 3, b, reduction=r), [U(-1, 1, 3, 4), U(-1, 1, 3, 4)])
     add("l1_weight", lambda a, b, r: F.l1_loss(a + 3, b, reduction=r, weight=wgt),
         [U(-1, 1, 3, 4), U(-1, 1, 3, 4)])

@@ -272,10 +272,6 @@ def Uni(lo, hi, *shape, grad=True):
     return _Spec(lambda rng: rng.uniform(lo, hi, shape), grad)
 
 
-def Const(make):
-    return _Spec(make, grad=False)
-
-
 def _loss_cases():
     out = []
 

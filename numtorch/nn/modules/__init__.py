@@ -30,3 +30,6 @@ from . import batchnorm as _batchnorm, instancenorm as _instancenorm, \
     normalization as _normalization, sparse as _sparse  # noqa: E402
 __all__ += list(_batchnorm.__all__) + list(_instancenorm.__all__) + list(_normalization.__all__) \
     + list(_sparse.__all__)
+from .transformer import *  # noqa: F401,F403,E402
+from . import transformer as _transformer  # noqa: E402
+__all__ += list(_transformer.__all__)

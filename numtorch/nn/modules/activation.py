@@ -15,7 +15,7 @@ from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Sigmoid", "Tanh",
            "Softplus", "Softsign", "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "LogSigmoid",
-           "Tanhshrink"]
+           "Tanhshrink", "MultiheadAttention"]
 
 
 class ReLU(Module):
@@ -238,3 +238,6 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+from .multihead import MultiheadAttention  # noqa: E402  (torch.nn.modules.activation's name)
