@@ -249,3 +249,13 @@ def test_random_draws_match_pytorch():
         warnings.simplefilter("ignore")
         want = _run_program(real)
     assert _run_program(torch) == want
+
+
+def test_weighted_sampler_draws_as_torch_multinomial():
+    # recorded from torch 2.13: WeightedRandomSampler draws one torch.multinomial per epoch,
+    # and without replacement it may take zero-weight indices once the others are used up
+    from numtorch.utils.data import WeightedRandomSampler
+    torch.manual_seed(0)
+    assert list(WeightedRandomSampler([0., 1, 1, 0, 0], 4, replacement=False)) == [2, 1, 0, 3]
+    torch.manual_seed(0)
+    assert list(WeightedRandomSampler([0.1, 0.9, 0.4, 0.7, 3.0, 0.6], 5)) == [5, 4, 4, 5, 4]

@@ -1069,10 +1069,29 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
         return input
     from .._random_ops import dropout_mask
     x = input._data
-    mask = dropout_mask(x.shape, p, x.dtype if x.dtype.kind == "f" else np.float32)
+    dt = x.dtype if x.dtype.kind == "f" else np.float32
+    axes = None if x.flags.c_contiguous else _memory_axes(x)
+    if axes is None:
+        mask = dropout_mask(x.shape, p, dt)
+    else:       # PyTorch draws into empty_like(input): in memory order for a permuted layout
+        mask = dropout_mask(tuple(x.shape[i] for i in axes), p, dt).transpose(np.argsort(axes))
     if inplace:
         return apply_inplace(Dropout, input, (input, None), (x, mask))
     return apply(Dropout, (input, None), (x, mask))
+
+
+def _memory_axes(x: np.ndarray):
+    """The axes of a dense, non-overlapping but permuted array (a transposed view), outermost
+    in memory first; None when ``x`` is C-contiguous or not dense (PyTorch's ``empty_like``
+    then makes a contiguous tensor)."""
+    axes = sorted((i for i in range(x.ndim) if x.shape[i] > 1), key=lambda i: -x.strides[i])
+    step = x.itemsize
+    for i in reversed(axes):
+        if x.strides[i] != step:
+            return None
+        step *= x.shape[i]
+    rest = [i for i in range(x.ndim) if x.shape[i] <= 1]
+    return axes + rest if axes != sorted(axes) else None
 
 
 # -- activations --------------------------------------------------------------------------------

@@ -33,3 +33,6 @@ __all__ += list(_batchnorm.__all__) + list(_instancenorm.__all__) + list(_normal
 from .transformer import *  # noqa: F401,F403,E402
 from . import transformer as _transformer  # noqa: E402
 __all__ += list(_transformer.__all__)
+from .rnn import *  # noqa: F401,F403,E402
+from . import rnn as _rnn  # noqa: E402
+__all__ += list(_rnn.__all__)

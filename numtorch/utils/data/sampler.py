@@ -18,7 +18,8 @@ import numpy as np
 
 from ... import _generator
 from ..._generator import (Generator, randint, randperm, sampler_seed, _fisher_yates,
-                           _seed_bit_generator, _u53, _BIT_GENERATORS)
+                           _seed_bit_generator, _BIT_GENERATORS)
+from ..._random_ops import multinomial
 from ..._tensor import Tensor
 
 __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler",
@@ -201,23 +202,6 @@ class SubsetRandomSampler(Sampler[int]):
         return len(self.indices)
 
 
-def _multinomial(gen: Optional[Generator], weights: np.ndarray, n: int, replacement: bool):
-    """``torch.multinomial`` on a float64 1-d tensor of weights (CPU algorithm)."""
-    from ..._generator import exponential
-    if not replacement or n == 1:
-        q = exponential(gen, weights.shape, np.float64)
-        keys = weights / q
-        # topk: largest first; ties keep the lower index first
-        return np.argsort(-keys, kind="stable")[:n].astype(np.int64)
-    cum = np.cumsum(weights)
-    total = cum[-1]
-    if total > 0:
-        cum = cum / total
-    from ..._generator import _gen
-    u = _u53(n, _gen(gen))
-    return np.searchsorted(cum, u, side="left").astype(np.int64)
-
-
 class WeightedRandomSampler(Sampler[int]):
     """``num_samples`` indices drawn with probabilities proportional to ``weights``.
 
@@ -248,15 +232,9 @@ class WeightedRandomSampler(Sampler[int]):
         self.generator = generator
 
     def _chunks(self):
-        w = self.weights._data
-        if (w < 0).any() or not np.isfinite(w).all():
-            raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
-        if w.sum() <= 0:
-            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        if not self.replacement and self.num_samples > int((w > 0).sum()):
-            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
-                               "replacement")
-        yield _multinomial(self.generator, w, self.num_samples, self.replacement)
+        # PyTorch draws the whole epoch with one torch.multinomial call
+        yield multinomial(self.weights, self.num_samples, self.replacement,
+                          generator=self.generator)._data
 
     def _fast(self) -> bool:
         return True
