@@ -1,6 +1,6 @@
 """numtorch vs PyTorch vs hand-written NumPy, side by side in one run.
 
-    python bench/run.py                  # everything, medians of 3 alternating runs (~4 min)
+    python bench/run.py                  # everything, medians of 3 alternating runs (~6 min)
     python bench/run.py --quick          # smaller loops, 3 runs (~1 min)
     python bench/run.py --only xor,mlp --repeat 5
     python bench/run.py --no-torch       # numtorch and NumPy only

@@ -769,7 +769,36 @@ def bernoulli(gen: Optional[Generator], p, shape: Optional[ShapeLike] = None) ->
             u = _u24(gen._words(pa.size))
         return (u.reshape(pa.shape) < pa)
     shape = _shape(shape)
-    return (_u53(_numel(shape), gen) < float(p)).reshape(shape)
+    n = _numel(shape)
+    if n < 4096:
+        return (_u53(n, gen) < float(p)).reshape(shape)
+    return _bernoulli_words(gen, float(p), n).reshape(shape)
+
+
+def _bernoulli_words(gen: Generator, p: float, n: int) -> np.ndarray:
+    """``U53 < p`` for ``n`` draws, compared in integers: with ``v`` the low 53 bits of
+    ``random64() = (w1 << 32) | w2``, ``v * 2**-53 < p`` iff ``v < C = ceil(p * 2**53)`` iff
+    ``w1 & 0x1FFFFF < C >> 32``, or equal and ``w2 < C & 0xFFFFFFFF``. The words come as uint32
+    (half the memory of ``random_raw``'s uint64; the same outputs in the same order), in
+    blocks, so the temporaries stay small and are reused."""
+    gen._fresh = False
+    draw = np.random.Generator(gen._bg).integers
+    out = np.empty(n, np.bool_)
+    c = math.ceil(min(max(p, 0.0), 1.0) * 9007199254740992.0)   # p * 2**53 is exact
+    top, low = np.uint32(min(c >> 32, 0xFFFFFFFF)), np.uint32(c & 0xFFFFFFFF)
+    block = 1 << 16
+    for start in range(0, n, block):
+        m = min(block, n - start)
+        w = draw(0, 1 << 32, size=2 * m, dtype=np.uint32)
+        hi = w[0::2]
+        hi &= np.uint32(0x1FFFFF)
+        part = out[start:start + m]
+        np.less(hi, top, out=part)
+        tie = hi == top
+        if tie.any():
+            idx = np.flatnonzero(tie)
+            part[idx] = w[2 * idx + 1] < low
+    return out
 
 
 def exponential(gen: Optional[Generator], shape: ShapeLike, np_dtype=np.float32,

@@ -34,7 +34,8 @@ def _seed_grads(tensors, grads, create_graph=False):
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
                                    f"{Tensor._make(ga).shape} and output[0] has a shape of {t.shape}.")
             if create_graph and isinstance(g, Tensor) and g.requires_grad:
-                out.append(g)            # a seed that requires grad stays part of the new graph
+                # a seed that requires grad stays part of the new graph, cast as PyTorch does
+                out.append(g if ga.dtype == t._data.dtype else g.to(t.dtype))
             else:
                 out.append(np.array(ga, t._data.dtype))
     return out

@@ -119,8 +119,8 @@ def run(ctx):
     ctx.plots.image_grid([[x_valid[0, 0].numpy()], list(maps1), list(maps2[:8]), list(maps2[8:])],
                          f"feature maps of a validation digit (label {int(d.y_valid[0])})",
                          name="features", cmap="viridis",
-                         row_labels=["input", f"block 1\n{_dims(maps1)}", f"block 2\n{_dims(maps2)}",
-                                     "block 2"])
+                         row_labels=["input", f"block 1\n{_dims(maps1)}",
+                                     f"block 2\n{_dims(maps2)}", "block 2"])
     ctx.plots.digits(d.x_valid[:32], d.image_shape, predicted[:32], d.y_valid[:32],
                      f"{data_name} validation images, predicted labels "
                      f"(accuracy {100 * acc:.1f}%)")

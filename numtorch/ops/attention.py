@@ -46,17 +46,31 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 _BY_NP = _dtype._BY_NP
 
 
-# -- the two nodes --------------------------------------------------------------------------------
+# -- the nodes -------------------------------------------------------------------------------------
+
+_ONES: dict = {}
+
+
+def _row_sums(s: np.ndarray) -> np.ndarray:
+    """``s.sum(-1, keepdims=True)`` of a C-contiguous float array, as one BLAS product with a
+    ones column (5x faster than NumPy's reduction along short rows)."""
+    n = s.shape[-1]
+    key = (n, s.dtype)
+    ones = _ONES.get(key)
+    if ones is None:
+        ones = _ONES[key] = np.ones((n, 1), s.dtype)
+    return np.matmul(s.reshape(-1, n), ones).reshape(s.shape[:-1] + (1,))
+
 
 def _softmax_rows(s: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis of a fresh float array, in place; rows that are all ``-inf``
-    give zeros (PyTorch's ``_safe_softmax``)."""
+    """Softmax over the last axis of a fresh C-contiguous float array, in place; rows that are
+    all ``-inf`` give zeros (PyTorch's ``_safe_softmax``)."""
     m = s.max(axis=-1, keepdims=True)
     if not np.isfinite(m).all():
         m[np.isneginf(m)] = 0                      # exp(-inf - 0) = 0 for fully masked rows
     s -= m
     np.exp(s, out=s)
-    z = s.sum(axis=-1, keepdims=True)
+    z = _row_sums(s) if s.size else s.sum(axis=-1, keepdims=True)
     if not z.all():
         z[z == 0] = 1
     s /= z
@@ -72,7 +86,7 @@ class SafeSoftmax(Softmax):
 
     @staticmethod
     def forward(ctx, x, axis):
-        out = _softmax_rows(np.array(x, copy=True))
+        out = _softmax_rows(np.array(x, order="C", copy=True))
         ctx.out, ctx.axis = out, -1
         return out
 
@@ -101,42 +115,68 @@ def _traced_probs(ctx):
     return type(ctx.q)(apply1(SafeSoftmax, t, t._data, -1))
 
 
-class ScaledDotProductFlashAttentionForCpu(Function):
-    """``softmax(q @ k^T * scale + bias) @ v`` over (B, H, L, E) arrays in one node; ``bias`` is
-    the additive mask (``-inf`` where masked, causal part included), a constant."""
+def _traced_dropped(ctx):
+    return ctx.p * ctx.keep
+
+
+class _Attention(Function):
+    """``softmax(q @ k^T * scale + bias) [* keep] @ v`` in one node: ``bias`` is the additive
+    mask (``-inf`` where masked, causal part included), ``keep`` the scaled dropout mask, both
+    constants. The probabilities are kept for the backward; under ``create_graph`` they are
+    recomputed on the graph from q and k, so the node differentiates any number of times."""
     _raw = True
-    _name = "ScaledDotProductFlashAttentionForCpuBackward0"
     saves = (0, 1, 2)
     saved_inputs = ("q", "k", "v")
-    constants = ("bias", "scale")
-    traced = {"p": _traced_probs}
+    constants = ("bias", "scale", "keep")
+    traced = {"p": _traced_probs, "pd": _traced_dropped}
 
     @staticmethod
-    def forward(ctx, q, k, v, bias, scale, groups):
+    def forward(ctx, q, k, v, bias, scale, keep, groups):
         qs, ks = _split_heads(q, groups), _kv_heads(k, groups)
         s = np.matmul(qs, np.swapaxes(ks, -1, -2))
         s *= scale
         if bias is not None:
             s += bias
         p = _softmax_rows(s)
-        out = np.matmul(p, _kv_heads(v, groups))
+        pd = p if keep is None else p * keep
+        out = np.matmul(pd, _kv_heads(v, groups))
+        if groups > 1:
+            out = out.reshape(q.shape[:-1] + v.shape[-1:])
         ctx.q, ctx.k, ctx.v, ctx.p = q, k, v, p
-        ctx.bias, ctx.scale, ctx.groups = bias, scale, groups
-        return out.reshape(q.shape[:-1] + v.shape[-1:]) if groups > 1 else out
+        if getattr(ctx, "saves_output", False):
+            ctx.out = out
+        ctx.bias, ctx.scale, ctx.keep, ctx.groups = bias, scale, keep, groups
+        if keep is not None:
+            ctx.pd = pd
+        return out
 
     @staticmethod
     def backward(ctx, g):
+        return _Attention._grads(ctx, g, ctx.needs_input_grad)
+
+    @staticmethod
+    def _grads(ctx, g, need):
+        """Gradients of q, k, v (None where ``need`` says no)."""
         groups, p = ctx.groups, ctx.p
-        need = ctx.needs_input_grad
+        keep = ctx.keep
+        pd = p if keep is None else ctx.pd
         gs = _split_heads(g, groups)
         gq = gk = gv = None
         if need[2]:
-            gv = np.matmul(np.swapaxes(p, -1, -2), gs)
+            gv = np.matmul(np.swapaxes(pd, -1, -2), gs)
             if groups > 1:
                 gv = gv.sum(axis=-3)
         if need[0] or need[1]:
             gp = np.matmul(gs, np.swapaxes(_kv_heads(ctx.v, groups), -1, -2))
-            gp -= (gp * p).sum(axis=-1, keepdims=True)     # softmax's backward
+            if keep is not None:
+                gp *= keep
+            # softmax's backward: gp - sum_j p_ij gp_ij, that sum being g_i . out_i when the
+            # output is kept (out = p @ v)
+            if ctx.saves_output:
+                gp -= _split_heads((g * ctx.out).sum(axis=-1, keepdims=True), groups)
+            else:
+                t = gp * p
+                gp -= _row_sums(t) if type(t) is np.ndarray else t.sum(axis=-1, keepdims=True)
             gp *= p
             gp *= ctx.scale
             if need[0]:
@@ -148,6 +188,26 @@ class ScaledDotProductFlashAttentionForCpu(Function):
                 if groups > 1:
                     gk = gk.sum(axis=-3)
         return gq, gk, gv
+
+
+class ScaledDotProductFlashAttentionForCpu(_Attention):
+    """PyTorch's fused CPU kernel (4-D inputs, no dropout). It keeps its output, as PyTorch's
+    does: changing the output in place makes backward refuse."""
+    _raw = True
+    saves_output = True
+    _name = "ScaledDotProductFlashAttentionForCpuBackward0"
+
+
+class _MathAttention(_Attention):
+    """PyTorch's math path, whose last node is the batched matmul's ``UnsafeViewBackward0``."""
+    _raw = True
+    _name = "UnsafeViewBackward0"
+
+
+class _MathAttention2d(_Attention):
+    """The math path on 2-D inputs: the last node is ``MmBackward0``."""
+    _raw = True
+    _name = "MmBackward0"
 
 
 # -- scaled_dot_product_attention -----------------------------------------------------------------
@@ -170,9 +230,6 @@ def _check_sdpa(q, k, v, mask, dropout_p) -> None:
     if q.dtype.kind != "f":
         raise RuntimeError(f"expected scalar type Float but found "
                            f"{_dtype.legacy_name(_BY_NP[q.dtype])}")
-    if mask is not None and mask.ndim < 2:
-        raise IndexError(f"Dimension out of range (expected to be in range of "
-                         f"[-{max(mask.ndim, 1)}, {max(mask.ndim, 1) - 1}], but got -2)")
 
 
 def _unit_stride(x: np.ndarray) -> bool:
@@ -183,12 +240,20 @@ def _fused_path(q, k, v, mask, mask_t, dropout_p, groups) -> bool:
     """Whether PyTorch 2.13's CPU dispatcher picks its fused kernel for these inputs."""
     if q.ndim != 4 or k.ndim != 4 or v.ndim != 4 or dropout_p > 0:
         return False
-    if mask is not None and (mask.ndim not in (2, 4) or mask_t.requires_grad):
+    if mask is not None and mask_t.requires_grad:
         return False
     if q.shape[0] != k.shape[0] or k.shape[0] != v.shape[0] or k.shape[1] != v.shape[1]:
         return False
     if q.shape[1] != k.shape[1] and groups == 1:
         return False
+    if mask is not None:
+        if mask.ndim < 2:                            # PyTorch's kernel check reads size(-2)
+            if mask.ndim == 0:
+                raise IndexError("Dimension specified as -2 but tensor has no dimensions")
+            raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but "
+                             "got -2)")
+        if mask.ndim not in (2, 4):
+            return False
     if q.shape[-1] != k.shape[-1] or k.shape[-1] != v.shape[-1] or k.shape[-2] != v.shape[-2]:
         return False
     if 0 in q.shape or 0 in k.shape:
@@ -234,30 +299,86 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
         groups = q.shape[-3] // k.shape[-3]
     dtype = q.dtype
     L, S = q.shape[-2], k.shape[-2]
+    if S == 0 or L == 0 or v.shape[-1] == 0 or 0 in q.shape[:-2] or 0 in k.shape[:-2]:
+        return _empty_attention(query, key, value)
+    s = scale if scale is not None else 1.0 / math.sqrt(q.shape[-1])
     if _fused_path(q, k, v, mask, attn_mask, dropout_p, groups):
         if dropout_p < 0:
             raise RuntimeError("scaled_dot_product_attention_flash_attention: Currently do not "
                                "support dropout > 0")
-        bias = None
-        if mask is not None:
-            target = (q.shape[0], q.shape[1], L, S)
-            try:
-                if np.broadcast_shapes(mask.shape, target) != target:
-                    raise ValueError
-            except ValueError:
-                raise broadcast_error(np.broadcast_to(np.int8(0), target), mask) from None
-            bias = _bool_bias(mask, dtype) if mask.dtype == np.bool_ else mask
-        if is_causal:
-            causal = _causal_bias(L, S, dtype)
-            bias = causal if bias is None else bias + causal
-        if bias is not None and groups > 1:
-            full = np.broadcast_to(bias, (q.shape[0], q.shape[1], L, S))
-            bias = _split_heads(full, groups)
-        s = scale if scale is not None else 1.0 / math.sqrt(q.shape[-1])
+        bias = _bias(mask, is_causal, q.shape[:-1] + (S,), groups, dtype)
         return apply(ScaledDotProductFlashAttentionForCpu, (query, key, value),
-                     (q, k, v, bias, dtype.type(s), groups))
-    return _math_attention(query, key, value, attn_mask, mask, dropout_p, is_causal, scale,
-                           groups, L, S)
+                     (q, k, v, bias, dtype.type(s), None, groups))
+    if is_causal and attn_mask is not None:
+        raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
+                           "when is_causal=True")
+    if not _fusable(q, k, v, attn_mask, groups):
+        return _math_attention(query, key, value, attn_mask, mask, dropout_p, is_causal, scale,
+                               groups, L, S)
+    # the math path as one node (same values; its last node's name, UnsafeViewBackward0)
+    shape = q.shape[:-1] + (S,)
+    bias = _bias(mask, is_causal, shape, groups, dtype)
+    keep = None
+    if dropout_p > 0.0:
+        keep = _dropout_keep(shape, dropout_p, dtype)
+        if groups > 1:
+            keep = _split_heads(keep, groups)
+    cls = _MathAttention2d if q.ndim == 2 else _MathAttention
+    return apply(cls, (query, key, value), (q, k, v, bias, dtype.type(s), keep, groups))
+
+
+def _empty_attention(query: Tensor, key: Tensor, value: Tensor) -> Tensor:
+    """Nothing to attend to, or nobody asking: zeros, tied to the inputs as PyTorch ties them
+    (``zeros + (q.sum() + k.sum() + v.sum()) * 0``: ``AddBackward0``)."""
+    from .reduce import sum as _sum
+    from .creation import zeros
+    q, v = query._data, value._data
+    lead = np.broadcast_shapes(q.shape[:-2], key._data.shape[:-2], v.shape[:-2])
+    tie = E.mul(E.add(E.add(_sum(query), _sum(key)), _sum(value)), 0)
+    return E.add(zeros(lead + q.shape[-2:-1] + v.shape[-1:], dtype=query.dtype), tie)
+
+
+def _fusable(q, k, v, attn_mask, groups) -> bool:
+    """Whether the math path can run as one node: same batch dims (no broadcasting), no mask
+    gradient, nothing empty."""
+    if not (q.ndim == k.ndim == v.ndim) or k.shape[:-1] != v.shape[:-1]:
+        return False
+    lead = q.shape[:-3] if groups > 1 else q.shape[:-2]
+    if lead != (k.shape[:-3] if groups > 1 else k.shape[:-2]) or q.shape[-1] != k.shape[-1]:
+        return False
+    if attn_mask is not None and attn_mask.requires_grad:
+        return False
+    return 0 not in q.shape and 0 not in k.shape and 0 not in v.shape
+
+
+def _bias(mask, is_causal: bool, shape: tuple, groups: int, dtype):
+    """The additive float mask for scores of ``shape`` (None when nothing is masked), checked
+    to broadcast to ``shape`` with PyTorch's message."""
+    bias = None
+    if mask is not None:
+        try:
+            full = np.broadcast_shapes(mask.shape, shape)
+        except ValueError:
+            raise broadcast_error(np.broadcast_to(np.int8(0), shape), mask) from None
+        if full != shape:
+            raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast "
+                               f"shape {list(full)}")
+        bias = _bool_bias(mask, dtype) if mask.dtype == np.bool_ else mask
+    if is_causal:
+        causal = _causal_bias(shape[-2], shape[-1], dtype)
+        bias = causal if bias is None else bias + causal
+    if bias is not None and groups > 1:
+        bias = _split_heads(np.broadcast_to(bias, shape), groups)
+    return bias
+
+
+def _dropout_keep(shape: tuple, p: float, dtype) -> np.ndarray:
+    """The scaled keep-mask of dropout on the probabilities, PyTorch's draws."""
+    if p > 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got "
+                           f"{cpp_number(float(p))}")
+    from .._random_ops import dropout_mask
+    return dropout_mask(shape, p, dtype)
 
 
 def _math_attention(query, key, value, attn_mask, mask, dropout_p, is_causal, scale, groups,
@@ -265,9 +386,6 @@ def _math_attention(query, key, value, attn_mask, mask, dropout_p, is_causal, sc
     """PyTorch's composite path (``_scaled_dot_product_attention_math``), op for op."""
     dtype = query._data.dtype
     if is_causal:
-        if attn_mask is not None:
-            raise RuntimeError("_scaled_dot_product_attention: Explicit attn_mask should not be set "
-                               "when is_causal=True")
         attn_mask = _make(_causal_bias(L, S, dtype))
     elif mask is not None and mask.dtype == np.bool_:
         attn_mask = _make(_bool_bias(mask, dtype))
@@ -291,10 +409,7 @@ def _math_attention(query, key, value, attn_mask, mask, dropout_p, is_causal, sc
         attn = E.add(attn, attn_mask)
     attn = apply1(SafeSoftmax, attn, attn._data, -1)
     if dropout_p > 0.0:
-        if dropout_p > 1:
-            raise RuntimeError(f"dropout probability has to be between 0 and 1, but got "
-                               f"{cpp_number(float(dropout_p))}")
-        attn = _dropout(attn, dropout_p, True)
+        attn = E.mul(attn, _make(_dropout_keep(attn._data.shape, dropout_p, dtype)))
     return matmul(attn, value)
 
 
@@ -485,11 +600,15 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
     elif key.shape != value.shape:
         raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
 
-    # input projections
+    # input projections, (L, N, E) each; self-attention with the packed weight is one product
+    proj = None
     if not use_separate_proj_weight:
         if in_proj_weight is None:
             raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
-        q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
+        if query is key and key is value:
+            proj = _linear(query, in_proj_weight, in_proj_bias)
+        else:
+            q, k, v = _in_projection_packed(query, key, value, in_proj_weight, in_proj_bias)
     else:
         for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
             if w is None:
@@ -501,7 +620,7 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
         q, k, v = _in_projection(query, key, value, q_proj_weight, k_proj_weight, v_proj_weight,
                                  b_q, b_k, b_v)
 
-    # attn_mask: 3-D (1 or N*H, L, S)
+    # attn_mask: (1 or N*H, L, S)
     if attn_mask is not None:
         if attn_mask.dim() == 2:
             correct = (tgt_len, src_len)
@@ -516,97 +635,177 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
                                    f"be {correct}.")
         else:
             raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
-
     if bias_k is not None and bias_v is not None:
         if static_k is not None:
             raise AssertionError("bias cannot be added to static key.")
         if static_v is not None:
             raise AssertionError("bias cannot be added to static value.")
+    elif bias_k is not None or bias_v is not None:
+        raise AssertionError
+    if not training:
+        dropout_p = 0.0
+
+    # masks as (N or 1, H or 1, L or 1, S) float masks, the key padding added in
+    def heads_mask(attn_mask, key_padding_mask, src_len):
+        if attn_mask is not None:
+            attn_mask = attn_mask.unsqueeze(0) if attn_mask.shape[0] == 1 \
+                else attn_mask.reshape(bsz, num_heads, tgt_len, src_len)
+        if key_padding_mask is not None:
+            if key_padding_mask.shape[0] != bsz:
+                raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
+                                     f"{key_padding_mask.shape[0]}")
+            if key_padding_mask.shape[1] != src_len:
+                raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
+                                     f"{key_padding_mask.shape[1]}")
+            kpm = key_padding_mask.reshape(bsz, 1, 1, src_len)
+            attn_mask = kpm if attn_mask is None else E.add(attn_mask, kpm)
+        return attn_mask
+
+    if proj is not None and bias_k is None and static_k is None and static_v is None \
+            and not add_zero_attn and not need_weights:
+        mask4 = heads_mask(attn_mask, key_padding_mask, src_len)
+        out = _packed_attention(proj, num_heads, mask4, dropout_p, is_causal)
+        if out is not None:
+            return _mha_output(out, tgt_len, bsz, embed_dim, out_proj_weight, out_proj_bias,
+                               is_batched), None
+    if proj is not None:
+        q, k, v = _chunk3(proj, embed_dim)
+
+    if bias_k is not None:
         k = cat([k, bias_k.repeat(1, bsz, 1)])
         v = cat([v, bias_v.repeat(1, bsz, 1)])
         attn_mask = _pad_last(attn_mask)
         key_padding_mask = _pad_last(key_padding_mask)
-    elif bias_k is not None or bias_v is not None:
-        raise AssertionError
 
-    # heads: (N*H, L, hd)
-    q = q.reshape(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
-    if static_k is None:
-        k = k.reshape(k.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_k.size(0) != bsz * num_heads:
-            raise AssertionError(f"expecting static_k.size(0) of {bsz * num_heads}, but got "
-                                 f"{static_k.size(0)}")
-        if static_k.size(2) != head_dim:
-            raise AssertionError(f"expecting static_k.size(2) of {head_dim}, but got "
-                                 f"{static_k.size(2)}")
-        k = static_k
-    if static_v is None:
-        v = v.reshape(v.shape[0], bsz * num_heads, head_dim).transpose(0, 1)
-    else:
-        if static_v.size(0) != bsz * num_heads:
-            raise AssertionError(f"expecting static_v.size(0) of {bsz * num_heads}, but got "
-                                 f"{static_v.size(0)}")
-        if static_v.size(2) != head_dim:
-            raise AssertionError(f"expecting static_v.size(2) of {head_dim}, but got "
-                                 f"{static_v.size(2)}")
-        v = static_v
-
+    # heads: (N, H, L, hd) views
+    q = q.reshape(tgt_len, bsz, num_heads, head_dim).permute(1, 2, 0, 3)
+    k = _heads(k, static_k, "k", bsz, num_heads, head_dim)
+    v = _heads(v, static_v, "v", bsz, num_heads, head_dim)
     if add_zero_attn:
-        zeros = _make(np.zeros((bsz * num_heads, 1, head_dim), q._data.dtype))
-        k = cat([k, zeros], 1)
-        v = cat([v, zeros], 1)
+        zeros = _make(np.zeros((bsz, num_heads, 1, head_dim), q._data.dtype))
+        k = cat([k, zeros], 2)
+        v = cat([v, zeros], 2)
         attn_mask = _pad_last(attn_mask)
         key_padding_mask = _pad_last(key_padding_mask)
-    src_len = k.shape[1]
-
-    if key_padding_mask is not None:
-        if key_padding_mask.shape[0] != bsz:
-            raise AssertionError(f"Expected key_padded_mask.shape[0] to be {bsz}, but got "
-                                 f"{key_padding_mask.shape[0]}")
-        if key_padding_mask.shape[1] != src_len:
-            raise AssertionError(f"Expected key_padded_mask.shape[1] to be {src_len}, but got "
-                                 f"{key_padding_mask.shape[1]}")
-        kpm = key_padding_mask.reshape(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1) \
-            .reshape(bsz * num_heads, 1, src_len)
-        attn_mask = kpm if attn_mask is None else E.add(attn_mask, kpm)
-
-    if not training:
-        dropout_p = 0.0
+    src_len = k.shape[2]
+    attn_mask = heads_mask(attn_mask, key_padding_mask, src_len)
 
     if need_weights:
-        scale = math.sqrt(1.0 / float(q.shape[-1]))
-        q_scaled = E.mul(q, scale)
+        q_scaled = E.mul(q, math.sqrt(1.0 / float(head_dim)))
         weights = matmul(q_scaled, k.transpose(-2, -1))
         if attn_mask is not None:
             weights = E.add(attn_mask, weights)
         weights = _softmax(weights, -1)
         if dropout_p > 0.0:
             weights = _dropout(weights, dropout_p)
-        out = matmul(weights, v)
-        out = out.transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = _linear(out, out_proj_weight, out_proj_bias)
-        out = out.view(tgt_len, bsz, out.shape[1])
+        out = _mha_output(matmul(weights, v), tgt_len, bsz, embed_dim, out_proj_weight,
+                          out_proj_bias, is_batched)
         weights = weights.view(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             weights = weights.mean(dim=1)
         if not is_batched:
-            out = out.squeeze(1)
             weights = weights.squeeze(0)
         return out, weights
-
-    if attn_mask is not None:
-        if attn_mask.shape[0] == 1 and attn_mask.dim() == 3:
-            attn_mask = attn_mask.unsqueeze(0)
-        else:
-            attn_mask = attn_mask.reshape(bsz, num_heads, -1, src_len)
-    q = q.reshape(bsz, num_heads, tgt_len, head_dim)
-    k = k.reshape(bsz, num_heads, src_len, head_dim)
-    v = v.reshape(bsz, num_heads, src_len, head_dim)
     out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
-    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = _linear(out, out_proj_weight, out_proj_bias)
+    return _mha_output(out, tgt_len, bsz, embed_dim, out_proj_weight, out_proj_bias,
+                       is_batched), None
+
+
+def _heads(x: Tensor, static: Optional[Tensor], name: str, bsz: int, num_heads: int,
+           head_dim: int) -> Tensor:
+    """Keys or values (S, N, E) as (N, H, S, hd); ``static``: given as (N*H, S, hd)."""
+    if static is None:
+        return x.reshape(x.shape[0], bsz, num_heads, head_dim).permute(1, 2, 0, 3)
+    if static.size(0) != bsz * num_heads:
+        raise AssertionError(f"expecting static_{name}.size(0) of {bsz * num_heads}, but got "
+                             f"{static.size(0)}")
+    if static.size(2) != head_dim:
+        raise AssertionError(f"expecting static_{name}.size(2) of {head_dim}, but got "
+                             f"{static.size(2)}")
+    return static.reshape(bsz, num_heads, static.shape[1], head_dim)
+
+
+def _mha_output(out: Tensor, tgt_len: int, bsz: int, embed_dim: int, w: Tensor,
+                b: Optional[Tensor], is_batched: bool) -> Tensor:
+    """(N, H, L, hd) attention -> heads concatenated, ``out_proj``, (L, N, E) (or (L, E))."""
+    out = out.permute(2, 0, 1, 3).reshape(tgt_len * bsz, embed_dim)
+    out = _linear(out, w, b)
     out = out.view(tgt_len, bsz, out.shape[1])
-    if not is_batched:
-        out = out.squeeze(1)
-    return out, None
+    return out if is_batched else out.squeeze(1)
+
+
+# -- packed self-attention: the projection split into heads inside the attention node ------------
+
+def _packed_heads(proj, num_heads: int):
+    """(L, N, 3E) -> (3, N, H, L, hd): q, k, v heads as views of the packed projection."""
+    L, N, E3 = proj.shape
+    return proj.reshape(L, N, 3, num_heads, E3 // (3 * num_heads)).transpose(2, 1, 3, 0, 4)
+
+
+def _traced_q(ctx):
+    return _packed_heads(ctx.proj, ctx.heads)[0]
+
+
+def _traced_k(ctx):
+    return _packed_heads(ctx.proj, ctx.heads)[1]
+
+
+def _traced_v(ctx):
+    return _packed_heads(ctx.proj, ctx.heads)[2]
+
+
+class _PackedAttention(_Attention):
+    """Attention over the q, k, v heads of one packed (L, N, 3E) projection, as (N, H, L, hd):
+    the gradients of the three come back as one array (no select nodes to sum)."""
+    _raw = True
+    saves = (0,)
+    saved_inputs = ("proj",)
+    traced = {"q": _traced_q, "k": _traced_k, "v": _traced_v, "p": _traced_probs,
+              "pd": _traced_dropped}
+
+    @staticmethod
+    def forward(ctx, proj, bias, scale, keep, heads):
+        q, k, v = _packed_heads(proj, heads)
+        out = _Attention.forward(ctx, q, k, v, bias, scale, keep, 1)
+        ctx.proj, ctx.heads = proj, heads
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        gq, gk, gv = _Attention._grads(ctx, g, (True, True, True))
+        shape = ctx.proj.shape
+        if type(g) is np.ndarray:
+            out = np.empty(shape, g.dtype)
+            parts = _packed_heads(out, ctx.heads)
+            parts[0], parts[1], parts[2] = gq, gk, gv
+            return (out,)
+        return (np.stack((gq, gk, gv)).transpose(3, 1, 0, 2, 4).reshape(shape),)
+
+
+class _PackedFlash(_PackedAttention):
+    _raw = True
+    _name = "ScaledDotProductFlashAttentionForCpuBackward0"
+    saves_output = True
+
+
+class _PackedMath(_PackedAttention):
+    _raw = True
+    _name = "UnsafeViewBackward0"
+
+
+def _packed_attention(proj: Tensor, num_heads: int, mask4: Optional[Tensor], dropout_p: float,
+                      is_causal: bool) -> Optional[Tensor]:
+    """``scaled_dot_product_attention`` of the packed projection's heads, or None where the
+    general path must run (an empty sequence, a mask that needs its gradient)."""
+    x = proj._data
+    L, N = x.shape[0], x.shape[1]
+    if L == 0 or N == 0 or (mask4 is not None and mask4.requires_grad):
+        return None
+    hd = x.shape[2] // (3 * num_heads)
+    shape = (N, num_heads, L, L)
+    bias = _bias(None if mask4 is None else mask4._data, is_causal, shape, 1, x.dtype)
+    scale = x.dtype.type(1.0 / math.sqrt(hd))
+    if dropout_p > 0.0:
+        return apply(_PackedMath, (proj,), (x, bias, scale, _dropout_keep(shape, dropout_p,
+                                                                          x.dtype), num_heads))
+    return apply(_PackedFlash, (proj,), (x, bias, scale, None, num_heads))

@@ -101,13 +101,40 @@ def _inside(size, pads) -> tuple:
     return tuple(slice(lo, lo + n) for n, (lo, _) in zip(size, pads))
 
 
+_TILE = 1 << 15       # elements: smaller arrays are transposed in one copy
+_ALIAS = 1024         # bytes: see _gather_batch_last
+
+
+def _gather_batch_last(out: np.ndarray, x: np.ndarray) -> None:
+    """``out[c, ..., n] = x[n, c, ...]``: ``x`` ``(N, C, *S)`` into ``out`` ``(C, *S, N)`` (which
+    may be the inside of a padded array), as one transposing copy.
+
+    When ``x``'s batch stride is a multiple of 1 KiB (64 channels of 24x24, 3 of 32x32, ...),
+    the N numbers read for one row of ``out`` fall into the same few cache sets and that copy
+    runs 5-20x slower; then each channel goes first, as plain rows, through a scratch whose
+    rows are an odd number of cache lines long."""
+    if x.strides[0] % _ALIAS or x.size <= _TILE:
+        np.copyto(out, x.transpose(tuple(range(1, x.ndim)) + (0,)))
+        return
+    n, size = x.shape[0], x.shape[2:]
+    hw = prod(size)
+    row = -(-hw // 128) * 128 + 16
+    tmp = np.empty_like(x, shape=(n, row))[:, :hw].reshape((n,) + size)
+    perm = tuple(range(1, x.ndim - 1)) + (0,)
+    for c in range(x.shape[1]):
+        np.copyto(tmp, x[:, c])
+        np.copyto(out[c], tmp.transpose(perm))
+
+
 def _batch_last(x: np.ndarray, pads) -> np.ndarray:
     """``(N, C, *S)`` -> a zero-padded ``(C, *S_padded, N)`` contiguous array (one copy)."""
-    moved = np.moveaxis(x, 0, -1)
+    shape = (x.shape[1],) + _padded(x.shape[2:], pads) + (x.shape[0],)
     if not any(lo or hi for lo, hi in pads):
-        return np.ascontiguousarray(moved)
-    out = np.zeros_like(x, shape=(x.shape[1],) + _padded(x.shape[2:], pads) + (x.shape[0],))
-    out[(slice(None),) + _inside(x.shape[2:], pads)] = moved
+        out = np.empty_like(x, shape=shape)
+        _gather_batch_last(out, x)
+        return out
+    out = np.zeros_like(x, shape=shape)
+    _gather_batch_last(out[(slice(None),) + _inside(x.shape[2:], pads)], x)
     return out
 
 
@@ -127,33 +154,31 @@ def _g_columns(g: np.ndarray, groups: int, memo) -> np.ndarray:
     """The output gradient ``(N, Cout, *O)`` as ``(G, Cout/G, O*N)`` (shared by both grads)."""
     g2 = None if memo is None else memo.get("g")
     if g2 is None:
-        g2 = np.ascontiguousarray(np.moveaxis(g, 0, -1)).reshape(groups, g.shape[1] // groups,
-                                                                 g.size // max(g.shape[1], 1))
+        g2 = np.empty_like(g, shape=g.shape[1:] + g.shape[:1])
+        _gather_batch_last(g2, g)
+        g2 = g2.reshape(groups, g.shape[1] // groups, g.size // max(g.shape[1], 1))
         if memo is not None:
             memo["g"] = g2
     return g2
-
-
-_TILE = 1 << 15       # elements per block of the batch-last -> batch-first copy (fits L2)
 
 
 def _to_batch_first(y: np.ndarray, channels: int, size, n: int, bias) -> np.ndarray:
     """A scratch batch-last ``(C, *size, N)`` array (``y``, any shape with that order) -> a new
     contiguous ``(N, C, *size)`` one; ``bias`` is added to ``y`` first, in place.
 
-    A large transposing copy runs in blocks of channels and rows: every block's reads and writes
-    stay in cache (a plain copy of a 64 x 300k array is several times slower)."""
+    A large transposing copy runs one channel at a time: each channel's reads and writes stay
+    in cache (a plain copy of a 64 x 300k array is several times slower)."""
+    nd = len(size)
     bl = y.reshape((channels,) + tuple(size) + (n,))
     if bias is not None:
-        bl += bias.reshape((channels,) + (1,) * (len(size) + 1))
+        bl += bias.reshape((channels,) + (1,) * (nd + 1))
     out = np.empty_like(y, shape=(n, channels) + tuple(size))
     if y.size <= _TILE or not size:
-        np.copyto(out, np.moveaxis(bl, -1, 0))
+        np.copyto(out, bl.transpose((nd + 1,) + tuple(range(nd + 1))))
         return out
-    rows = max(1, _TILE // (y.size // (channels * size[0])))    # rows of axis 1 per block
+    perm = (nd,) + tuple(range(nd))
     for c in range(channels):
-        for i in range(0, size[0], rows):
-            np.copyto(out[:, c, i:i + rows], np.moveaxis(bl[c, i:i + rows], -1, 0))
+        np.copyto(out[:, c], bl[c].transpose(perm))
     return out
 
 

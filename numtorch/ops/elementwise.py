@@ -156,7 +156,7 @@ class Div(Function):
             y = y.astype(x.dtype if isinstance(x, np.ndarray) else _dtype.get_default_dtype().np)
         ctx.x, ctx.y = x, y
         out = x / y
-        if isinstance(y, (int, bool)) and not isinstance(x, np.ndarray):
+        if isinstance(y, (int, bool)) and not isinstance(x, (np.ndarray, np.generic)):
             out = np.asarray(out, _dtype.get_default_dtype().np)
         return out
 

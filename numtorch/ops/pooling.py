@@ -332,10 +332,16 @@ class MaxPool2DWithIndices(Function):
             loc = ctx.loc
             oh, ow = g.shape[-2:]
             gp = g.reshape((-1, oh, ow))
-            gi = np.zeros_like(gp, shape=(gp.shape[0],) + shape[-2:])
+            # windows that cover the whole plane write every element: no zero fill needed
+            covered = (oh * kh, ow * kw) == tuple(shape[-2:]) and type(gp) is np.ndarray
+            new = np.empty_like if covered else np.zeros_like
+            gi = new(gp, shape=(gp.shape[0],) + shape[-2:])
             for t in range(kh * kw):
                 i, j = divmod(t, kw)
-                gi[:, i:oh * kh:kh, j:ow * kw:kw] = gp * (loc == t)
+                if covered:
+                    np.multiply(gp, loc == t, out=gi[:, i:oh * kh:kh, j:ow * kw:kw])
+                else:
+                    gi[:, i:oh * kh:kh, j:ow * kw:kw] = gp * (loc == t)
             return (gi.reshape(shape),)
         if ctx.keep is not None:
             g = g * ctx.keep

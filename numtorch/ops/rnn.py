@@ -40,20 +40,23 @@ of any order come out of the ops' own formulas.
 """
 from __future__ import annotations
 
+from sys import getrefcount as _refcount
+
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.function import Function, _check_versions
+from ..autograd._grad import grad as _grad
+from ..autograd.engine import _graph_ctx
+from ..autograd.function import Function, _check_versions, _SECOND_BACKWARD
 from ._apply import apply, _NO_CTX
 from . import elementwise as E
 from . import shape as S
+from .creation import zeros
 from .nn_ops import linear
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "rnn_layer", "rnn",
            "uses_mkldnn"]
-
-_nd = np.ndarray
-
 
 # -- cells: differentiable ops (the modules' cells, and the layers' double backward) -------------
 
@@ -178,6 +181,38 @@ def _unperm(a, perm):
     return out
 
 
+# Reused memory for the big per-sequence buffers. A fresh multi-megabyte array each step costs
+# the kernel's page zeroing (a third of an LSTM layer's forward, measured); these are handed out
+# again once nothing refers to them: a buffer's views (what a node saved, an output tensor's
+# data) hold its base, so its reference count says whether it is free.
+_POOL: dict = {}
+_POOL_MIN = 1 << 16            # bytes: smaller arrays come from malloc's free lists anyway
+_POOL_CAP = 96 << 20           # bytes kept at most, all buffers together
+_pooled = [0]
+
+
+def _empty(shape: tuple, dtype) -> np.ndarray:
+    """``np.empty(shape, dtype)``, from the pool when a free buffer of that size is there."""
+    dtype = np.dtype(dtype)
+    n = 1
+    for d in shape:
+        n *= d
+    nbytes = n * dtype.itemsize
+    if nbytes < _POOL_MIN:
+        return np.empty(shape, dtype)
+    bases = _POOL.get((n, dtype))
+    if bases is None:
+        bases = _POOL[n, dtype] = []
+    for base in bases:
+        if _refcount(base) == 3:            # the list, this loop, the call: nobody else
+            return base.reshape(shape)
+    base = np.empty(n, dtype)
+    if _pooled[0] + nbytes <= _POOL_CAP:
+        bases.append(base)
+        _pooled[0] += nbytes
+    return base.reshape(shape)
+
+
 def _rows2(x: np.ndarray) -> np.ndarray:
     """A layer input as contiguous ``(N, I)`` rows (a copy only for a strided view)."""
     x2 = x.reshape(-1, x.shape[-1])
@@ -204,13 +239,9 @@ class _Layer(Function):
 
     def _run_backward(self, grads: list):
         if not hasattr(self, "_next") or self._freed:
-            from ..autograd.function import _SECOND_BACKWARD
             raise RuntimeError(_SECOND_BACKWARD)
         _check_versions(self)
-        gy, glast = grads
-        if gy is not None and not any(gy.strides):       # a broadcast zero: no gradient
-            gy = None
-        return _BACKWARD[self.kind](self, gy, glast)
+        return _BACKWARD[self.kind](self, grads[0], grads[1])
 
     @staticmethod
     def backward(ctx, gy, glast):
@@ -233,20 +264,20 @@ def _forward_lstm(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, bs, reverse, sin
     dt = x2.dtype
     perm = _perm(hidden)
     wih, whh = w_ih[perm], w_hh[perm]
-    xw = np.matmul(x2, wih.T)
+    xw = np.matmul(x2, wih.T, out=_empty((n_rows, 4 * hidden), dt))
     if b_ih is not None:
         xw += (b_ih + b_hh)[perm]
     whh_t = whh.T
     hz = np.zeros((batch, proj), dt) if h0 is None else h0
     cz = np.zeros((batch, hidden), dt) if c0 is None else c0
     steps, offs = _plan(bs, reverse)
-    A = np.empty((n_rows if keep else batch, 4 * hidden), dt)
-    C = np.empty((n_rows, hidden), dt)
-    TC = np.empty((n_rows if keep else batch, hidden), dt)
+    A = _empty((n_rows if keep else batch, 4 * hidden), dt)
+    C = _empty((n_rows, hidden), dt)
+    TC = _empty((n_rows if keep else batch, hidden), dt)
     has_proj = w_hr is not None
-    HP = np.empty((n_rows if keep else batch, hidden), dt) if has_proj else None
+    HP = _empty((n_rows if keep else batch, hidden), dt) if has_proj else None
     w_hr_t = w_hr.T if has_proj else None
-    Y = np.empty((n_rows, proj), dt)
+    Y = _empty((n_rows, proj), dt)
     for r0, n, pr0, pn in steps:
         r1 = r0 + n
         hp = _prev(Y, hz, pr0, pn, n)
@@ -300,8 +331,8 @@ def _backward_lstm(ctx, gy, glast):
     if gy is not None:
         gy = gy.reshape(n_rows, proj)
     has_proj = w_hr is not None
-    DH = np.empty((n_rows, proj), dt) if has_proj else None
-    DG = np.empty((n_rows, 4 * hidden), dt)
+    DH = _empty((n_rows, proj), dt) if has_proj else None
+    DG = _empty((n_rows, 4 * hidden), dt)
     for r0, n, pr0, pn in reversed(steps):
         r1 = r0 + n
         dhn = dh[:n] + gy[r0:r1] if gy is not None else dh[:n]     # (read before dh[:n] is set)
@@ -366,7 +397,7 @@ def _forward_gru(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, bs, reverse, sink
     hidden = w_hh.shape[1]
     h2 = 2 * hidden
     dt = x2.dtype
-    xw = np.matmul(x2, w_ih.T)
+    xw = np.matmul(x2, w_ih.T, out=_empty((n_rows, 3 * hidden), dt))
     if b_ih is not None:
         xw += b_ih
         xw[:, :h2] += b_hh[:h2]
@@ -376,9 +407,9 @@ def _forward_gru(ctx, x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr, bs, reverse, sink
     whh_t = w_hh.T
     hz = np.zeros((batch, hidden), dt) if h0 is None else h0
     steps, offs = _plan(bs, reverse)
-    A = np.empty((n_rows if keep else batch, 3 * hidden), dt)      # r, z, n
-    HW = np.empty((n_rows if keep else batch, 3 * hidden), dt)     # h @ W_hh.T (+ b_hn)
-    Y = np.empty((n_rows, hidden), dt)
+    A = _empty((n_rows if keep else batch, 3 * hidden), dt)      # r, z, n
+    HW = _empty((n_rows if keep else batch, 3 * hidden), dt)     # h @ W_hh.T (+ b_hn)
+    Y = _empty((n_rows, hidden), dt)
     for r0, n, pr0, pn in steps:
         r1 = r0 + n
         hp = _prev(Y, hz, pr0, pn, n)
@@ -423,8 +454,8 @@ def _backward_gru(ctx, gy, glast):
     dh = np.zeros((batch, hidden), dt) if glast is None else np.array(glast, dt)
     if gy is not None:
         gy = gy.reshape(n_rows, hidden)
-    DX = np.empty((n_rows, 3 * hidden), dt)      # gate gradients, input side (dn)
-    DH = np.empty((n_rows, 3 * hidden), dt)      # recurrent side (r * dn)
+    DX = _empty((n_rows, 3 * hidden), dt)      # gate gradients, input side (dn)
+    DH = _empty((n_rows, 3 * hidden), dt)      # recurrent side (r * dn)
     for r0, n, pr0, pn in reversed(steps):
         r1 = r0 + n
         dhn = dh[:n] + gy[r0:r1] if gy is not None else dh[:n].copy()
@@ -467,13 +498,13 @@ def _forward_rnn(relu: bool):
         batch = bs[0]
         hidden = w_hh.shape[1]
         dt = x2.dtype
-        xw = np.matmul(x2, w_ih.T)
+        xw = np.matmul(x2, w_ih.T, out=_empty((x2.shape[0], hidden), dt))
         if b_ih is not None:
             xw += b_ih + b_hh
         whh_t = w_hh.T
         hz = np.zeros((batch, hidden), dt) if h0 is None else h0
         steps, offs = _plan(bs, reverse)
-        Y = np.empty((x2.shape[0], hidden), dt)
+        Y = _empty((x2.shape[0], hidden), dt)
         for r0, n, pr0, pn in steps:
             r1 = r0 + n
             y = Y[r0:r1]
@@ -506,7 +537,7 @@ def _backward_rnn(ctx, gy, glast):
     dh = np.zeros((batch, hidden), dt) if glast is None else np.array(glast, dt)
     if gy is not None:
         gy = gy.reshape(n_rows, hidden)
-    DG = np.empty((n_rows, hidden), dt)
+    DG = _empty((n_rows, hidden), dt)
     for r0, n, pr0, pn in reversed(steps):
         r1 = r0 + n
         d = DG[r0:r1]
@@ -607,10 +638,7 @@ class _Alias(Function):
 def _composite_vjp(node, gy, glast):
     """The node's backward under create_graph: re-run the layer with cells from the inputs
     (tensors tied to the graph) and differentiate it, recording the backward."""
-    from ..autograd.engine import _graph_ctx
-    from ..autograd._grad import grad
     if node._freed or "saved" not in node.__dict__:
-        from ..autograd.function import _SECOND_BACKWARD
         raise RuntimeError(_SECOND_BACKWARD)
     ctx = _graph_ctx(node)
     names = node.saved_inputs
@@ -625,8 +653,6 @@ def _composite_vjp(node, gy, glast):
     x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr = stand
     dt = node.__dict__["out"].dtype
     batch = node.bs[0]
-    from .creation import zeros
-    from .. import _dtype
     tdt = _dtype._BY_NP[dt]
     if h0 is None:
         h0 = zeros(batch, w_hh.shape[1], dtype=tdt)
@@ -642,7 +668,7 @@ def _composite_vjp(node, gy, glast):
         outs.append(last)
         seeds.append(glast)
     wanted = [i for i in range(8) if need[i] and stand[i] is not None]
-    got = grad(outs, [stand[i] for i in wanted], seeds, create_graph=True, allow_unused=True)
+    got = _grad(outs, [stand[i] for i in wanted], seeds, create_graph=True, allow_unused=True)
     res = [None] * 8
     for i, g in zip(wanted, got):
         res[i] = g
@@ -661,6 +687,8 @@ def rnn_layer(kind: str, input: Tensor, hx=None, cx=None, w_ih=None, w_hh=None, 
     """
     x = input._data
     if batch_sizes is None:
+        if x.shape[0] == 0:
+            raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
         bs = (x.shape[1],) * x.shape[0]
     else:
         bs = tuple(batch_sizes)
@@ -827,9 +855,10 @@ class TransposeSwap(S.Transpose):
     _name = "TransposeBackward1"
 
 
-def batch_first_output(output: Tensor, mkldnn: bool) -> Tensor:
-    """A time-major layer output as batch-first (a view), with PyTorch's node name."""
-    if mkldnn:
+def batch_first_output(output: Tensor, lstm: bool) -> Tensor:
+    """A time-major layer output as batch-first (a view), with PyTorch's node name (its LSTM
+    transposes out of place, its RNN and GRU in place)."""
+    if lstm:
         return S.transpose(output, 0, 1)
     x = output._data
     axes = (1, 0) + tuple(range(2, x.ndim))

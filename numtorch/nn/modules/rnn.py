@@ -23,9 +23,7 @@ import numpy as np
 
 from ..._tensor import Tensor
 from ...ops import rnn as _R
-from ...ops import shape as _S
 from ...ops.creation import empty, zeros
-from ... import _dtype
 from .. import init
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
@@ -86,7 +84,8 @@ class RNNBase(Module):
         if num_layers <= 0:
             raise ValueError("num_layers must be greater than zero")
         if proj_size < 0:
-            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
         if mode not in _GATES:
@@ -196,8 +195,9 @@ class RNNBase(Module):
             hx = self.permute_hidden(hx, sorted_indices)
         else:
             if input.dim() not in (2, 3):
+                what = " tensor" if self.mode.startswith("RNN") else ""    # (PyTorch's texts)
                 raise ValueError(f"{self._get_name()}: Expected input to be 2D or 3D, got "
-                                 f"{input.dim()}D instead")
+                                 f"{input.dim()}D{what} instead")
             is_batched = input.dim() == 3
             if not is_batched:
                 input = input.unsqueeze(0 if self.batch_first else 1)
@@ -215,8 +215,7 @@ class RNNBase(Module):
             return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
                     self.permute_hidden(hidden, unsorted_indices))
         if self.batch_first:
-            mkldnn = _R.uses_mkldnn(_KIND[self.mode], output._data.dtype, self.proj_size > 0, False)
-            output = _R.batch_first_output(output, mkldnn)
+            output = _R.batch_first_output(output, lstm)
         if not is_batched:
             output = output.squeeze(0 if self.batch_first else 1)
             hidden = tuple(h.squeeze(1) for h in hidden) if lstm else hidden.squeeze(1)
@@ -289,7 +288,8 @@ class RNN(RNNBase):
         elif nonlinearity == "relu":
             mode = "RNN_RELU"
         else:
-            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or 'relu'.")
+            raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
+                             "'relu'.")
         super().__init__(mode, *args, **kwargs)
         self.nonlinearity = nonlinearity
 

@@ -46,8 +46,8 @@ class PackedSequence(_PackedSequenceBase):
 
     >>> import numtorch as torch
     >>> p = torch.nn.utils.rnn.pack_sequence([torch.tensor([1.0, 2.0]), torch.tensor([3.0])])
-    >>> p
-    PackedSequence(data=tensor([1., 3., 2.]), batch_sizes=tensor([2, 1]), sorted_indices=None, unsorted_indices=None)
+    >>> p.data, p.batch_sizes, p.sorted_indices
+    (tensor([1., 3., 2.]), tensor([2, 1]), None)
     """
 
     def __new__(cls, data, batch_sizes=None, sorted_indices=None, unsorted_indices=None):
@@ -181,6 +181,8 @@ def pack_padded_sequence(input: Tensor, lengths, batch_first: bool = False,
     if batch_first:
         input = input.transpose(0, 1)
     x = input._data
+    if x.size == 0:
+        raise RuntimeError("Cannot pack empty tensors.")
     if x.ndim < 2:
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     if lengths.size != x.shape[1]:
@@ -232,7 +234,8 @@ def pad_sequence(sequences, batch_first: bool = False, padding_value: float = 0.
     ``"left"``).
 
     >>> import numtorch as torch
-    >>> pad_sequence([torch.tensor([1, 2]), torch.tensor([3])], batch_first=True, padding_side="left")
+    >>> seqs = [torch.tensor([1, 2]), torch.tensor([3])]
+    >>> pad_sequence(seqs, batch_first=True, padding_side="left")
     tensor([[1, 2],
             [0, 3]])
     """
