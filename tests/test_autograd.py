@@ -373,3 +373,30 @@ def test_a_value_saved_only_for_an_unneeded_gradient_is_not_version_checked():
     y.add_(1)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.sum().backward()
+
+
+@pytest.mark.parametrize("fn, name", [
+    (lambda F, a: F.relu(a), "ThresholdBackwardBackward0"),
+    (lambda F, a: F.leaky_relu(a), "LeakyReluBackwardBackward0"),
+    (lambda F, a: F.hardtanh(a), "HardtanhBackwardBackward0"),
+    (lambda F, a: F.relu6(a), "HardtanhBackwardBackward0"),
+])
+def test_piecewise_linear_gradients_stay_tied_to_their_input(fn, name):
+    # as in PyTorch 2.13 (names recorded from it): the recorded gradient of relu & co. depends
+    # on the input with a zero derivative, so differentiating it again gives zeros, not an error
+    F = torch.nn.functional
+    x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    g, = torch.autograd.grad(fn(F, x * 2).sum(), x, create_graph=True)
+    assert g.requires_grad and type(g.grad_fn).__name__ == name
+    gg, = torch.autograd.grad(g.sum(), x)
+    assert gg.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_gradient_penalty_through_relu_reaches_the_first_bias_with_zeros():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 1))
+    x = torch.randn(5, 3, requires_grad=True)
+    g, = torch.autograd.grad(net(x).sum(), x, create_graph=True)
+    (g ** 2).sum().backward()
+    assert net[0].bias.grad is not None and net[0].bias.grad.abs().sum().item() == 0.0
+    assert net[0].weight.grad.abs().sum().item() > 0

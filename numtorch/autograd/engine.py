@@ -478,7 +478,22 @@ def _graph_backward(node, out_grads):
     res = node.backward(_graph_ctx(node), g)
     if type(res) is not tuple:
         res = tuple(res)
-    return tuple(TA(Tensor._make(r)) if type(r) is _ndarray else r for r in res)
+    res = tuple(TA(Tensor._make(r)) if type(r) is _ndarray else r for r in res)
+    link = node.linked_backward
+    if link is not None and res[0] is not None and node._next[0] is not None:
+        res = (res[0].linked(_link_target(node._next[0]), link),) + res[1:]
+    return res
+
+
+def _link_target(edge):
+    """A tensor at input ``edge``'s place in the graph (its values are not read)."""
+    if type(edge) is not tuple:
+        return edge                                   # a leaf
+    fn, shape, dtype, index = edge
+    t = Tensor._make(np.broadcast_to(np.zeros((), dtype), shape), True)
+    t.grad_fn = fn
+    t._out_index = index
+    return t
 
 
 def _graph_user_backward(node, out_grads):

@@ -114,6 +114,10 @@ class Function:
     # only for y's gradient); an input saved for a gradient nobody needs is not version-checked,
     # as PyTorch does not save it
     saved_for = None
+    # built-ins whose gradient is piecewise constant in the input (relu, leaky_relu, hardtanh):
+    # PyTorch's double-backward node, which ties the recorded gradient to the input with a zero
+    # derivative (so a gradient penalty through relu reaches its bias with zeros, not None)
+    linked_backward = None
     constants = ()
 
     def __init_subclass__(cls, **kwargs):

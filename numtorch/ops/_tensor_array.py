@@ -23,6 +23,8 @@ import operator
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.function import Function
+from ._apply import apply
 from . import elementwise as E, reduce as R, shape as S, indexing as I, linalg as L, convert as C
 
 _make = Tensor._make
@@ -270,11 +272,36 @@ class TensorArray:
             raise _not_differentiable(f"np.{ufunc.__name__}.{method}")
         return _deliver(_wrap(result), out)
 
+    def linked(self, x: Tensor, name: str) -> "TensorArray":
+        """This gradient, tied to input ``x`` with a zero derivative by a node called ``name``
+        (see ``Function.linked_backward``)."""
+        cls = _LINKS.get(name)
+        if cls is None:
+            cls = _LINKS[name] = type(name, (ZeroLink,), {"_name": name})
+        return TensorArray(apply(cls, (self.t, x), (self.t._data, x._data)))
+
     def __array_function__(self, func, types, args, kwargs):
         impl = _FUNCTIONS.get(func)
         if impl is None:
             raise _not_differentiable(f"np.{func.__name__}")
         return impl(*args, **kwargs)
+
+
+class ZeroLink(Function):
+    """``g`` itself, with ``x`` as a second input of zero derivative."""
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, g, x):
+        ctx.shape = x.shape
+        return g
+
+    @staticmethod
+    def backward(ctx, gg):
+        return gg, np.zeros_like(gg, shape=ctx.shape)
+
+
+_LINKS: dict = {}
 
 
 def _deliver(result, out):

@@ -711,6 +711,7 @@ class Sigmoid(Function):
 class Relu(Function):
     _raw = True
     saves_output = True
+    linked_backward = "ThresholdBackwardBackward0"
 
     @staticmethod
     def forward(ctx, x):

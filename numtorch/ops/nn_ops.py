@@ -1108,6 +1108,7 @@ def _act(cls, input, kernel, inplace, *params):
 class LeakyRelu(Function):
     _raw = True
     _name = "LeakyReluBackward0"
+    linked_backward = "LeakyReluBackwardBackward0"
 
     @staticmethod
     def forward(ctx, x, slope):
@@ -1460,6 +1461,7 @@ def softsign(input: Tensor) -> Tensor:
 class Hardtanh(Function):
     _raw = True
     _name = "HardtanhBackward0"
+    linked_backward = "HardtanhBackwardBackward0"
 
     @staticmethod
     def forward(ctx, x, lo, hi):
