@@ -435,14 +435,20 @@ def _graph_ctx(node):
             elif key in traced:
                 continue
             elif v.dtype.kind in "fc" and key not in cls.constants:
-                raise RuntimeError(
-                    f"numtorch: {node._name} does not support double backward yet (it saved "
-                    f"'{key}', an intermediate value that create_graph=True cannot trace)")
+                raise _untraceable(node, key)
+        elif type(v) in _CONTAINERS and key not in cls.constants and key not in traced and any(
+                type(e) is _ndarray and e.dtype.kind in "fc" for e in v):
+            raise _untraceable(node, key)           # float arrays in a tuple: not constants either
         values[key] = v
     for key, rebuild in traced.items():         # in order: a later one may read an earlier one
         if type(node.__dict__.get(key)) is _ndarray:
             values[key] = rebuild(ctx)
     return ctx
+
+
+def _untraceable(node, key) -> RuntimeError:
+    return RuntimeError(f"numtorch: {node._name} does not support double backward yet (it saved "
+                        f"'{key}', an intermediate value that create_graph=True cannot trace)")
 
 
 def _input_tensor(edge, v, node):

@@ -448,7 +448,7 @@ def _canonical_mask(mask: Optional[Tensor], mask_name: str, other_type, other_na
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same "
-                      "type for both instead.", stacklevel=3)
+                      "type for both instead.", stacklevel=2)
     if not is_float:
         t = target_type.np if hasattr(target_type, "np") else np.dtype(target_type)
         return _make(np.where(mask._data, t.type(-np.inf), t.type(0)))

@@ -219,6 +219,29 @@ def _rows2(x: np.ndarray) -> np.ndarray:
     return x2 if x2.flags.c_contiguous else np.ascontiguousarray(x2)
 
 
+class _StepRows:
+    """A ``(T, B, F)`` gradient read as ``(N, F)`` rows one step at a time (``g[r0:r1]`` is
+    step ``r0 // B``), for a layout that has no ``(N, F)`` view (the transpose of a batch-first
+    output's gradient), instead of copying it."""
+
+    __slots__ = ("g", "batch")
+
+    def __init__(self, g, batch):
+        self.g, self.batch = g, batch
+
+    def __getitem__(self, rows: slice):
+        return self.g[rows.start // self.batch]
+
+
+def _grad_rows(g, n_rows: int):
+    """The output gradient ``g`` as rows ``g[r0:r1]`` of the packed layout (None stays None)."""
+    if g is None or g.ndim == 2:
+        return g
+    if g.strides[0] == g.shape[1] * g.strides[1] or type(g) is not np.ndarray:
+        return g.reshape(n_rows, g.shape[-1])
+    return _StepRows(g, g.shape[1])
+
+
 # -- the layer node -------------------------------------------------------------------------------
 
 class _Layer(Function):
@@ -328,8 +351,7 @@ def _backward_lstm(ctx, gy, glast):
     else:
         dh = np.array(glast[:, :proj], dt)
         dc = np.array(glast[:, proj:], dt)
-    if gy is not None:
-        gy = gy.reshape(n_rows, proj)
+    gy = _grad_rows(gy, n_rows)
     has_proj = w_hr is not None
     DH = _empty((n_rows, proj), dt) if has_proj else None
     DG = _empty((n_rows, 4 * hidden), dt)
@@ -452,8 +474,7 @@ def _backward_gru(ctx, gy, glast):
     steps, offs = _plan(bs, reverse)
     hz = np.zeros((batch, hidden), dt) if h0 is None else h0
     dh = np.zeros((batch, hidden), dt) if glast is None else np.array(glast, dt)
-    if gy is not None:
-        gy = gy.reshape(n_rows, hidden)
+    gy = _grad_rows(gy, n_rows)
     DX = _empty((n_rows, 3 * hidden), dt)      # gate gradients, input side (dn)
     DH = _empty((n_rows, 3 * hidden), dt)      # recurrent side (r * dn)
     for r0, n, pr0, pn in reversed(steps):
@@ -535,8 +556,7 @@ def _backward_rnn(ctx, gy, glast):
     dt = Y.dtype
     steps, offs = _plan(bs, reverse)
     dh = np.zeros((batch, hidden), dt) if glast is None else np.array(glast, dt)
-    if gy is not None:
-        gy = gy.reshape(n_rows, hidden)
+    gy = _grad_rows(gy, n_rows)
     DG = _empty((n_rows, hidden), dt)
     for r0, n, pr0, pn in reversed(steps):
         r1 = r0 + n

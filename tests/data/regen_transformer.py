@@ -1,0 +1,17 @@
+"""Regenerate tests/data/transformer.npz and transformer.json from live PyTorch (run where torch 2.13
+is installed).
+
+    python tests/data/regen_transformer.py
+
+The cases live in tests/nn/test_transformer.py (``regenerate``).
+"""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "nn"))
+
+from recorded_parity import regen_main  # noqa: E402
+
+if __name__ == "__main__":
+    regen_main(os.path.join(HERE, "..", "nn", "test_transformer.py"))
