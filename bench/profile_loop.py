@@ -5,7 +5,10 @@
     python bench/profile_loop.py xor --framework torch
 
 cProfile adds a fixed cost per Python call, so it inflates Python-heavy code (numtorch's
-per-op path) more than C code; read the shares, not the absolute times.
+per-op path) more than C code; read the shares, not the absolute times. The profiled loop is
+the second in the process (the first is timed plain): the page faults printed with each show
+how much of the first one was spent mapping fresh memory (glibc returns freed memory at the
+top of the heap to the system and faults it in again, page by page, on the next step).
 """
 from __future__ import annotations
 
@@ -14,11 +17,16 @@ import cProfile
 import io
 import os
 import pstats
+import resource
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+
+
+def _faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 def main(argv=None) -> int:
@@ -34,16 +42,17 @@ def main(argv=None) -> int:
     torch = worker.load(args.framework)
     size = workloads.SIZES[args.workload][1 if args.quick else 0]
     loop = workloads.WORKLOADS[args.workload](torch, **size)
-    t0 = time.perf_counter()
+    f0, t0 = _faults(), time.perf_counter()
     loop()
-    plain = time.perf_counter() - t0
+    plain, f_plain = time.perf_counter() - t0, _faults() - f0
     loop = workloads.WORKLOADS[args.workload](torch, **size)
     prof = cProfile.Profile()
-    t0 = time.perf_counter()
+    f0, t0 = _faults(), time.perf_counter()
     prof.runcall(loop)
-    profiled = time.perf_counter() - t0
-    print(f"{args.workload} {size} on {args.framework}: loop {plain * 1e3:.0f} ms "
-          f"({profiled * 1e3:.0f} ms under cProfile)")
+    profiled, f_prof = time.perf_counter() - t0, _faults() - f0
+    print(f"{args.workload} {size} on {args.framework}: loop {plain * 1e3:.0f} ms, "
+          f"{f_plain} page faults ({profiled * 1e3:.0f} ms, {f_prof} page faults, "
+          "the second run, under cProfile)")
     if args.out:
         prof.dump_stats(args.out)
     for key in ("cumulative", "tottime"):

@@ -127,8 +127,8 @@ def main() -> None:
           f"ff {s['ff']}, dropout {s['dropout']}, batch {s['batch']} x seq {s['seq']}: "
           f"{args.steps} AdamW steps, 1 thread, best of {args.rounds} rounds")
     for fw, r in best.items():
-        print(f"  {fw:16s} {r['seconds']:7.3f} s  ({r['seconds'] / args.steps * 1e3:6.1f} ms/step)  "
-              f"final loss {r['loss']:.6f}")
+        ms = r["seconds"] / args.steps * 1e3
+        print(f"  {fw:16s} {r['seconds']:7.3f} s  ({ms:6.1f} ms/step)  final loss {r['loss']:.6f}")
     if "torch" in best:
         for fw in ("numtorch", "numtorch+malloc"):
             if fw in best:

@@ -38,6 +38,7 @@ from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, 
                            zeros_like, ones_like, empty_like, full_like, arange, linspace, logspace,
                            eye, scalar_tensor, meshgrid, range_ as range)
 from .ops.elementwise import *  # noqa: F401,F403
+from .ops.math import *  # noqa: F401,F403
 from .ops.reduce import (sum, mean, prod, nansum, max, min, amax, amin, aminmax, argmax, argmin,
                          var, std, var_mean, std_mean, norm, logsumexp, cumsum, cumprod, all, any,
                          count_nonzero, return_types)
@@ -49,7 +50,7 @@ from .ops.shape import (view_as, reshape, flatten, ravel, unflatten, squeeze, un
 from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select,
                            nonzero, argwhere, take, index_add, diag, diagonal)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
-from .ops.nn_ops import softmax_dim as softmax, log_softmax_dim as log_softmax, dropout, selu, celu
+from .ops.activation import softmax_dim as softmax, log_softmax_dim as log_softmax, selu, celu
 from .ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
                           adaptive_avg_pool1d, adaptive_max_pool1d_with_indices as adaptive_max_pool1d)
 from .ops.resample import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa
@@ -59,7 +60,7 @@ from .ops.normalization import (torch_batch_norm as batch_norm,  # noqa: F401
                                 torch_layer_norm as layer_norm, torch_group_norm as group_norm,
                                 torch_instance_norm as instance_norm)
 from .ops.embedding import torch_embedding as embedding, embedding_renorm_  # noqa: F401
-from .ops.dropout import (feature_dropout, feature_dropout_, alpha_dropout_,  # noqa: F401
+from .ops.dropout import (dropout, feature_dropout, feature_dropout_, alpha_dropout_,  # noqa: F401
                           feature_alpha_dropout_, torch_alpha_dropout as alpha_dropout,
                           torch_feature_alpha_dropout as feature_alpha_dropout)
 from ._generator import Generator, default_generator

@@ -54,6 +54,11 @@ def legacy_name(d: dtype) -> str:
     return _LEGACY[d.name]
 
 
+def legacy_name_np(npd) -> str:
+    """``legacy_name`` of a NumPy dtype (or what ``np.dtype`` accepts): ``float32`` -> Float."""
+    return _LEGACY[np.dtype(npd).name]
+
+
 _CPP = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
         "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float",
         "float64": "double"}

@@ -19,9 +19,9 @@ from . import _random_ops as RND
 from .autograd import backward as autograd_backward
 from .autograd.engine import run_backward as _run_backward
 from .autograd.function import _RemovableHandle
-from .ops import elementwise as E, reduce as R, shape as S, indexing as I, linalg as L
+from .ops import elementwise as E, math as M, reduce as R, shape as S, indexing as I, linalg as L
 from .ops import convert as C
-from .ops import nn_ops as NN
+from .ops import activation as A
 from .ops._tensor_array import TensorArray
 
 
@@ -94,15 +94,16 @@ def _invert(self):
 
 def _install_methods() -> None:
     table = {
-        E: """add sub mul div floor_divide remainder fmod pow neg abs sign exp expm1 log log2 log10
-              log1p sqrt rsqrt square reciprocal sin cos tan tanh sigmoid relu atan asin acos sinh
-              cosh floor ceil round trunc fix clamp clamp_min clamp_max clip where maximum minimum
-              lerp atan2 eq ne lt le gt ge greater greater_equal less less_equal not_equal equal
-              logical_and logical_or logical_xor logical_not bitwise_and bitwise_or bitwise_xor
-              bitwise_not isnan isinf isfinite isposinf isneginf signbit isclose allclose nan_to_num
-              add_ sub_ mul_ div_ pow_ remainder_ floor_divide_ maximum_ minimum_ lerp_ neg_ abs_
-              exp_ log_ sqrt_ sigmoid_ tanh_ relu_ floor_ ceil_ round_ trunc_ reciprocal_ square_
-              clamp_ clip_ addcmul addcdiv addcmul_ addcdiv_ true_divide divide multiply subtract
+        E: """add sub mul div floor_divide remainder fmod pow eq ne lt le gt ge greater greater_equal
+              less less_equal not_equal equal logical_and logical_or logical_xor logical_not
+              bitwise_and bitwise_or bitwise_xor bitwise_not isnan isinf isfinite isposinf isneginf
+              signbit isclose allclose nan_to_num add_ sub_ mul_ div_ pow_ remainder_ floor_divide_
+              maximum_ minimum_ addcmul addcdiv addcmul_ addcdiv_ true_divide divide multiply
+              subtract""",
+        M: """neg abs sign exp expm1 log log2 log10 log1p sqrt rsqrt square reciprocal sin cos tan
+              tanh sigmoid relu atan asin acos sinh cosh floor ceil round trunc fix clamp clamp_min
+              clamp_max clip where maximum minimum lerp atan2 lerp_ neg_ abs_ exp_ log_ sqrt_
+              sigmoid_ tanh_ relu_ floor_ ceil_ round_ trunc_ reciprocal_ square_ clamp_ clip_
               negative absolute arctan arcsin arccos arctan2 fmax fmin""",
         R: """sum mean prod nansum max min amax amin aminmax argmax argmin var std norm logsumexp
               cumsum cumprod all any count_nonzero""",
@@ -116,7 +117,7 @@ def _install_methods() -> None:
         C: """to type type_as float double half long int short char byte bool cpu cuda new_tensor
               new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
     }
-    Tensor.softmax, Tensor.log_softmax = NN.softmax_dim, NN.log_softmax_dim   # dim required
+    Tensor.softmax, Tensor.log_softmax = A.softmax_dim, A.log_softmax_dim   # dim required
     table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_ multinomial"
     for module, names in table.items():
         for name in names.split():
@@ -169,9 +170,9 @@ def _install_methods() -> None:
     Tensor.__ipow__ = E.pow_
     Tensor.__matmul__ = L.matmul
     Tensor.__rmatmul__ = _r(L.matmul)
-    Tensor.__neg__ = E.neg
+    Tensor.__neg__ = M.neg
     Tensor.__pos__ = lambda self: self
-    Tensor.__abs__ = E.abs
+    Tensor.__abs__ = M.abs
     Tensor.__invert__ = _invert
     Tensor.__and__ = Tensor.__rand__ = E.bitwise_and
     Tensor.__or__ = Tensor.__ror__ = E.bitwise_or
@@ -187,7 +188,7 @@ def _install_methods() -> None:
     Tensor.__ge__ = E.ge
     Tensor.__getitem__ = I.getitem
     Tensor.__setitem__ = I.setitem
-    Tensor.where = lambda self, condition, other: E.where(condition, self, other)
+    Tensor.where = lambda self, condition, other: M.where(condition, self, other)
     Tensor.T = property(T)
     Tensor.mT = property(mT)
     Tensor.__iter__ = __iter__

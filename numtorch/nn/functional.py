@@ -1,7 +1,8 @@
 """``torch.nn.functional``: activations, losses, dropout, padding and friends as functions.
 
-The numerical work lives in ``numtorch.ops.nn_ops`` (one fused node per op); this module is the
-namespace users import, with PyTorch's signatures.
+The numerical work lives in ``numtorch.ops`` (``activation``, ``loss``, ``linear``, ``dropout``,
+``conv``, ...: one fused node per op); this module is the namespace users import, with
+PyTorch's signatures.
 
 >>> import numtorch as torch
 >>> import numtorch.nn.functional as F
@@ -15,6 +16,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..ops import elementwise as _E
+from ..ops import math as _M
 from ..ops import reduce as _R
 from ..ops._apply import apply, _make
 from ..ops.shape import _zeros
@@ -27,14 +29,15 @@ from ..ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices,  # n
                            max_unpool1d, max_unpool2d)
 from ..ops.resample import (interpolate, upsample, upsample_nearest, upsample_bilinear,  # noqa: F401
                             pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle)
-from ..ops.nn_ops import (softmax, log_softmax, cross_entropy, nll_loss, mse_loss, l1_loss,  # noqa: F401
-                          smooth_l1_loss, huber_loss, binary_cross_entropy,
-                          binary_cross_entropy_with_logits, kl_div, dropout, leaky_relu, elu, selu,
-                          celu, gelu, silu, softplus, softsign, hardtanh, relu6, logsigmoid, linear)
+from ..ops.activation import (softmax, log_softmax, leaky_relu, elu, selu, celu, gelu,  # noqa: F401
+                              silu, softplus, softsign, hardtanh, relu6, logsigmoid)
+from ..ops.loss import (cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss,  # noqa: F401
+                        huber_loss, binary_cross_entropy, binary_cross_entropy_with_logits, kl_div)
+from ..ops.linear import linear  # noqa: F401
 from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm,  # noqa: F401
                                  local_response_norm)
 from ..ops.embedding import embedding, embedding_bag  # noqa: F401
-from ..ops.dropout import (dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
+from ..ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
                            feature_alpha_dropout)
 from ..ops.attention import (scaled_dot_product_attention,  # noqa: F401
                              multi_head_attention_forward, _canonical_mask, _none_or_dtype)
@@ -48,11 +51,11 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
     >>> F.relu(torch.tensor([-1.0, 2.0]))
     tensor([0., 2.])
     """
-    return _E.relu_(input) if inplace else _E.relu(input)
+    return _M.relu_(input) if inplace else _M.relu(input)
 
 
 def relu_(input: Tensor) -> Tensor:
-    return _E.relu_(input)
+    return _M.relu_(input)
 
 
 def sigmoid(input: Tensor) -> Tensor:
@@ -79,12 +82,12 @@ def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Ten
 
 def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
     """``softmax(-x)`` along ``dim``."""
-    return softmax(_E.neg(input), dim, _stacklevel, dtype)
+    return softmax(_M.neg(input), dim, _stacklevel, dtype)
 
 
 def tanhshrink(input: Tensor) -> Tensor:
     """``x - tanh(x)``."""
-    return _E.sub(input, _E.tanh(input))
+    return _E.sub(input, _M.tanh(input))
 
 
 # -- one_hot ------------------------------------------------------------------------------------
@@ -262,7 +265,7 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
     tensor([[0.6000, 0.8000]])
     """
     denom = _R.norm(input, p, dim, keepdim=True)
-    denom = _E.clamp_min(denom, eps)
+    denom = _M.clamp_min(denom, eps)
     res = _E.div(input, denom)
     if out is not None:
         out.copy_(res)
@@ -276,8 +279,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     >>> F.cosine_similarity(torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 1.0]]))
     tensor([0.7071])
     """
-    n1 = _E.clamp_min(_R.norm(x1, 2, dim, keepdim=True), eps)
-    n2 = _E.clamp_min(_R.norm(x2, 2, dim, keepdim=True), eps)
+    n1 = _M.clamp_min(_R.norm(x1, 2, dim, keepdim=True), eps)
+    n2 = _M.clamp_min(_R.norm(x2, 2, dim, keepdim=True), eps)
     return _R.sum(_E.mul(_E.div(x1, n1), _E.div(x2, n2)), dim)
 
 

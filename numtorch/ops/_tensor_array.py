@@ -25,7 +25,8 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._apply import apply
-from . import elementwise as E, reduce as R, shape as S, indexing as I, linalg as L, convert as C
+from . import elementwise as E, math as M, reduce as R, shape as S, indexing as I, linalg as L
+from . import convert as C
 
 _make = Tensor._make
 
@@ -92,13 +93,13 @@ _UFUNCS = {
     np.add: operator.add, np.subtract: operator.sub, np.multiply: operator.mul,
     np.true_divide: operator.truediv, np.power: operator.pow, np.float_power: operator.pow,
     np.matmul: operator.matmul, np.negative: operator.neg, np.positive: lambda x: x,
-    np.maximum: E.maximum, np.minimum: E.minimum, np.fmax: E.fmax, np.fmin: E.fmin,
-    np.exp: E.exp, np.expm1: E.expm1, np.log: E.log, np.log1p: E.log1p, np.log2: E.log2,
-    np.log10: E.log10, np.sqrt: E.sqrt, np.square: E.square, np.reciprocal: E.reciprocal,
-    np.sin: E.sin, np.cos: E.cos, np.tan: E.tan, np.sinh: E.sinh, np.cosh: E.cosh, np.tanh: E.tanh,
-    np.arcsin: E.asin, np.arccos: E.acos, np.arctan: E.atan, np.arctan2: E.atan2,
-    np.absolute: E.abs, np.fabs: E.abs, np.sign: E.sign, np.floor: E.floor, np.ceil: E.ceil,
-    np.trunc: E.trunc, np.rint: E.round, np.fmod: E.fmod, np.remainder: E.remainder,
+    np.maximum: M.maximum, np.minimum: M.minimum, np.fmax: M.fmax, np.fmin: M.fmin,
+    np.exp: M.exp, np.expm1: M.expm1, np.log: M.log, np.log1p: M.log1p, np.log2: M.log2,
+    np.log10: M.log10, np.sqrt: M.sqrt, np.square: M.square, np.reciprocal: M.reciprocal,
+    np.sin: M.sin, np.cos: M.cos, np.tan: M.tan, np.sinh: M.sinh, np.cosh: M.cosh, np.tanh: M.tanh,
+    np.arcsin: M.asin, np.arccos: M.acos, np.arctan: M.atan, np.arctan2: M.atan2,
+    np.absolute: M.abs, np.fabs: M.abs, np.sign: M.sign, np.floor: M.floor, np.ceil: M.ceil,
+    np.trunc: M.trunc, np.rint: M.round, np.fmod: E.fmod, np.remainder: E.remainder,
     # the value of a floor division inside a gradient formula: piecewise constant, zero
     # gradient (PyTorch's formulas use div(rounding_mode='floor') there)
     np.floor_divide: lambda a, b: E.div(a, b, rounding_mode="floor"),
@@ -174,7 +175,7 @@ class TensorArray:
     def __rmatmul__(self, o): return TensorArray(_t(o) @ self.t)
     def __neg__(self): return TensorArray(-self.t)
     def __pos__(self): return self
-    def __abs__(self): return TensorArray(E.abs(self.t))
+    def __abs__(self): return TensorArray(M.abs(self.t))
 
     # comparisons give masks: constants of the graph
     def __gt__(self, o): return self.t._data > _const(o)
@@ -379,7 +380,7 @@ def _where(cond, x=None, y=None):
     tx, ty = _t(x), _t(y)
     if not isinstance(tx, Tensor):
         tx = _make(np.asarray(tx, ty._data.dtype if isinstance(ty, Tensor) else None))
-    return TensorArray(E.where(_make(np.asarray(cond, bool)), tx, ty))
+    return TensorArray(M.where(_make(np.asarray(cond, bool)), tx, ty))
 
 
 def _broadcast_to(a, shape, subok=False):
@@ -462,7 +463,7 @@ def _reshape(a, shape=None, order="C", **kw):
 
 
 def _clip(a, a_min=None, a_max=None, out=None, **kw):
-    return TensorArray(E.clamp(_t(a), _const(a_min), _const(a_max)))
+    return TensorArray(M.clamp(_t(a), _const(a_min), _const(a_max)))
 
 
 def _tile(a, reps):

@@ -1,7 +1,7 @@
 """Attention: ``F.scaled_dot_product_attention`` and ``F.multi_head_attention_forward``.
 
 ``scaled_dot_product_attention`` takes the path PyTorch 2.13's CPU build takes, and shows the
-same nodes:
+same ``grad_fn``:
 
 * 4-D query/key/value, no dropout, a 2-D or 4-D mask that needs no gradient (or none), equal
   head dims: PyTorch's fused CPU kernel, one node ``ScaledDotProductFlashAttentionForCpuBackward0``
@@ -9,9 +9,16 @@ same nodes:
   ``is_causal`` and a mask may be combined on this path. Unlike PyTorch's kernel, this node also
   differentiates twice: under ``create_graph=True`` its backward records itself and the
   probabilities are recomputed on the graph.
-* otherwise PyTorch's "math" composition: ``q * sqrt(scale) @ (k^T * sqrt(scale))``, the mask
-  added, ``SafeSoftmaxBackward0`` (rows that are all ``-inf`` give 0, not NaN), dropout with
-  PyTorch's draws (``MulBackward0``), ``@ v``.
+* otherwise PyTorch's "math" path: ``softmax(q k^T * scale + mask)`` (rows that are all
+  ``-inf`` give 0, not NaN), dropout with PyTorch's draws, ``@ v``. With the same batch dims
+  and a mask that needs no gradient it is one node of the same kind, named as PyTorch's last
+  node (``UnsafeViewBackward0``, ``MmBackward0`` for 2-D); otherwise (broadcast batch dims, a
+  mask that wants its gradient) PyTorch's composition op for op (``SafeSoftmaxBackward0``,
+  ``MulBackward0`` for dropout, ...).
+
+``multi_head_attention_forward`` follows PyTorch's function step for step (values, dropout draws,
+masks, errors); for packed self-attention without weights the q, k, v heads are views of the
+one projection inside a single attention node, so their gradients come back as one array.
 
 A boolean ``attn_mask`` means "may attend" (True kept); ``MultiheadAttention``'s boolean masks
 mean the opposite ("masked out"), as in PyTorch.
@@ -33,7 +40,7 @@ from typing import Optional
 import numpy as np
 
 from .. import _dtype
-from .._errors import cpp_number
+from .._errors import cpp_number, not_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._apply import apply, apply1, broadcast_error, _make
@@ -46,7 +53,7 @@ __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 _BY_NP = _dtype._BY_NP
 
 
-# -- the nodes -------------------------------------------------------------------------------------
+# -- the nodes ------------------------------------------------------------------------------------
 
 _ONES: dict = {}
 
@@ -287,6 +294,11 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor,
     >>> F.scaled_dot_product_attention(q, q, torch.ones(2, 3, 4)).shape
     torch.Size([2, 3, 4])
     """
+    for i, (name, t) in enumerate((("query", query), ("key", key), ("value", value))):
+        if not isinstance(t, Tensor):
+            raise not_tensor("scaled_dot_product_attention", t, name, i + 1)
+    if attn_mask is not None and not isinstance(attn_mask, Tensor):
+        raise not_tensor("scaled_dot_product_attention", attn_mask, "attn_mask", None)
     q, k, v = query._data, key._data, value._data
     mask = None if attn_mask is None else attn_mask._data
     _check_sdpa(q, k, v, mask, dropout_p)
@@ -447,8 +459,8 @@ def _canonical_mask(mask: Optional[Tensor], mask_name: str, other_type, other_na
     if d != np.bool_ and not is_float:
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
-        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same "
-                      "type for both instead.", stacklevel=2)
+        warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. "
+                      "Use same type for both instead.", stacklevel=2)
     if not is_float:
         t = target_type.np if hasattr(target_type, "np") else np.dtype(target_type)
         return _make(np.where(mask._data, t.type(-np.inf), t.type(0)))
@@ -466,15 +478,16 @@ def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads) 
                                  f"but found {kd}-D and {vd}-D tensors respectively")
         if key_padding_mask is not None and key_padding_mask.dim() != 2:
             raise AssertionError(f"For batched (3-D) `query`, expected `key_padding_mask` to be "
-                                 f"`None` or 2-D but found {key_padding_mask.dim()}-D tensor instead")
+                                 f"`None` or 2-D but found {key_padding_mask.dim()}-D tensor "
+                                 "instead")
         if attn_mask is not None and attn_mask.dim() not in (2, 3):
-            raise AssertionError(f"For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D "
-                                 f"or 3-D but found {attn_mask.dim()}-D tensor instead")
+            raise AssertionError(f"For batched (3-D) `query`, expected `attn_mask` to be `None`, "
+                                 f"2-D or 3-D but found {attn_mask.dim()}-D tensor instead")
         return True
     if qd == 2:
         if kd != 2 or vd != 2:
-            raise AssertionError(f"For unbatched (2-D) `query`, expected `key` and `value` to be 2-D "
-                                 f"but found {kd}-D and {vd}-D tensors respectively")
+            raise AssertionError(f"For unbatched (2-D) `query`, expected `key` and `value` to be "
+                                 f"2-D but found {kd}-D and {vd}-D tensors respectively")
         if key_padding_mask is not None and key_padding_mask.dim() != 1:
             raise AssertionError(f"For unbatched (2-D) `query`, expected `key_padding_mask` to be "
                                  f"`None` or 1-D but found {key_padding_mask.dim()}-D tensor "
@@ -625,14 +638,14 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
         if attn_mask.dim() == 2:
             correct = (tgt_len, src_len)
             if tuple(attn_mask.shape) != correct:
-                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but should "
-                                   f"be {correct}.")
+                raise RuntimeError(f"The shape of the 2D attn_mask is {attn_mask.shape}, but "
+                                   f"should be {correct}.")
             attn_mask = attn_mask.unsqueeze(0)
         elif attn_mask.dim() == 3:
             correct = (bsz * num_heads, tgt_len, src_len)
             if tuple(attn_mask.shape) != correct:
-                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but should "
-                                   f"be {correct}.")
+                raise RuntimeError(f"The shape of the 3D attn_mask is {attn_mask.shape}, but "
+                                   f"should be {correct}.")
         else:
             raise RuntimeError(f"attn_mask's dimension {attn_mask.dim()} is not supported")
     if bias_k is not None and bias_v is not None:

@@ -1,5 +1,6 @@
-"""The dropout family beyond ``F.dropout``: channel-wise (``dropout1d/2d/3d``,
-``feature_dropout``) and self-normalising (``alpha_dropout``, ``feature_alpha_dropout``).
+"""The dropout family: ``F.dropout`` (one mask value per element), channel-wise
+(``dropout1d/2d/3d``, ``feature_dropout``) and self-normalising (``alpha_dropout``,
+``feature_alpha_dropout``).
 
 Masks are drawn exactly as PyTorch draws them (one Bernoulli per element, or per channel for the
 feature variants: 2 words of the generator each, ``U53 < 1 - p``), so a seeded run zeroes the
@@ -21,11 +22,11 @@ import numpy as np
 from .. import _dtype
 from .._random_ops import dropout_mask
 from .._tensor import Tensor
+from ..autograd.function import Function
 from . import elementwise as E
 from ._apply import apply, apply_inplace, _make
-from .nn_ops import Dropout
 
-__all__ = ["dropout1d", "dropout2d", "dropout3d", "feature_dropout", "alpha_dropout",
+__all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "feature_dropout", "alpha_dropout",
            "feature_alpha_dropout", "feature_dropout_", "alpha_dropout_", "feature_alpha_dropout_",
            "torch_alpha_dropout", "torch_feature_alpha_dropout"]
 
@@ -36,6 +37,58 @@ _ALPHA = 1.7580993408473766
 def _check_p(p: float) -> None:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+class Dropout(Function):
+    _raw = True
+    _name = "MulBackward0"
+    constants = ("mask",)              # the drawn mask, scaled by 1/(1-p)
+
+    @staticmethod
+    def forward(ctx, x, mask):
+        ctx.mask = mask
+        return x * mask
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * ctx.mask,)
+
+
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
+    """Zero each element with probability ``p`` and scale the rest by ``1/(1-p)`` (training only).
+
+    The mask is drawn exactly as PyTorch draws it, so a seeded run matches PyTorch's numbers.
+
+    >>> dropout(torch.ones(3), p=0.5, training=False)
+    tensor([1., 1., 1.])
+    """
+    _check_p(p)
+    if not training or p == 0.0:
+        return input
+    x = input._data
+    dt = x.dtype if x.dtype.kind == "f" else np.float32
+    axes = None if x.flags.c_contiguous else _memory_axes(x)
+    if axes is None:
+        mask = dropout_mask(x.shape, p, dt)
+    else:       # PyTorch draws into empty_like(input): in memory order for a permuted layout
+        mask = dropout_mask(tuple(x.shape[i] for i in axes), p, dt).transpose(np.argsort(axes))
+    if inplace:
+        return apply_inplace(Dropout, input, (input, None), (x, mask))
+    return apply(Dropout, (input, None), (x, mask))
+
+
+def _memory_axes(x: np.ndarray):
+    """The axes of a dense, non-overlapping but permuted array (a transposed view), outermost
+    in memory first; None when ``x`` is C-contiguous or not dense (PyTorch's ``empty_like``
+    then makes a contiguous tensor)."""
+    axes = sorted((i for i in range(x.ndim) if x.shape[i] > 1), key=lambda i: -x.strides[i])
+    step = x.itemsize
+    for i in reversed(axes):
+        if x.strides[i] != step:
+            return None
+        step *= x.shape[i]
+    rest = [i for i in range(x.ndim) if x.shape[i] <= 1]
+    return axes + rest if axes != sorted(axes) else None
 
 
 def _dropout_impl(input: Tensor, p: float, train: bool, inplace: bool, feature: bool,

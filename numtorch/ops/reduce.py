@@ -348,7 +348,7 @@ def _extreme(input, dim, keepdim, big: bool, name):
         return apply(MaxAll if big else MinAll, (input,), (x,), None, False,
                      np.max if big else np.min)
     if isinstance(dim, Tensor):           # torch.max(a, b)
-        from .elementwise import maximum, minimum
+        from .math import maximum, minimum
         return (maximum if big else minimum)(input, dim)
     axis = _wrap_dim(dim, x.ndim)
     if x.ndim == 0:

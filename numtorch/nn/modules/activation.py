@@ -10,7 +10,8 @@ tensor([-0.2000,  1.0000])
 from __future__ import annotations
 
 from ...ops import elementwise as _E
-from ...ops import nn_ops as _F
+from ...ops import math as _M
+from ...ops import activation as _F
 from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Sigmoid", "Tanh",
@@ -26,7 +27,7 @@ class ReLU(Module):
         self.inplace = inplace
 
     def forward(self, input):
-        return _E.relu_(input) if self.inplace else _E.relu(input)
+        return _M.relu_(input) if self.inplace else _M.relu(input)
 
     def extra_repr(self) -> str:
         return "inplace=True" if self.inplace else ""
@@ -159,14 +160,14 @@ class Sigmoid(Module):
     """``1 / (1 + exp(-x))``."""
 
     def forward(self, input):
-        return _E.sigmoid(input)
+        return _M.sigmoid(input)
 
 
 class Tanh(Module):
     """Hyperbolic tangent."""
 
     def forward(self, input):
-        return _E.tanh(input)
+        return _M.tanh(input)
 
 
 class Softplus(Module):
@@ -202,7 +203,7 @@ class Tanhshrink(Module):
     """``x - tanh(x)``."""
 
     def forward(self, input):
-        return _E.sub(input, _E.tanh(input))
+        return _E.sub(input, _M.tanh(input))
 
 
 class Softmax(Module):
@@ -223,7 +224,7 @@ class Softmin(Softmax):
     """Softmax of ``-x`` along ``dim``."""
 
     def forward(self, input):
-        return _F.softmax(_E.neg(input), self.dim, _stacklevel=5)
+        return _F.softmax(_M.neg(input), self.dim, _stacklevel=5)
 
 
 class LogSoftmax(Module):

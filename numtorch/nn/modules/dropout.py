@@ -11,7 +11,6 @@ tensor([1., 1., 1.])
 """
 from __future__ import annotations
 
-from ...ops import nn_ops as _F
 from ...ops import dropout as _D
 from .module import Module
 
@@ -34,7 +33,7 @@ class Dropout(_DropoutNd):
     """During training, zero each element with probability ``p`` and scale the rest by 1/(1-p)."""
 
     def forward(self, input):
-        return _F.dropout(input, self.p, self.training, self.inplace)
+        return _D.dropout(input, self.p, self.training, self.inplace)
 
 
 class Dropout1d(_DropoutNd):

@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 from ..._tensor import Tensor
-from ...ops import nn_ops as _F
+from ...ops import linear as _F
 from ...ops.creation import empty
 from ...ops.linalg import einsum
 from .. import init

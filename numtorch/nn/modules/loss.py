@@ -10,7 +10,7 @@ tensor(0.6931)
 """
 from __future__ import annotations
 
-from ...ops import nn_ops as _F
+from ...ops import loss as _F
 from .module import Module
 
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",

@@ -19,10 +19,9 @@ import numbers
 import warnings
 from typing import List, Optional, Tuple
 
-import numpy as np
-
 from ..._tensor import Tensor
 from ...ops import rnn as _R
+from ...ops.nn_ops import _scalar_name
 from ...ops.creation import empty, zeros
 from .. import init
 from ..parameter import Parameter
@@ -255,12 +254,7 @@ class RNNBase(Module):
                                   batch_sizes is not None):
                     raise RuntimeError("get_mkldnn_dtype: unsupported data type")
                 raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got "
-                                   f"{_scalar(h._data.dtype)} and {_scalar(wd)}")
-
-
-def _scalar(npd) -> str:
-    return {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-            "int32": "Int", "bool": "Bool"}.get(np.dtype(npd).name, np.dtype(npd).name)
+                                   f"{_scalar_name(h._data.dtype)} and {_scalar_name(wd)}")
 
 
 class RNN(RNNBase):

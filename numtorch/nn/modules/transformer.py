@@ -111,7 +111,7 @@ def _left_aligned(valid: np.ndarray) -> bool:
     return bool(np.array_equal(valid, np.arange(valid.shape[1]) < counts[:, None]))
 
 
-# -- encoder ----------------------------------------------------------------------------------------
+# -- encoder --------------------------------------------------------------------------------------
 
 class TransformerEncoder(Module):
     """A stack of ``num_layers`` copies of ``encoder_layer`` (deep copies), then ``norm`` if given.
@@ -291,7 +291,7 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(x)
 
 
-# -- decoder ----------------------------------------------------------------------------------------
+# -- decoder --------------------------------------------------------------------------------------
 
 class TransformerDecoder(Module):
     """A stack of ``num_layers`` copies of ``decoder_layer``, then ``norm`` if given.
@@ -402,7 +402,7 @@ class TransformerDecoderLayer(Module):
         return self.dropout3(x)
 
 
-# -- the whole model --------------------------------------------------------------------------------
+# -- the whole model ------------------------------------------------------------------------------
 
 class Transformer(Module):
     """The encoder-decoder model of "Attention Is All You Need": a ``TransformerEncoder`` and a
