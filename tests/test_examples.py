@@ -26,6 +26,8 @@ PLOTS = {
     "mnist-scratch": {"loss", "digits"},
     "mnist-mlp": {"loss", "digits"},
     "mnist-cnn": {"loss", "filters", "features", "digits"},
+    "char-lstm": {"loss"},
+    "transformer-reverse": {"loss", "attention"},
     "sqrt2": {"x", "loss"},
 }
 
@@ -163,3 +165,91 @@ def test_progress_can_be_silent(capsys):
     bar.set_postfix(loss=1.0)
     assert list(bar) == [0, 1, 2]
     assert capsys.readouterr().err == ""
+
+
+def test_char_lstm_corpus_is_generated_and_correct():
+    from numtorch.examples.char_lstm import Vocab, make_corpus, spell
+    assert [spell(n) for n in (0, 13, 20, 42, 99)] == ["zero", "thirteen", "twenty",
+                                                        "forty two", "ninety nine"]
+    text = make_corpus(300, seed=3)
+    assert text == make_corpus(300, seed=3) and text != make_corpus(300, seed=4)
+    lines = text.splitlines()
+    assert len(lines) == 300 and all(line.endswith(".") for line in lines)
+    words = {spell(n): n for n in range(19)}
+    sums = [line[:-1] for line in lines if " plus " in line]
+    assert len(sums) > 50
+    for line in sums:                       # every spelled-out sum is right
+        a, rest = line.split(" plus ")
+        b, c = rest.split(" is ")
+        assert words[a] + words[b] == words[c]
+    vocab = Vocab(text)
+    assert vocab.decode(vocab.encode(text)) == text and len(vocab) == len(set(text))
+
+
+def test_char_lstm_unigram_perplexity_and_greedy_sampling():
+    import numpy as np
+    import numtorch as torch
+    from numtorch.examples.char_lstm import CharLSTM, Vocab, sample, unigram_perplexity
+    # Equal counts: every character has probability 1/4, so the perplexity is 4.
+    train = np.tile(np.arange(4), 10)
+    valid = np.random.default_rng(0).integers(0, 4, size=50)
+    assert unigram_perplexity(train, valid, 4) == pytest.approx(4.0)
+
+    vocab = Vocab("abcde .\n")
+    torch.manual_seed(1)
+    model = CharLSTM(len(vocab), embed=4, hidden=8)
+    text = sample(model, vocab, "ab", 12, temperature=1.0)
+    assert text.startswith("ab") and len(text) == 14 and set(text) <= set(vocab.chars)
+    # A tiny temperature makes multinomial pick the most likely character: greedy decoding.
+    with torch.no_grad():
+        ids = vocab.encode("ab")
+        for _ in range(12):
+            logits, _ = model(torch.tensor([ids]))
+            ids.append(int(logits[0, -1].argmax()))
+    assert sample(model, vocab, "ab", 12, temperature=1e-4) == vocab.decode(ids)
+
+
+def test_char_lstm_learns_the_corpus(tmp_path, capsys):
+    from numtorch.examples.char_lstm import make_corpus
+    res = run_example("char-lstm", out_dir=str(tmp_path), show_progress=False, plots=False)
+    # The unigram model's perplexity is about 18; the LSTM, reading context, gets below 2.
+    assert res.metrics["unigram_perplexity"] > 10
+    assert res.metrics["perplexity"] < 2.0
+    assert res.metrics["perplexity"] == pytest.approx(math.exp(res.final_loss))
+    out = capsys.readouterr().out
+    sampled = out.split("sampled at temperature 0.8:\n")[1].split("[char-lstm]")[0]
+    words = sampled.replace(".", " ").split()
+    known = set(make_corpus(1200, seed=0).replace(".", " ").split())
+    assert len(words) >= 10 and sum(w in known for w in words) >= 0.9 * len(words)
+    assert res.metrics["sample"] in sampled
+
+
+def test_transformer_reverse_parts():
+    import numpy as np
+    import numtorch as torch
+    from numtorch.examples.transformer_reverse import (ReverseTransformer, attention_map,
+                                                        make_batch, sequence_accuracy)
+    x, y = make_batch(np.random.default_rng(5), 4)
+    assert x.shape == y.shape == (4, 8) and x.dtype == torch.int64
+    assert (y.numpy() == x.numpy()[:, ::-1]).all()
+    # Logits that get sequence 0 entirely right and sequence 1 wrong in one digit.
+    target = torch.tensor([[1, 2, 3], [4, 5, 6]])
+    logits = torch.nn.functional.one_hot(target, 10).float()
+    logits[1, 2] = torch.nn.functional.one_hot(torch.tensor(0), 10).float()
+    assert sequence_accuracy(logits, target) == 0.5
+    torch.manual_seed(0)
+    model = ReverseTransformer()
+    assert model(x).shape == (4, 8, 10)
+    w = attention_map(model, x[0])
+    assert w.shape == (4, 8, 8) and (w >= 0).all()
+    assert np.allclose(w.sum(-1), 1.0, atol=1e-5)      # each query's weights sum to one
+
+
+def test_transformer_reverse_reaches_95_percent(tmp_path, capsys):
+    # The bar: at least 95% of 1,000 new sequences reversed without a wrong digit.
+    res = run_example("transformer-reverse", out_dir=str(tmp_path), show_progress=False,
+                      plots=False)
+    assert res.accuracy >= 0.95 and res.metrics["digit_accuracy"] >= res.accuracy
+    assert res.final_loss < 0.1
+    lines = [ln.split() for ln in capsys.readouterr().out.splitlines() if " -> " in ln]
+    assert len(lines) == 3 and all(a[::-1] == b for a, _, b in lines)

@@ -38,6 +38,10 @@ EXAMPLES: Dict[str, Example] = {
     "mnist-mlp": Example("mnist_mlp", "MNIST MLP with nn, DataLoader and Adam"),
     "mnist-cnn": Example("mnist_cnn", "MNIST LeNet-style CNN with BatchNorm; learned filters "
                                       "and feature maps"),
+    "char-lstm": Example("char_lstm", "character-level LSTM language model on generated text; "
+                                      "samples a line with multinomial"),
+    "transformer-reverse": Example("transformer_reverse", "transformer encoder reversing digit "
+                                                          "sequences; attention map"),
     "sqrt2": Example("sqrt2", "solve x**2 = 2 by gradient descent"),
 }
 
