@@ -55,8 +55,10 @@ def legacy_name(d: dtype) -> str:
 
 
 def legacy_name_np(npd) -> str:
-    """``legacy_name`` of a NumPy dtype (or what ``np.dtype`` accepts): ``float32`` -> Float."""
-    return _LEGACY[np.dtype(npd).name]
+    """``legacy_name`` of a NumPy dtype (or what ``np.dtype`` accepts): ``float32`` -> Float;
+    NumPy's own name for a dtype PyTorch has no tensors of."""
+    name = np.dtype(npd).name
+    return _LEGACY.get(name, name)
 
 
 _CPP = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",

@@ -73,10 +73,7 @@ def _np_dtype(dtype, default=None):
     return np.dtype(dtype)
 
 
-def _torch_name(npd) -> str:
-    names = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-             "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-    return names.get(np.dtype(npd).name, np.dtype(npd).name)
+_torch_name = _dtype.legacy_name_np       # 'Float', 'Long', ... as PyTorch's messages name them
 
 
 def _check_float(npd, what: str) -> None:

@@ -11,8 +11,9 @@ in numtorch, whose CPU results are deterministic.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, Optional, Tuple
+from typing import ContextManager, Optional, Tuple
+
+from ._flags import restoring, swap
 
 __all__ = ["is_available", "version", "is_acceptable", "set_flags", "flags"]
 
@@ -47,34 +48,16 @@ def set_flags(_enabled: Optional[bool] = None, _benchmark: Optional[bool] = None
     """Set the flags given (``None`` keeps one); returns the previous values in PyTorch's order
     ``(enabled, benchmark, benchmark_limit, deterministic, allow_tf32, fp32_precision,
     depthwise_kernel)``."""
-    global enabled, benchmark, benchmark_limit, deterministic, allow_tf32, fp32_precision
-    g = globals()
-    orig = (enabled, benchmark, benchmark_limit, deterministic, allow_tf32, fp32_precision,
-            g["_depthwise_kernel"])
-    if _enabled is not None:
-        enabled = _enabled
-    if _benchmark is not None:
-        benchmark = _benchmark
-    if _deterministic is not None:
-        deterministic = _deterministic
-    if _allow_tf32 is not None:
-        allow_tf32 = _allow_tf32
-    if _fp32_precision is not None:
-        fp32_precision = _fp32_precision
-    if _depthwise_kernel is not None:
-        g["_depthwise_kernel"] = _depthwise_kernel
     # without cuDNN PyTorch keeps benchmark_limit at None whatever is asked
-    return orig
+    return swap(globals(), ("enabled", "benchmark", "benchmark_limit", "deterministic",
+                            "allow_tf32", "fp32_precision", "_depthwise_kernel"),
+                (_enabled, _benchmark, None, _deterministic, _allow_tf32, _fp32_precision,
+                 _depthwise_kernel))
 
 
-@contextmanager
 def flags(enabled: bool = False, benchmark: bool = False, benchmark_limit: int = 10,
           deterministic: bool = False, allow_tf32: bool = True, fp32_precision: str = "none",
-          depthwise_kernel: str = "auto") -> Iterator[None]:
+          depthwise_kernel: str = "auto") -> ContextManager[None]:
     """Set the flags inside a ``with`` block and restore them after."""
-    orig = set_flags(enabled, benchmark, benchmark_limit, deterministic, allow_tf32,
+    return restoring(set_flags, enabled, benchmark, benchmark_limit, deterministic, allow_tf32,
                      fp32_precision, depthwise_kernel)
-    try:
-        yield
-    finally:
-        set_flags(*orig)

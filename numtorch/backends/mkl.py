@@ -8,6 +8,8 @@ True
 """
 from __future__ import annotations
 
+from ._flags import Verbose
+
 __all__ = ["is_available", "verbose", "VERBOSE_OFF", "VERBOSE_ON"]
 
 VERBOSE_OFF = 0
@@ -19,14 +21,8 @@ def is_available() -> bool:
     return True
 
 
-class verbose:
+class verbose(Verbose):
     """Context manager for MKL's verbose output: accepted, prints nothing here."""
 
     def __init__(self, enable: int) -> None:
         self.enable = enable
-
-    def __enter__(self) -> "verbose":
-        return self
-
-    def __exit__(self, *exc) -> bool:
-        return False

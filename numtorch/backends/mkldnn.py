@@ -6,8 +6,9 @@
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterator, Optional, Tuple
+from typing import ContextManager, Optional, Tuple
+
+from ._flags import Verbose, restoring, swap
 
 __all__ = ["is_available", "is_acl_available", "set_flags", "flags", "verbose",
            "VERBOSE_OFF", "VERBOSE_ON", "VERBOSE_ON_CREATION"]
@@ -36,38 +37,18 @@ def set_flags(_enabled: Optional[bool] = None, _deterministic: Optional[bool] = 
               _allow_tf32: Optional[bool] = None, _fp32_precision: str = "none") -> Tuple:
     """Set the flags given (``None`` keeps one); returns the previous
     ``(enabled, deterministic, allow_tf32, fp32_precision)``."""
-    global enabled, deterministic, allow_tf32, fp32_precision
-    orig = (enabled, deterministic, allow_tf32, fp32_precision)
-    if _enabled is not None:
-        enabled = _enabled
-    if _deterministic is not None:
-        deterministic = _deterministic
-    if _allow_tf32 is not None:
-        allow_tf32 = _allow_tf32
-    if _fp32_precision is not None:
-        fp32_precision = _fp32_precision
-    return orig
+    return swap(globals(), ("enabled", "deterministic", "allow_tf32", "fp32_precision"),
+                (_enabled, _deterministic, _allow_tf32, _fp32_precision))
 
 
-@contextmanager
 def flags(enabled: bool = False, deterministic: bool = False, allow_tf32: bool = True,
-          fp32_precision: str = "none") -> Iterator[None]:
+          fp32_precision: str = "none") -> ContextManager[None]:
     """Set the flags inside a ``with`` block and restore them after."""
-    orig = set_flags(enabled, deterministic, allow_tf32, fp32_precision)
-    try:
-        yield
-    finally:
-        set_flags(*orig)
+    return restoring(set_flags, enabled, deterministic, allow_tf32, fp32_precision)
 
 
-class verbose:
+class verbose(Verbose):
     """Context manager for oneDNN's verbose output: accepted, prints nothing here."""
 
     def __init__(self, level: int) -> None:
         self.level = level
-
-    def __enter__(self) -> "verbose":
-        return self
-
-    def __exit__(self, *exc) -> bool:
-        return False

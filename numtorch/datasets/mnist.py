@@ -9,7 +9,6 @@ not depend on PIL); ``.data`` and ``.targets`` are numtorch tensors as in torchv
 from __future__ import annotations
 
 import gzip
-import hashlib
 import os
 import sys
 import urllib.error
@@ -20,7 +19,7 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from ._base import _DatasetBase
+from ._base import _DatasetBase, apply_transforms, file_md5
 
 __all__ = [
     "IDXError",
@@ -123,14 +122,6 @@ def _find(folder: str, name: str) -> Optional[str]:
         if os.path.isfile(p):
             return p
     return None
-
-
-def _md5(path: str) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class MNIST(_DatasetBase):  # type: ignore[misc,valid-type]
@@ -259,7 +250,7 @@ class MNIST(_DatasetBase):  # type: ignore[misc,valid-type]
                         payload = r.read()
                     with open(tmp, "wb") as f:
                         f.write(payload)
-                    if md5 is not None and _md5(tmp) != md5:
+                    if md5 is not None and file_md5(tmp) != md5:
                         raise ValueError(f"MD5 mismatch for {url}")
                     read_idx(tmp)  # a valid IDX file, not an HTML error page
                     os.replace(tmp, target)
@@ -277,13 +268,7 @@ class MNIST(_DatasetBase):  # type: ignore[misc,valid-type]
         return len(self._images)
 
     def __getitem__(self, index: int) -> Tuple[Any, Any]:
-        img: Any = self._images[index].copy()
-        target: Any = int(self._labels[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return apply_transforms(self, self._images[index].copy(), int(self._labels[index]))
 
     @property
     def data(self) -> Any:

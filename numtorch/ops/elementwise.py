@@ -522,7 +522,8 @@ def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:
 
 # -- in-place arithmetic ---------------------------------------------------------------------------
 
-# the ops whose in-place no-grad form is a single ufunc call (see _binary_)
+# the ops whose in-place no-grad form is a single ufunc call (see _binary_); maximum_ and
+# minimum_ (math.py's family) are here because they go through _binary_ too
 _INPLACE_UFUNCS = {Add: np.add, Sub: np.subtract, Mul: np.multiply, Div: np.divide}
 
 

@@ -23,6 +23,7 @@ from operator import index as _index
 
 import numpy as np
 
+from .._dtype import legacy_name_np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
@@ -30,9 +31,6 @@ from .._errors import not_tensor
 from ._apply import apply, _make
 from . import shape as _S
 from . import reduce as _R
-
-_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-          "bool": "Bool", "float32": "Float", "float64": "Double", "float16": "Half"}
 
 
 # -- argument handling (PyTorch's messages) -----------------------------------------------------
@@ -45,8 +43,7 @@ def _data(input, fn: str) -> np.ndarray:
 
 
 def _not_implemented(kernel: str, dtype) -> NotImplementedError:
-    name = _NAMES.get(np.dtype(dtype).name, dtype)
-    return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+    return NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name_np(dtype)}\'')
 
 
 def _is_int(v) -> bool:
@@ -197,6 +194,17 @@ def _has_nan(out: np.ndarray) -> bool:
     return out.dtype.kind == "f" and bool(np.isnan(np.add.reduce(out, axis=None)))
 
 
+def _running_max(m, v, nan_rule: bool):
+    """One step of a running maximum ``m`` (updated in place where it can be): the new maximum,
+    and where ``v`` won (strictly greater, or with ``nan_rule`` a NaN)."""
+    better = v > m
+    if nan_rule:
+        better |= np.isnan(v)
+        return np.where(better, v, m), better
+    np.maximum(m, v, out=m)
+    return m, better
+
+
 def _max_tiled(x, kh: int, kw: int, oh: int, ow: int, need_loc: bool, nan_rule: bool = False):
     """Max pooling of planes ``x`` (B, H, W) by windows that tile it (stride = kernel, no
     padding or dilation): the maximum over the ``kh * kw`` strided sub-grids (2x2: the four
@@ -213,12 +221,7 @@ def _max_tiled(x, kh: int, kw: int, oh: int, ow: int, need_loc: bool, nan_rule: 
         if not need_loc:
             np.maximum(m, v, out=m)
             continue
-        better = v > m
-        if nan_rule:
-            better |= np.isnan(v)
-            m = np.where(better, v, m)
-        else:
-            np.maximum(m, v, out=m)
+        m, better = _running_max(m, v, nan_rule)
         # offsets only grow along the loop: ``loc = t where better`` as one cheap maximum
         np.maximum(loc, better * np.uint8(t), out=loc)
     if need_loc and not nan_rule and _has_nan(m):
@@ -245,12 +248,7 @@ def _max_pool_core(x, k, s, p, d, o, nan_rule: bool = False):
             if m is None:
                 m, arg = v.copy(), np.zeros(v.shape, np.int64)
                 continue
-            better = v > m
-            if nan_rule:
-                better |= np.isnan(v)
-                m = np.where(better, v, m)
-            else:
-                np.maximum(m, v, out=m)
+            m, better = _running_max(m, v, nan_rule)
             np.maximum(arg, better * j, out=arg)       # arg = j where better (j only grows)
         return m, arg
 
@@ -901,7 +899,7 @@ def _max_unpool2d(input, indices, size):
     idx = _data(indices, "max_unpool2d")
     if idx.dtype != np.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: "
-                           f"{_NAMES.get(idx.dtype.name, idx.dtype.name)}")
+                           f"{legacy_name_np(idx.dtype)}")
     if x.ndim not in (3, 4):
         raise RuntimeError("Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor "
                            f"with {x.ndim} dimensions.")

@@ -8,7 +8,9 @@ from PyTorch's formulas, in PyTorch's precision (float32 for float32 data, with 
 multiply-adds PyTorch's CPU build uses, so float32 results are PyTorch's to the bit). The data
 then go through one gather-multiply-add per tap and axis; the backward adds each gradient back
 at the taps (one formula, which also records itself under ``create_graph=True``). ``area`` is
-adaptive average pooling.
+adaptive average pooling. ``antialias=True`` (bilinear, bicubic) widens the filter by the
+downscaling factor; its weights (``_aa_taps``, also torchvision's resize) are PyTorch's to the bit
+in float32, and the gradient goes back through them as matrices.
 
 >>> import numtorch as torch
 >>> interpolate(torch.tensor([[[1.0, 2.0]]]), scale_factor=2, mode="linear")
@@ -194,7 +196,8 @@ _KERNEL = {("nearest", 1): "compute_indices_weights_nearest",
            ("cubic", 2): "compute_indices_weights_cubic"}
 
 
-def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
+def _check_sizes(x, size: tuple) -> None:
+    """PyTorch's checks of the spatial sizes in and out, and of an empty input."""
     nd = len(size)
     spatial = x.shape[2:]
     names = "DHW"[3 - nd:]
@@ -207,6 +210,12 @@ def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
     if x.size == 0 and math.prod(x.shape[1:]) == 0:
         raise RuntimeError(f"Non-empty {x.ndim}D data tensor expected but got a tensor with sizes "
                            f"{list(x.shape)}")
+
+
+def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
+    _check_sizes(x, size)
+    nd = len(size)
+    spatial = x.shape[2:]
     dtype = x.dtype
     base = "nearest" if mode.startswith("nearest") else mode
     if dtype.kind != "f" and not (dtype == np.uint8 and (base == "nearest" or nd == 2)):
@@ -236,6 +245,150 @@ def _upsample(input, x, mode: str, size: tuple, scales, align_corners: bool):
         taps = tuple(_taps(mode, spatial[k], size[k], align_corners,
                            None if scales is None else scales[k], work) for k in range(nd))
     return apply(_NODES[key], (input,), (x,), np.ascontiguousarray(out), taps)
+
+
+# -- antialiased bilinear / bicubic (interpolate(antialias=True), torchvision's resize) ----------
+
+def _triangle(x):
+    t = x.dtype.type
+    return np.maximum(t(1) - np.abs(x), t(0))
+
+
+def _keys_cubic(x):
+    """Keys' cubic convolution kernel (``a = -0.5``), in ``x``'s precision; float32 with the
+    fused multiply-adds of PyTorch's CPU build."""
+    t = x.dtype.type
+    a = t(-0.5)
+    x = np.abs(x)
+    near = _fma(_fma(x, a + t(2), -(a + t(3))) * x, x, t(1))
+    far = _fma(_fma(_fma(x, a, t(-5) * a), x, t(8) * a), x, -(t(4) * a))
+    return np.where(x < 1, near, np.where(x < 2, far, t(0)))
+
+
+def _aa_taps(n_in: int, n_out: int, cubic: bool, dt=_f64, scale=None, align_corners: bool = False):
+    """The antialiased resampling weights along one axis: ``(first, count, weights)``, output
+    ``i`` being ``sum_j x[first[i] + j] * weights[i, j]`` for ``j < count[i]``.
+
+    Output ``i`` is centred at ``c = (i + 0.5) * s`` in input coordinates (``s`` the scale); the
+    filter (support 1 for the triangle, 2 for cubic) is stretched by ``s`` when it shrinks, its
+    taps are the inputs whose centres fall in ``[c - support, c + support)``, and the weights are
+    normalised to sum to 1. Computed in ``dt`` with PyTorch's mixed float/double steps (its
+    float32 weights to the bit); in float64 they are also Pillow's (up to the last bit).
+    """
+    s = _scale(n_in, n_out, align_corners, scale, dt)
+    half = 2.0 if cubic else 1.0
+    support = dt(half * float(s)) if s >= 1 else dt(half)        # products in double, as PyTorch
+    invscale = dt(1.0 / float(s)) if s >= 1 else dt(1)
+    k = int(math.ceil(support)) * 2 + 1
+    center = (s * (np.arange(n_out) + 0.5)).astype(dt)
+    first = np.maximum(((center - support).astype(_f64) + 0.5).astype(np.int64), 0)
+    last = np.minimum(((center + support).astype(_f64) + 0.5).astype(np.int64), n_in)
+    count = np.clip(last - first, 0, k)
+    j = np.arange(k)
+    dist = (first[:, None] + j).astype(dt) - center[:, None]
+    arg = ((dist.astype(_f64) + 0.5) * invscale).astype(dt)
+    w = np.where(j < count[:, None], _keys_cubic(arg) if cubic else _triangle(arg), dt(0))
+    total = w[:, 0].copy()
+    for col in w.T[1:]:                     # summed in order, as the weights are made
+        total += col
+    nz = total != 0
+    w[nz] /= total[nz, None]
+    return first, count, w
+
+
+def _aa_matrix(n_in: int, n_out: int, cubic: bool, dt=_f64, scale=None,
+               align_corners: bool = False) -> np.ndarray:
+    """The ``(n_out, n_in)`` matrix of ``_aa_taps``' weights."""
+    first, count, w = _aa_taps(n_in, n_out, cubic, dt, scale, align_corners)
+    m = np.zeros((n_out, n_in), dt)
+    rows, cols = np.nonzero(np.arange(w.shape[1]) < count[:, None])
+    m[rows, first[rows] + cols] = w[rows, cols]
+    return m
+
+
+def _resample_aa(arr: np.ndarray, out_h: int, out_w: int, cubic: bool,
+                 hw_axes: tuple) -> np.ndarray:
+    """Antialiased bilinear/bicubic resampling of ``arr`` along ``hw_axes``, in float64."""
+    ya, xa = hw_axes
+    x = np.moveaxis(arr.astype(_f64, copy=False), (ya, xa), (-2, -1))
+    if x.shape[-1] != out_w:
+        x = x @ _aa_matrix(x.shape[-1], out_w, cubic).T
+    if x.shape[-2] != out_h:
+        x = _aa_matrix(x.shape[-2], out_h, cubic) @ x
+    return np.moveaxis(x, (-2, -1), (ya, xa))
+
+
+def _aa_along(x, taps, axis: int):
+    """One axis of ``interpolate(antialias=True)`` in PyTorch's order: the first tap's product,
+    then taps ``1 .. 4m`` (whole groups of four) added as rounded products, the rest by fused
+    multiply-adds (float32: PyTorch's bits)."""
+    first, count, w = taps
+    last = x.shape[axis] - 1
+    x = np.moveaxis(x, axis, -1)
+    out = np.take(x, np.minimum(first, last), axis=-1) * w[:, 0]
+    grouped = (count - 1) // 4 * 4
+    for j in range(1, w.shape[1]):
+        v = np.take(x, np.minimum(first + j, last), axis=-1)
+        plain = j <= grouped
+        if x.dtype != _f32 or plain.all():
+            new = out + v * w[:, j]
+        elif not plain.any():
+            new = _fma(v, w[:, j], out)
+        else:
+            new = np.where(plain, out + v * w[:, j], _fma(v, w[:, j], out))
+        out = np.where(j < count, new, out)
+    return np.moveaxis(out, -1, axis)
+
+
+class _UpsampleAa(Function):
+    """Antialiased resampling; the gradient goes back through the weight matrices."""
+    _raw = True
+    constants = ("wh", "ww")            # the weights depend on the sizes only
+
+    @staticmethod
+    def forward(ctx, x, out, wh, ww):
+        ctx.wh, ctx.ww = wh, ww
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        if ctx.ww is not None:
+            g = g @ ctx.ww
+        return (g if ctx.wh is None else np.matmul(ctx.wh.T, g),)
+
+
+class UpsampleBilinear2DAa(_UpsampleAa):
+    _raw = True
+    _name = "UpsampleBilinear2DAaBackward0"
+
+
+class UpsampleBicubic2DAa(_UpsampleAa):
+    _raw = True
+    _name = "UpsampleBicubic2DAaBackward0"
+
+
+def _upsample_aa(input, x, cubic: bool, size: tuple, scales, align_corners: bool):
+    _check_sizes(x, size)
+    if x.dtype == np.uint8:
+        raise NotImplementedError("numtorch: interpolate(antialias=True) of uint8 images is not "
+                                  "supported yet; convert to float first")
+    if x.dtype != _f32 and x.dtype != _f64:
+        raise _not_implemented("compute_index_ranges_weights", x.dtype)
+    out, mats = x, []
+    for axis in (3, 2):                 # width first, as PyTorch
+        n_in, n_out = x.shape[axis], size[axis - 2]
+        if n_in == n_out:
+            mats.append(None)
+            continue
+        scale = None if scales is None else scales[axis - 2]
+        out = _aa_along(out, _aa_taps(n_in, n_out, cubic, x.dtype.type, scale, align_corners), axis)
+        mats.append(_aa_matrix(n_in, n_out, cubic, x.dtype.type, scale, align_corners))
+        if axis == 2 and out.shape[3] == 1:
+            # PyTorch 2.13's CPU kernel, one pixel wide: every row of the height pass repeats the
+            # first (its gradient is the true one); numtorch gives PyTorch's values
+            out = np.repeat(out[:, :, :1], n_out, axis=2)
+    cls = UpsampleBicubic2DAa if cubic else UpsampleBilinear2DAa
+    return apply(cls, (input,), (x,), np.ascontiguousarray(out), mats[1], mats[0])
 
 
 _INTERPOLATING = ("linear", "bilinear", "bicubic", "trilinear")
@@ -315,8 +468,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
                                   f"{x.ndim}D) for the modes: {_MODES} (got {mode})")
     if antialias:
-        raise NotImplementedError("numtorch: interpolate(antialias=True) is not supported yet; use "
-                                  "antialias=False")
+        return _upsample_aa(input, x, mode == "bicubic", out_size, scales, bool(align_corners))
     if mode == "area":
         if x.ndim == 3:
             return adaptive_avg_pool1d(input, out_size)
@@ -374,31 +526,23 @@ def _unshuffle(a, r: int):
 
 
 class PixelShuffle(Function):
+    """``pixel_shuffle`` (``up``) or ``pixel_unshuffle``: each one's gradient is the other."""
     _raw = True
     _name = "PixelShuffleBackward0"
 
     @staticmethod
-    def forward(ctx, x, r):
-        ctx.r = r
-        return np.ascontiguousarray(_shuffle(x, r))
+    def forward(ctx, x, r, up):
+        ctx.r, ctx.up = r, up
+        return np.ascontiguousarray(_shuffle(x, r) if up else _unshuffle(x, r))
 
     @staticmethod
     def backward(ctx, g):
-        return (_unshuffle(g, ctx.r),)
+        return (_unshuffle(g, ctx.r) if ctx.up else _shuffle(g, ctx.r),)
 
 
-class PixelUnshuffle(Function):
+class PixelUnshuffle(PixelShuffle):
     _raw = True
     _name = "PixelUnshuffleBackward0"
-
-    @staticmethod
-    def forward(ctx, x, r):
-        ctx.r = r
-        return np.ascontiguousarray(_unshuffle(x, r))
-
-    @staticmethod
-    def backward(ctx, g):
-        return (_shuffle(g, ctx.r),)
 
 
 def _factor(v, fn: str, arg: str) -> int:
@@ -427,7 +571,7 @@ def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
                            f"square of upscale_factor, but input.size(-3)={x.shape[-3]} is not divisible "
                            f"by {r * r}")
-    return apply(PixelShuffle, (input,), (x,), r)
+    return apply(PixelShuffle, (input,), (x,), r, True)
 
 
 def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
@@ -448,7 +592,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
     if x.shape[-1] % r:
         raise RuntimeError(f"pixel_unshuffle expects width to be divisible by downscale_factor, but "
                            f"input.size(-1)={x.shape[-1]} is not divisible by {r}")
-    return apply(PixelUnshuffle, (input,), (x,), r)
+    return apply(PixelUnshuffle, (input,), (x,), r, False)
 
 
 def _channel_perm(a, groups: int):

@@ -19,7 +19,6 @@ strings, numbers and NumPy arrays: loading a file never runs code from it (anyth
 from __future__ import annotations
 
 import codecs
-import hashlib
 import io
 import os
 import pickle
@@ -31,6 +30,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import numpy as np
 
 from ..datasets import mnist as _mnist
+from ..datasets._base import apply_transforms, file_md5
 from ..utils.data import Dataset
 from ._image import to_output_image
 
@@ -46,11 +46,7 @@ class StandardTransform:
         self.target_transform = target_transform
 
     def __call__(self, input: Any, target: Any) -> Tuple[Any, Any]:
-        if self.transform is not None:
-            input = self.transform(input)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return input, target
+        return apply_transforms(self, input, target)
 
     @staticmethod
     def _format(transform: Any, head: str) -> List[str]:
@@ -124,13 +120,8 @@ class _MNISTItems(_VisionRepr):
     """torchvision's items (a PIL image or a uint8 array, and an int) and ``repr``."""
 
     def __getitem__(self, index: int) -> Tuple[Any, Any]:
-        img: Any = to_output_image(self._images[index].copy())
-        target: Any = int(self._labels[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return apply_transforms(self, to_output_image(self._images[index].copy()),
+                                int(self._labels[index]))
 
     def extra_repr(self) -> str:
         return f"Split: {'Train' if self.train is True else 'Test'}"
@@ -258,14 +249,6 @@ def load_pickled_batch(path: str) -> Dict[str, Any]:
     return {(k.decode("latin1") if isinstance(k, bytes) else k): v for k, v in obj.items()}
 
 
-def _md5(path: str) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class CIFAR10(VisionDataset):
     """CIFAR-10 from ``root/cifar-10-batches-py`` (``data_batch_1`` ... ``data_batch_5``,
     ``test_batch``, ``batches.meta``, as the official archive unpacks).
@@ -351,7 +334,7 @@ class CIFAR10(VisionDataset):
         os.makedirs(self.root, exist_ok=True)
         archive = os.path.join(self.root, self.filename)
         try:
-            if not (os.path.isfile(archive) and _md5(archive) == self.tgz_md5):
+            if not (os.path.isfile(archive) and file_md5(archive) == self.tgz_md5):
                 tmp = archive + ".part"
                 with urllib.request.urlopen(self.url, timeout=self.download_timeout) as r, \
                         open(tmp, "wb") as f:
@@ -360,7 +343,7 @@ class CIFAR10(VisionDataset):
                         if not chunk:
                             break
                         f.write(chunk)
-                if _md5(tmp) != self.tgz_md5:
+                if file_md5(tmp) != self.tgz_md5:
                     os.remove(tmp)
                     raise ValueError(f"MD5 mismatch for {self.url}")
                 os.replace(tmp, archive)
@@ -384,13 +367,7 @@ class CIFAR10(VisionDataset):
                 tar.extractall(self.root, members=members)
 
     def __getitem__(self, index: int) -> Tuple[Any, Any]:
-        img: Any = to_output_image(self.data[index].copy())
-        target: Any = self.targets[index]
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return apply_transforms(self, to_output_image(self.data[index].copy()), self.targets[index])
 
     def __len__(self) -> int:
         return len(self.data)

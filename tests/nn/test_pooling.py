@@ -187,6 +187,22 @@ for mode in ("linear", "bilinear", "bicubic", "trilinear"):
     add(f"interpolate-{mode}-float64", lambda F, x, m=mode: F.interpolate(x, scale_factor=1.7, mode=m),
         shape, dtype="float64")
 add("interpolate-nearest-float64", lambda F, x: F.interpolate(x, size=7), (2, 2, 5), dtype="float64")
+# antialias=True (bilinear/bicubic): float32 to the bit (weights summed in PyTorch's order), incl.
+# large downscales (many taps), upscales, scale factors, align_corners, and a one-pixel-wide
+# output (PyTorch 2.13 repeats the first row of its height pass there; its gradient is the true one)
+_AA_SPECS = [dict(size=(4, 6)), dict(size=(2, 3)), dict(size=(13, 20)), dict(size=(3, 17)),
+             dict(size=(9, 5)), dict(scale_factor=0.4), dict(scale_factor=(0.3, 1.6)),
+             dict(scale_factor=0.45, recompute_scale_factor=True), dict(size=(4, 6), align_corners=True),
+             dict(size=(1, 1)), dict(size=(5, 1))]
+for mode in ("bilinear", "bicubic"):
+    for n, spec in enumerate(_AA_SPECS):
+        add(f"interpolate-aa-{mode}-{n}",
+            lambda F, x, kw=dict(spec, mode=mode): F.interpolate(x, antialias=True, **kw), (2, 2, 9, 13))
+    add(f"interpolate-aa-{mode}-width1", lambda F, x, m=mode: F.interpolate(x, size=(4, 1), mode=m,
+                                                                            antialias=True), (1, 2, 7, 1))
+    add(f"interpolate-aa-{mode}-float64", lambda F, x, m=mode: F.interpolate(x, size=(4, 9), mode=m,
+                                                                             antialias=True),
+        (2, 2, 9, 13), dtype="float64")
 
 
 # errors: ``call(T, F)`` with T the tensor library (numtorch or torch)
@@ -280,6 +296,14 @@ ERRORS = {
     "interp-antialias-3d": lambda T, F: F.interpolate(_x(T, 1, 1, 3), size=4, mode="bilinear",
                                                       antialias=True),
     "interp-size-zero": lambda T, F: F.interpolate(_x(T, 1, 1, 3, 3), size=0),
+    "interp-aa-long": lambda T, F: F.interpolate(_x(T, 1, 1, 3, 3, dtype="long"), size=2,
+                                                 mode="bilinear", antialias=True),
+    "interp-aa-bool": lambda T, F: F.interpolate(_x(T, 1, 1, 3, 3, dtype="bool"), size=2,
+                                                 mode="bicubic", antialias=True),
+    "interp-aa-size-zero": lambda T, F: F.interpolate(_x(T, 1, 1, 3, 3), size=(0, 2), mode="bilinear",
+                                                      antialias=True),
+    "interp-aa-empty-channels": lambda T, F: F.interpolate(_x(T, 1, 0, 3, 3), size=2, mode="bicubic",
+                                                           antialias=True),
     "interp-scale-small": lambda T, F: F.interpolate(_x(T, 1, 1, 3), scale_factor=0.1, mode="linear"),
     "interp-scale-negative": lambda T, F: F.interpolate(_x(T, 1, 1, 3, 3, 3), scale_factor=-1.0),
     "interp-recompute-size": lambda T, F: F.interpolate(_x(T, 1, 1, 3, 3), size=4,
@@ -340,6 +364,10 @@ DOUBLE = {
     "bilinear": (lambda F, x: F.interpolate(x, size=(5, 3), mode="bilinear"), (1, 2, 3, 4)),
     "bicubic": (lambda F, x: F.interpolate(x, scale_factor=2, mode="bicubic", align_corners=True),
                 (1, 1, 3, 3)),
+    "bilinear-aa": (lambda F, x: F.interpolate(x, size=(2, 5), mode="bilinear", antialias=True),
+                    (1, 2, 5, 3)),
+    "bicubic-aa": (lambda F, x: F.interpolate(x, scale_factor=0.4, mode="bicubic", antialias=True),
+                   (1, 1, 6, 8)),
     "max_pool1d": (lambda F, x: F.max_pool1d(x, 2), (2, 2, 6)),
 }
 
@@ -532,6 +560,10 @@ GRADCHECK = {
     "bicubic": (lambda x: Fn.interpolate(x, scale_factor=1.7, mode="bicubic"), (1, 1, 3, 4)),
     "trilinear": (lambda x: Fn.interpolate(x, size=(3, 3, 2), mode="trilinear"), (1, 1, 2, 2, 3)),
     "area": (lambda x: Fn.interpolate(x, size=(2, 3), mode="area"), (1, 1, 3, 5)),
+    "bilinear-aa": (lambda x: Fn.interpolate(x, size=(2, 5), mode="bilinear", antialias=True),
+                    (1, 2, 5, 3)),
+    "bicubic-aa": (lambda x: Fn.interpolate(x, scale_factor=(0.5, 0.3), mode="bicubic",
+                                            align_corners=True, antialias=True), (1, 1, 4, 9)),
 }
 
 
@@ -611,6 +643,18 @@ def test_deprecated_upsample_functions_warn():
             assert fn(x, scale_factor=2).shape == (1, 1, 4, 4)
         assert str(w[0].message) == (f"`nn.functional.{text}` is deprecated. Use "
                                      "`nn.functional.interpolate` instead.")
+
+
+def test_interpolate_antialias_by_hand():
+    # downscaling 4 -> 2 with the triangle stretched to support 2: output 0 is centred at 1.0,
+    # weights of inputs 0, 1, 2 are 0.75, 0.75, 0.25 before normalising (sum 1.75)
+    x = numtorch.tensor(np.array([[[[0.0, 7.0, 14.0, 21.0]]]]))
+    y = Fn.interpolate(x, size=(1, 2), mode="bilinear", antialias=True)
+    np.testing.assert_allclose(y.numpy().ravel(), [(0.75 * 7 + 0.25 * 14) / 1.75,
+                                                   (0.25 * 7 + 0.75 * 14 + 0.75 * 21) / 1.75])
+    assert Fn.interpolate(x, size=(1, 4), mode="bicubic", antialias=True).equal(x)   # same size
+    with pytest.raises(NotImplementedError, match="antialias=True.*uint8"):
+        Fn.interpolate(x.to(numtorch.uint8), size=(1, 2), mode="bilinear", antialias=True)
 
 
 def test_interpolate_formulas_by_hand():

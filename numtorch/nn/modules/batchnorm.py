@@ -26,6 +26,28 @@ from .module import Module
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d"]
 
 
+def _affine_parameters(module: Module, affine: bool, bias: bool, shape, kw: dict) -> None:
+    """PyTorch's elementwise ``weight`` and ``bias`` of ``shape`` (values set by
+    ``_reset_affine``), registered as None when ``affine`` (or ``bias``) is off."""
+    if affine:
+        module.weight = Parameter(empty(shape, **kw))
+        if bias:
+            module.bias = Parameter(empty(shape, **kw))
+        else:
+            module.register_parameter("bias", None)
+    else:
+        module.register_parameter("weight", None)
+        module.register_parameter("bias", None)
+
+
+def _reset_affine(module: Module, affine: bool) -> None:
+    """``weight`` 1 and ``bias`` 0, when there are."""
+    if affine:
+        init.ones_(module.weight)
+        if module.bias is not None:
+            init.zeros_(module.bias)
+
+
 class _NormBase(Module):
     """Parameters, running statistics and their resets, shared by batch and instance norm."""
 
@@ -42,15 +64,7 @@ class _NormBase(Module):
         self.momentum = momentum
         self.affine = affine
         self.track_running_stats = track_running_stats
-        if affine:
-            self.weight = Parameter(empty(num_features, **kw))
-            if bias:
-                self.bias = Parameter(empty(num_features, **kw))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_parameters(self, affine, bias, num_features, kw)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(num_features, **kw))
             self.register_buffer("running_var", ones(num_features, **kw))
@@ -71,10 +85,7 @@ class _NormBase(Module):
     def reset_parameters(self) -> None:
         """Reset the running statistics, then weight 1 and bias 0."""
         self.reset_running_stats()
-        if self.affine:
-            init.ones_(self.weight)
-            if self.bias is not None:
-                init.zeros_(self.bias)
+        _reset_affine(self, self.affine)
 
     def _check_input_dim(self, input: Tensor) -> None:
         raise NotImplementedError

@@ -24,7 +24,34 @@ from .module import Module
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-class Embedding(Module):
+class _Lookup(Module):
+    """The weight of ``Embedding`` and ``EmbeddingBag``: made, checked and reset one way."""
+
+    def _init_weight(self, num_embeddings: int, embedding_dim: int, _weight: Tensor | None,
+                     kw: dict, requires_grad: bool = True) -> None:
+        """``_weight`` when given (its shape checked), else a new table ``reset_parameters``
+        fills."""
+        if _weight is None:
+            self.weight = Parameter(empty((num_embeddings, embedding_dim), **kw),
+                                    requires_grad=requires_grad)
+            self.reset_parameters()
+        else:
+            if list(_weight.shape) != [num_embeddings, embedding_dim]:
+                raise AssertionError("Shape of weight does not match num_embeddings and "
+                                     "embedding_dim")
+            self.weight = Parameter(_weight, requires_grad=requires_grad)
+
+    def reset_parameters(self) -> None:
+        init.normal_(self.weight)
+        self._fill_padding_idx_with_zero()
+
+    def _fill_padding_idx_with_zero(self) -> None:
+        if self.padding_idx is not None:
+            with no_grad():
+                self.weight[self.padding_idx].fill_(0)
+
+
+class Embedding(_Lookup):
     """A table of ``num_embeddings`` vectors of size ``embedding_dim``, indexed by integers."""
 
     __constants__ = ["num_embeddings", "embedding_dim", "padding_idx", "max_norm", "norm_type",
@@ -43,25 +70,8 @@ class Embedding(Module):
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
-        if _weight is None:
-            self.weight = Parameter(empty((num_embeddings, embedding_dim), **kw),
-                                    requires_grad=not _freeze)
-            self.reset_parameters()
-        else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError("Shape of weight does not match num_embeddings and "
-                                     "embedding_dim")
-            self.weight = Parameter(_weight, requires_grad=not _freeze)
+        self._init_weight(num_embeddings, embedding_dim, _weight, kw, requires_grad=not _freeze)
         self.sparse = sparse
-
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input: Tensor) -> Tensor:
         return _EMB.embedding(input, self.weight, self.padding_idx, self.max_norm,
@@ -101,7 +111,7 @@ class Embedding(Module):
                    scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
 
 
-class EmbeddingBag(Module):
+class EmbeddingBag(_Lookup):
     """Sums, means or maxima of bags of embeddings, without the per-index intermediate."""
 
     __constants__ = ["num_embeddings", "embedding_dim", "max_norm", "norm_type",
@@ -121,26 +131,10 @@ class EmbeddingBag(Module):
         self.scale_grad_by_freq = scale_grad_by_freq
         self.padding_idx = _EMB.padding_index(padding_idx, num_embeddings,
                                               "padding_idx must be within num_embeddings")
-        if _weight is None:
-            self.weight = Parameter(empty((num_embeddings, embedding_dim), **kw))
-            self.reset_parameters()
-        else:
-            if list(_weight.shape) != [num_embeddings, embedding_dim]:
-                raise AssertionError("Shape of weight does not match num_embeddings and "
-                                     "embedding_dim")
-            self.weight = Parameter(_weight)
+        self._init_weight(num_embeddings, embedding_dim, _weight, kw)
         self.mode = mode
         self.sparse = sparse
         self.include_last_offset = include_last_offset
-
-    def reset_parameters(self) -> None:
-        init.normal_(self.weight)
-        self._fill_padding_idx_with_zero()
-
-    def _fill_padding_idx_with_zero(self) -> None:
-        if self.padding_idx is not None:
-            with no_grad():
-                self.weight[self.padding_idx].fill_(0)
 
     def forward(self, input: Tensor, offsets: Tensor | None = None,
                 per_sample_weights: Tensor | None = None) -> Tensor:

@@ -29,6 +29,7 @@ import numpy as np
 
 from ... import _dtype
 from ..._tensor import Tensor
+from ...ops.resample import _aa_matrix, _resample_aa, interpolate
 from .._image import array_to_pil, is_array_image, is_pil, pil_module, pil_to_array
 
 __all__ = [
@@ -468,54 +469,6 @@ def _output_size(h: int, w: int, size: Any, max_size: Optional[int]) -> List[int
     return [new_h, new_w]
 
 
-def _triangle(x: np.ndarray) -> np.ndarray:
-    return np.maximum(1.0 - np.abs(x), 0.0)
-
-
-def _keys_cubic(x: np.ndarray, a: float = -0.5) -> np.ndarray:
-    x = np.abs(x)
-    near = ((a + 2.0) * x - (a + 3.0)) * x * x + 1.0
-    far = ((a * x - 5.0 * a) * x + 8.0 * a) * x - 4.0 * a
-    return np.where(x < 1.0, near, np.where(x < 2.0, far, 0.0))
-
-
-def _aa_matrix(n_in: int, n_out: int, cubic: bool) -> np.ndarray:
-    """``(n_out, n_in)`` weights of the antialiased resampling along one axis (float64).
-
-    Output pixel ``i`` is centred at ``c = (i + 0.5) * n_in / n_out`` in input coordinates; the
-    filter (support 1 for the triangle, 2 for cubic) is stretched by the scale when it
-    shrinks, its taps are the inputs whose centres fall in ``[c - support, c + support)``
-    (rounded as ``int(c -/+ support + 0.5)``), and the weights are normalised to sum to 1.
-    """
-    scale = n_in / n_out
-    stretch = max(scale, 1.0)
-    support = (2.0 if cubic else 1.0) * stretch
-    i = np.arange(n_out, dtype=np.float64)
-    center = scale * (i + 0.5)
-    lo = np.maximum((center - support + 0.5).astype(np.int64), 0)
-    hi = np.minimum((center + support + 0.5).astype(np.int64), n_in)
-    j = np.arange(n_in, dtype=np.float64)
-    dist = (j[None, :] - center[:, None] + 0.5) / stretch
-    w = _keys_cubic(dist) if cubic else _triangle(dist)
-    inside = (j[None, :] >= lo[:, None]) & (j[None, :] < hi[:, None])
-    w = np.where(inside, w, 0.0)
-    total = w.sum(axis=1, keepdims=True)
-    np.divide(w, total, out=w, where=total != 0)
-    return w
-
-
-def _resample_aa(arr: np.ndarray, out_h: int, out_w: int, cubic: bool,
-                 hw_axes: Tuple[int, int]) -> np.ndarray:
-    """Antialiased bilinear/bicubic resampling of ``arr`` along ``hw_axes``, in float64."""
-    ya, xa = hw_axes
-    x = np.moveaxis(arr.astype(np.float64, copy=False), (ya, xa), (-2, -1))
-    if x.shape[-1] != out_w:
-        x = x @ _aa_matrix(x.shape[-1], out_w, cubic).T
-    if x.shape[-2] != out_h:
-        x = _aa_matrix(x.shape[-2], out_h, cubic) @ x
-    return np.moveaxis(x, (-2, -1), (ya, xa))
-
-
 def _nearest_index(n_in: int, n_out: int) -> np.ndarray:
     """Pillow's nearest neighbour: the input pixel under each output pixel's centre, the
     centres stepped by repeated addition of the scale (as Pillow does, so an exact tie such as
@@ -611,7 +564,6 @@ def resize(img: Any, size: Any, interpolation: Any = InterpolationMode.BILINEAR,
         # torchvision resamples integer tensors in float32, then rounds back
         return _make(_back_to(out.astype(np.float32), arr.dtype))
     # PyTorch's interpolate (align_corners=False for the interpolating modes)
-    from ...ops.resample import interpolate
     npd = arr.dtype if arr.dtype.kind == "f" else np.dtype(np.float32)
     flat = arr.astype(npd, copy=False).reshape((1, -1) + arr.shape[-2:])
     res = interpolate(_make(flat), size=[out_h, out_w], mode=mode.value,
