@@ -46,7 +46,9 @@ from ..autograd.function import Function
 from ._apply import apply, apply1, broadcast_error, _make
 from . import elementwise as E
 from .linalg import matmul
-from .nn_ops import Softmax, dropout as _dropout, linear as _linear, softmax as _softmax
+from .activation import Softmax, softmax as _softmax
+from .dropout import dropout as _dropout
+from .linear import linear as _linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 

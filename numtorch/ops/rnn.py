@@ -61,7 +61,8 @@ from ._apply import apply, _NO_CTX
 from . import elementwise as E
 from . import shape as S
 from .creation import zeros
-from .nn_ops import linear
+from .dropout import dropout as _dropout
+from .linear import linear
 
 __all__ = ["rnn_tanh_cell", "rnn_relu_cell", "lstm_cell", "gru_cell", "rnn_layer", "rnn",
            "uses_mkldnn"]
@@ -769,7 +770,6 @@ def rnn(kind: str, input: Tensor, hx, weights, has_biases: bool, num_layers: int
     direction's ``w_ih, w_hh[, b_ih, b_hh][, w_hr]`` in PyTorch's order; ``dropout`` is applied
     to each layer's output but the last while ``train`` (PyTorch's draws, same order).
     """
-    from .nn_ops import dropout as _dropout
     dirs = 2 if bidirectional else 1
     per = 2 + (2 if has_biases else 0) + (1 if proj else 0)
     lstm = kind == "lstm"

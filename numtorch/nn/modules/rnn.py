@@ -21,7 +21,7 @@ from typing import List, Optional, Tuple
 
 from ..._tensor import Tensor
 from ...ops import rnn as _R
-from ...ops.nn_ops import _scalar_name
+from ..._dtype import legacy_name_np as _scalar_name
 from ...ops.creation import empty, zeros
 from .. import init
 from ..parameter import Parameter
