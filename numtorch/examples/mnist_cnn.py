@@ -7,8 +7,9 @@ features; three ``Linear`` layers classify them::
             -> 400 -> 120 -> 84 -> 10
 
 trained with ``DataLoader``, ``CrossEntropyLoss`` and Adam, the learning rate decaying by
-``StepLR`` after every epoch. ``model.train()`` and
-``model.eval()`` switch batch norm between the batch's statistics and its running estimates.
+``StepLR`` after every epoch. ``model.train()`` and ``model.eval()`` switch batch norm between
+the batch's statistics and its running estimates (so the few steps of ``--quick`` leave the
+running estimates, and the validation accuracy, far from trained).
 The plots show what the first layer learned: its six 5x5 filters, and the feature maps of
 both blocks for one validation digit. On the embedded 8x8 digits (when MNIST is absent) the
 second convolution pads its input so that the shapes still fit.
