@@ -42,7 +42,7 @@ from .ops.math import *  # noqa: F401,F403
 from .ops.reduce import (sum, mean, prod, nansum, max, min, amax, amin, aminmax, argmax, argmin,
                          var, std, var_mean, std_mean, norm, logsumexp, cumsum, cumprod, all, any,
                          count_nonzero, return_types)
-from .ops.shape import (view_as, reshape, flatten, ravel, unflatten, squeeze, unsqueeze, permute,
+from .ops.shape import (select, view_as, reshape, flatten, ravel, unflatten, squeeze, unsqueeze, permute,
                         transpose, swapaxes, swapdims, t, movedim, moveaxis, expand_as, broadcast_to,
                         broadcast_tensors, tile, narrow, unbind, split, chunk, tensor_split, flip,
                         fliplr, flipud, roll, tril, triu, clone, cat, concat,

@@ -89,3 +89,11 @@ def test_linspace_arange_values():
     assert torch.arange(0, 1, 0.25).tolist() == [0.0, 0.25, 0.5, 0.75]
     assert torch.linspace(0, 1, 5).tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert torch.eye(2).tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_torch_select_at_top_level():
+    # torch 2.13: torch.select(arange(6).reshape(2, 3), 1, 2) -> tensor([2, 5]), SelectBackward0
+    import numtorch
+    assert numtorch.select(numtorch.arange(6).reshape(2, 3), 1, 2).tolist() == [2, 5]
+    x = numtorch.ones(2, 3, requires_grad=True)
+    assert numtorch.select(x * 1, 0, 1).grad_fn.name() == "SelectBackward0"
