@@ -55,7 +55,7 @@ def register_hook(self, hook):
         hooks = []
         entries.append((self, hooks))
     hooks.append(hook)
-    return _RemovableHandle(hooks, hook)
+    return _RemovableHandle(hooks, hook, self.grad_fn)
 
 
 def T(self) -> Tensor:

@@ -522,7 +522,7 @@ class BackwardTrace:
         self.names = _param_names(params)
         self.verbose, self.file = verbose, file
         self.steps: List[TraceStep] = []
-        self._hooked: List[Tuple[Any, Any, bool]] = []
+        self._hooked: List[Any] = []            # the handles of the hooks it registered
         self._width = 0
 
     def _nodes(self) -> List[Any]:
@@ -566,19 +566,13 @@ class BackwardTrace:
         nodes = self._nodes()
         self._width = max((len(n.name()) for n in nodes), default=0)
         for node in nodes:
-            was_hooked = "_hooked" in node.__dict__
-            handle = node.register_hook(
-                lambda gi, go, node=node: self._record(node, gi, go))
-            self._hooked.append((node, handle, was_hooked))
+            self._hooked.append(node.register_hook(
+                lambda gi, go, node=node: self._record(node, gi, go)))
         return self
 
     def __exit__(self, *exc) -> None:
-        for node, handle, was_hooked in self._hooked:
-            handle.remove()
-            d = node.__dict__
-            if not was_hooked and not d.get("_node_hooks"):
-                d.pop("_node_hooks", None)       # leave the node as it was
-                d.pop("_hooked", None)
+        for handle in self._hooked:
+            handle.remove()                  # which leaves the node as it was
         self._hooked = []
 
 

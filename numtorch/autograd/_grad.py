@@ -14,6 +14,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .engine import run_backward, _deliver_to_leaf, nodes_needed
+from .function import refresh_hooked
 
 
 def _seed_grads(tensors, grads, create_graph=False):
@@ -61,13 +62,9 @@ def _run_capturing(roots, seeds, retain, inputs, create_graph):
                             needed)
     finally:
         for t in temporary:
-            d = t.grad_fn.__dict__
-            retained = d.get("_retained", [])
+            retained = t.grad_fn.__dict__.get("_retained", [])
             retained[:] = [r for r in retained if r is not t]
-            if not retained and not d.get("_node_hooks") and not d.get("_tensor_hooks") \
-                    and not d.get("_pre_hooks"):
-                d.pop("_retained", None)
-                t.grad_fn._hooked = False
+            refresh_hooked(t.grad_fn)
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,

@@ -421,7 +421,7 @@ def _graph_ctx(node):
     TA = Tensor._TensorArray
     # ``traced = {"name": fn}`` on an op class: a saved intermediate ``name`` is rebuilt as
     # ``fn(ctx)`` from the traced inputs/output (its forward arithmetic, recorded on the graph)
-    traced = getattr(cls, "traced", None) or {}
+    traced = cls.traced
     for key, v in node.__dict__.items():
         # a 0-d result is often a NumPy scalar (ufuncs return those), not an array: an input or
         # output saved as one is traced all the same

@@ -110,6 +110,7 @@ class Function:
     # constants of the graph (not functions of the inputs); ``out`` is the output when
     # ``saves_output``. Any other saved float array makes double backward refuse loudly.
     saved_inputs = ("x", "y", "w")
+    constants = ()
     # built-ins: ``saved_for[i]`` is the input whose gradient reads saved input i (mul saves x
     # only for y's gradient); an input saved for a gradient nobody needs is not version-checked,
     # as PyTorch does not save it
@@ -118,7 +119,9 @@ class Function:
     # PyTorch's double-backward node, which ties the recorded gradient to the input with a zero
     # derivative (so a gradient penalty through relu reaches its bias with zeros, not None)
     linked_backward = None
-    constants = ()
+    # ``{"name": fn}``: a saved intermediate ``name`` is rebuilt under create_graph as ``fn(ctx)``
+    # from the traced inputs and output (its forward arithmetic, never a gradient); read-only
+    traced: dict = {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -199,7 +202,7 @@ class Function:
         hooks = self.__dict__.setdefault("_node_hooks", [])
         self._hooked = True
         hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
+        return _RemovableHandle(hooks, hook, self)
 
     def register_prehook(self, hook):
         """Call ``hook(grad_outputs)`` before this node's backward; a tuple it returns replaces
@@ -207,7 +210,7 @@ class Function:
         hooks = self.__dict__.setdefault("_node_prehooks", [])
         self._hooked = True
         hooks.append(hook)
-        return _RemovableHandle(hooks, hook)
+        return _RemovableHandle(hooks, hook, self)
 
     # -- the user-Function API ------------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -433,13 +436,32 @@ class LeafHooks(list):
         return True
 
 
+# What makes a node "hooked" (the engine's slower path that runs hooks and keeps these on free).
+_HOOK_KEYS = ("_node_hooks", "_node_prehooks", "_retained", "_metadata", "_packed")
+
+
+def refresh_hooked(node) -> None:
+    """Recompute ``node._hooked`` from what the node still holds (after a hook or a retained
+    tensor is removed), so a node with nothing left goes back to the engine's fast path."""
+    d = node.__dict__
+    if any(d.get(k) for k in _HOOK_KEYS) or any(h for _, h in d.get("_tensor_hooks", ())):
+        node._hooked = True
+        return
+    for k in _HOOK_KEYS + ("_tensor_hooks", "_hooked"):
+        d.pop(k, None)
+
+
 class _RemovableHandle:
-    def __init__(self, hooks: list, hook):
-        self._hooks, self._hook = hooks, hook
+    """What ``register_hook`` returns; ``node`` (when given) is re-checked once the hook is gone."""
+
+    def __init__(self, hooks: list, hook, node=None):
+        self._hooks, self._hook, self._node = hooks, hook, node
 
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+            if self._node is not None:
+                refresh_hooked(self._node)
 
     def __enter__(self):
         return self
