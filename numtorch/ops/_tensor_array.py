@@ -76,11 +76,11 @@ def _sum(t, axis=None, dtype=None, out=None, keepdims=False, **_):
 
 
 def _amax(t, axis=None, keepdims=False):
-    return _reduce_all(lambda x, d, k: R.amax(x, d, k), t, _axes(axis, t._data.ndim), keepdims)
+    return _reduce_all(R.amax, t, _axes(axis, t._data.ndim), keepdims)
 
 
 def _amin(t, axis=None, keepdims=False):
-    return _reduce_all(lambda x, d, k: R.amin(x, d, k), t, _axes(axis, t._data.ndim), keepdims)
+    return _reduce_all(R.amin, t, _axes(axis, t._data.ndim), keepdims)
 
 
 def _dtype_of(np_dtype):
@@ -598,10 +598,6 @@ def _pad(array, pad_width, mode="constant", **kw):
     return out
 
 
-def _ascontiguous(a, dtype=None, **kw):
-    return a if dtype is None else a.astype(dtype)
-
-
 _FUNCTIONS = {
     np.split: _split, np.array_split: _array_split, np.take: _take, np.diag: _diag,
     np.pad: _pad,
@@ -618,8 +614,6 @@ _FUNCTIONS = {
     np.max: _reduction(TensorArray.max), np.amax: _reduction(TensorArray.max),
     np.min: _reduction(TensorArray.min), np.amin: _reduction(TensorArray.min),
     np.swapaxes: lambda a, x, y: a.swapaxes(x, y), np.ravel: lambda a, order="C": a.ravel(),
-    np.asarray: _ascontiguous, np.ascontiguousarray: _ascontiguous,
-    np.array: lambda a, dtype=None, copy=True, **kw: _ascontiguous(a, dtype),
     np.copy: lambda a, order="K", subok=False: a,
     np.atleast_1d: lambda a: a if a.ndim else a.reshape(1),
     np.matmul: lambda a, b, **kw: TensorArray(_t(a) @ _t(b)),
