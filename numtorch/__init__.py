@@ -20,6 +20,9 @@ import warnings as _warnings
 # unlike an errstate block around every op.
 _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"numtorch\.")
 
+from ._allocator import tune_allocator as _tune_allocator  # keep freed arrays for reuse (glibc)
+_tune_allocator()
+
 from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, float16, float32,
                      float64, promote_types, get_default_dtype, set_default_dtype, can_cast)
 from ._dtype import float32 as float, float64 as double, float16 as half, int64 as long, \
