@@ -9,6 +9,9 @@ import numpy as np
 import pytest
 
 from _parity import Case, F, D, P, N, I, B, run_case
+from _oracle import Oracle, live_torch
+
+ORACLE = Oracle("ops_parity")
 
 C = Case
 _A = np.arange(12, dtype=np.float32).reshape(3, 4)
@@ -632,5 +635,4 @@ def test_ids_unique():
 
 @pytest.mark.parametrize("case", TABLE, ids=[c.id for c in TABLE])
 def test_parity(case):
-    torch = pytest.importorskip("torch")
-    run_case(torch, case)
+    run_case(live_torch(), case, ORACLE)
