@@ -27,6 +27,7 @@ from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, flo
                      float64, promote_types, get_default_dtype, set_default_dtype, can_cast)
 from ._dtype import float32 as float, float64 as double, float16 as half, int64 as long, \
     int32 as int, int16 as short, int8 as char  # noqa: E402  (PyTorch's aliases)
+from ._dtype import complex64, complex128, complex64 as cfloat, complex128 as cdouble  # noqa
 from ._size import Size
 from ._device import device
 from ._tensor import Tensor
@@ -53,6 +54,20 @@ from .ops.shape import (select, view_as, reshape, flatten, ravel, unflatten, squ
 from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select,
                            nonzero, argwhere, take, index_add, diag, diagonal)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
+from .ops.linalg_decomp import (det, logdet, torch_slogdet as slogdet, inverse,  # noqa: F401
+                                torch_svd as svd, torch_cholesky as cholesky, torch_qr as qr)
+from .ops.linalg_extra import (cholesky_solve, cholesky_inverse, triangular_solve,  # noqa: F401
+                               pinverse, matrix_power, matrix_exp, torch_cross as cross,
+                               torch_norm as norm)  # (torch.norm: also the nuclear norm)
+from .ops.complex_ops import (real, imag, conj, conj_physical, resolve_conj, resolve_neg,  # noqa
+                              is_conj, is_complex, angle, view_as_real, view_as_complex, complex,
+                              polar)
+from .ops.special_math import *  # noqa: F401,F403  (erf, lgamma, xlogy, hypot, ...)
+from .ops.combinatorics import *  # noqa: F401,F403  (cartesian_prod, cdist, kron, ...)
+from .ops.sorting import (sort, argsort, msort, topk, kthvalue, median, nanmedian, mode,  # noqa
+                          unique, unique_consecutive)
+from .ops.searching import searchsorted, bucketize, isin, histc, histogram, bincount  # noqa
+from .ops.cumulative import cummax, cummin, logcumsumexp, diff, repeat_interleave  # noqa
 from .ops.activation import softmax_dim as softmax, log_softmax_dim as log_softmax, selu, celu
 from .ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
                           adaptive_avg_pool1d, adaptive_max_pool1d_with_indices as adaptive_max_pool1d)
@@ -76,6 +91,14 @@ from . import func  # torch.func: grad, jacrev, jacfwd, hessian, vjp, jvp, vmap
 from . import viz  # draw_graph, trace_backward (pure Python; matplotlib only for PNG)
 from ._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
     set_num_interop_threads
+from ._compile import compile  # noqa: F401,A001  (torch.compile: nothing is compiled)
+from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
+                                get_autocast_dtype, set_autocast_dtype, is_autocast_cpu_enabled,
+                                set_autocast_cpu_enabled, get_autocast_cpu_dtype,
+                                set_autocast_cpu_dtype, get_autocast_gpu_dtype,
+                                set_autocast_gpu_dtype, is_autocast_cache_enabled,
+                                set_autocast_cache_enabled, clear_autocast_cache,
+                                autocast_increment_nesting, autocast_decrement_nesting)
 
 # legacy typed-tensor constructors
 from ._legacy import FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, \
@@ -113,20 +136,14 @@ def set_default_tensor_type(t) -> None:
     set_default_dtype(float64 if "Double" in str(t) else float32)
 
 
-def compile(model=None, **kwargs):
-    """No compiler here: returns the model (or function) unchanged."""
-    if model is None:
-        return lambda m: m
-    return model
-
-
 import builtins as _builtins  # noqa: E402
 from . import _dtype as _dtype_mod  # noqa: E402
 builtins_bool, builtins_int = _builtins.bool, _builtins.int
 
 _SUBMODULES = ("nn", "optim", "utils", "datasets", "serialization", "linalg", "testing", "hub",
-               "backends", "jit", "amp", "fft", "special", "distributions", "onnx", "multiprocessing",
-               "accelerator", "vision")
+               "backends", "jit", "amp", "fft", "special", "distributions", "distributed", "onnx",
+               "multiprocessing",
+               "accelerator", "vision", "cpu", "compiler")
 
 
 def __getattr__(name: str):

@@ -20,12 +20,12 @@ class dtype:
         self.itemsize = self.np.itemsize
         self.is_floating_point = kind == 2
         self.is_signed = name not in ("uint8", "bool")
-        self._kind = kind      # 0 bool, 1 integer, 2 floating
+        self._kind = kind      # 0 bool, 1 integer, 2 floating, 3 complex
         self._rank = rank      # order inside its kind, for promotion
 
     @property
     def is_complex(self) -> bool:
-        return False
+        return self._kind == 3
 
     def __repr__(self) -> str:
         return "torch." + self.name
@@ -43,10 +43,13 @@ int64 = dtype("int64", np.int64, 1, 4)
 float16 = dtype("float16", np.float16, 2, 0)
 float32 = dtype("float32", np.float32, 2, 2)
 float64 = dtype("float64", np.float64, 2, 3)
+complex64 = dtype("complex64", np.complex64, 3, 2)
+complex128 = dtype("complex128", np.complex128, 3, 3)
 bfloat16 = None  # not supported: NumPy has no bfloat16
 
 _LEGACY = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-           "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double"}
+           "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",
+           "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def legacy_name(d: dtype) -> str:
@@ -63,7 +66,8 @@ def legacy_name_np(npd) -> str:
 
 _CPP = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
         "int32": "int", "int64": "long int", "float16": "c10::Half", "float32": "float",
-        "float64": "double"}
+        "float64": "double", "complex64": "c10::complex<float>",
+        "complex128": "c10::complex<double>"}
 
 
 def cpp_name(d: dtype) -> str:
@@ -76,7 +80,7 @@ def can_cast(src: dtype, dst: dtype) -> bool:
     return src._kind <= dst._kind
 
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64, complex128)
 _BY_NP = {d.np: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}
 
@@ -91,6 +95,24 @@ _default_float = float32
 def get_default_dtype() -> dtype:
     """The dtype of floating tensors made from Python floats (float32 unless changed)."""
     return _default_float
+
+
+def default_complex() -> dtype:
+    """The dtype of tensors made from Python complex numbers: complex64, or complex128 when
+    the default floating dtype is float64."""
+    return complex128 if _default_float is float64 else complex64
+
+
+def to_complex(d: dtype) -> dtype:
+    """The complex dtype holding values of ``d`` (float64 -> complex128, others complex64)."""
+    if d._kind == 3:
+        return d
+    return complex128 if d is float64 else (complex64 if d._kind == 2 else default_complex())
+
+
+def to_real(d: dtype) -> dtype:
+    """The real dtype of a complex dtype's parts (complex128 -> float64); others unchanged."""
+    return {complex64: float32, complex128: float64}.get(d, d)
 
 
 def set_default_dtype(d: dtype) -> None:
@@ -117,7 +139,10 @@ def promote_types(a: dtype, b: dtype) -> dtype:
     if a is b:
         return a
     if a._kind != b._kind:
-        return a if a._kind > b._kind else b
+        hi, lo = (a, b) if a._kind > b._kind else (b, a)
+        if hi._kind == 3 and lo is float64:
+            return complex128
+        return hi
     if a._kind == 1 and {a.name, b.name} == {"uint8", "int8"}:
         return int16
     return a if a._rank >= b._rank else b
@@ -129,6 +154,8 @@ def scalar_dtype(value) -> dtype:
         return bool_
     if isinstance(value, (int, np.integer)):
         return int64
+    if isinstance(value, (complex, np.complexfloating)):
+        return default_complex()
     return _default_float
 
 
@@ -138,4 +165,6 @@ def result_dtype(d: dtype, scalar) -> dtype:
         return d
     if isinstance(scalar, (int, np.integer)):
         return int64 if d._kind == 0 else d
-    return d if d._kind == 2 else _default_float
+    if isinstance(scalar, (complex, np.complexfloating)) and not isinstance(scalar, float):
+        return to_complex(d)
+    return d if d._kind >= 2 else _default_float

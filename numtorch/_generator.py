@@ -145,7 +145,7 @@ class Generator:
         return self._device
 
     def __repr__(self) -> str:
-        return f"<numtorch.Generator object at {id(self):#x}>"
+        return f"<torch._C.Generator object at {id(self):#x}>"     # as PyTorch prints it
 
     # -- state ----------------------------------------------------------------
     def _state_bytes(self) -> bytes:

@@ -203,6 +203,24 @@ class _Formatter:
         return " " * (self.max_width - len(text)) + text
 
 
+class _ComplexFormatter:
+    """Complex elements as PyTorch prints them: the real parts share one format, the imaginary
+    parts another (``1.+2.0000j``, ``-4.-1.6569j``)."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.real = _Formatter(values.real, True)
+        self.imag = _Formatter(values.imag, True)
+
+    def width(self) -> int:
+        return self.real.width() + self.imag.width() + 1
+
+    def format(self, value: Any) -> str:
+        imag = self.imag.format(value.imag).lstrip()
+        if imag[0] not in "+-":
+            imag = "+" + imag
+        return self.real.format(value.real) + imag + "j"
+
+
 def _summarized(array: np.ndarray, edgeitems: int) -> np.ndarray:
     """The elements shown when summarising (first/last ``edgeitems`` per dim)."""
     if array.ndim == 0:
@@ -267,7 +285,10 @@ def _body(array: np.ndarray, floating: bool, indent: int) -> str:
     if summarize and not PRINT_OPTS.edgeitems and array.ndim > 0:
         return "[...]"
     shown = _summarized(array, PRINT_OPTS.edgeitems) if summarize else array
-    formatter = _Formatter(shown.reshape(-1), floating)
+    if array.dtype.kind == "c":
+        formatter: Any = _ComplexFormatter(shown.reshape(-1))
+    else:
+        formatter = _Formatter(shown.reshape(-1), floating)
     if array.ndim == 0:
         return formatter.format(array.item())
     return _nested_str(array, indent, summarize, formatter)
@@ -289,7 +310,8 @@ def _add_suffixes(text: str, suffixes: Sequence[str], indent: int) -> str:
 
 
 def _is_default_dtype(dt: Any) -> bool:
-    return dt is _dtype.get_default_dtype() or dt.name in ("int64", "bool")
+    return (dt is _dtype.get_default_dtype() or dt.name in ("int64", "bool")
+            or dt is _dtype.default_complex())
 
 
 def format_array(array: np.ndarray, dtype: Any = None, *,

@@ -181,7 +181,7 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def is_complex(self) -> bool:
-        return False
+        return self._data.dtype.kind == "c"
 
     def is_contiguous(self, memory_format=None) -> bool:
         return self._data.flags.c_contiguous

@@ -21,7 +21,11 @@ from .autograd.engine import run_backward as _run_backward
 from .autograd.function import _RemovableHandle
 from .ops import elementwise as E, math as M, reduce as R, shape as S, indexing as I, linalg as L
 from .ops import convert as C
+from .ops import linalg_extra as LX
+from .ops import complex_ops as CX
 from .ops import activation as A
+from .ops import sorting as SO, searching as SE, cumulative as CU
+from .ops import special_math as SM, combinatorics as CB
 from .ops._tensor_array import TensorArray
 
 
@@ -97,8 +101,8 @@ def _install_methods() -> None:
         E: """add sub mul div floor_divide remainder fmod pow eq ne lt le gt ge greater greater_equal
               less less_equal not_equal equal logical_and logical_or logical_xor logical_not
               bitwise_and bitwise_or bitwise_xor bitwise_not isnan isinf isfinite isposinf isneginf
-              signbit isclose allclose nan_to_num add_ sub_ mul_ div_ pow_ remainder_ floor_divide_
-              maximum_ minimum_ addcmul addcdiv addcmul_ addcdiv_ true_divide divide multiply
+              signbit isclose allclose nan_to_num nan_to_num_ add_ sub_ mul_ div_ pow_ remainder_
+              floor_divide_ maximum_ minimum_ addcmul addcdiv addcmul_ addcdiv_ true_divide divide multiply
               subtract""",
         M: """neg abs sign exp expm1 log log2 log10 log1p sqrt rsqrt square reciprocal sin cos tan
               tanh sigmoid relu atan asin acos sinh cosh floor ceil round trunc fix clamp clamp_min
@@ -114,11 +118,20 @@ def _install_methods() -> None:
         I: """gather scatter scatter_ scatter_add scatter_add_ index_select masked_fill masked_fill_
               masked_select nonzero argwhere take index_add diag diagonal""",
         L: "matmul mm bmm mv dot inner outer ger addmm trace",
+        LX.tensor_methods: """det logdet slogdet inverse svd cholesky qr pinverse matrix_power
+                              matrix_exp cholesky_solve cholesky_inverse triangular_solve cross
+                              norm""",
+        CX.tensor_methods: "real imag conj conj_physical resolve_conj resolve_neg is_conj angle",
         C: """to type type_as float double half long int short char byte bool cpu cuda new_tensor
               new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
+        SO: """sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive""",
+        SE: "histc histogram bincount",
+        CU: "cummax cummin logcumsumexp diff repeat_interleave",
     }
     Tensor.softmax, Tensor.log_softmax = A.softmax_dim, A.log_softmax_dim   # dim required
     table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_ multinomial"
+    table[SM.METHODS] = " ".join(SM.TENSOR_METHODS)     # erf lgamma polygamma xlogy ...
+    table[CB] = "kron rot90"
     for module, names in table.items():
         for name in names.split():
             setattr(Tensor, name, getattr(module, name))

@@ -4,6 +4,8 @@
     numtorch examples run NAME [NAME ...]  train and report (plots into ./numtorch-out/)
     numtorch examples run --all            every example
     numtorch run program.py [args ...]     run a PyTorch program on numtorch (numtorch.run)
+    numtorch run --nproc N program.py      the same on N ranks through MPI (numtorch[distributed])
+    numtorch examples run mnist-ddp --nproc 2   a distributed example on 2 ranks
     numtorch info                          versions, NumPy's BLAS, CUDA availability
 """
 from __future__ import annotations
@@ -40,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="train for a few steps only (a smoke test)")
     run.add_argument("--no-plots", action="store_true", help="do not draw plots")
     run.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    run.add_argument("--nproc", type=int, default=None, metavar="N",
+                     help="run distributed examples (mnist-ddp) on N processes through MPI")
     run.set_defaults(run_parser=run)
 
     r = sub.add_parser("run", help="run a PyTorch program with `import torch` bound to numtorch",
@@ -80,15 +84,21 @@ def _run_examples(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
     else:
         parser.error("name an example to run, or pass --all (see `numtorch examples`)")
 
+    if args.nproc is not None and args.nproc != 1:
+        return _run_examples_on_ranks(args, names, parser)
     os.environ.setdefault("MPLBACKEND", "Agg")
     start = time.perf_counter()
     results = []
+    other_rank = os.environ.get("RANK", "0") != "0"   # of --nproc: rank 0 reports
     for name in names:
         results.append(run_example(name, out_dir=args.out, quick=args.quick,
                                    show_progress=not args.no_progress,
-                                   plots=not args.no_plots))
-        print(flush=True)
+                                   plots=not args.no_plots, verbose=not other_rank))
+        if not other_rank:
+            print(flush=True)
     total = time.perf_counter() - start
+    if other_rank:
+        return 0
 
     if len(results) > 1:
         width = max(len(r.name) for r in results)
@@ -104,6 +114,29 @@ def _run_examples(args: argparse.Namespace, parser: argparse.ArgumentParser) -> 
         print("Plots skipped: matplotlib is not installed (pip install \"numtorch[examples]\").")
     print(f"{len(results)} example(s) in {total:.1f} s")
     return 0
+
+
+def _run_examples_on_ranks(args: argparse.Namespace, names: List[str],
+                           parser: argparse.ArgumentParser) -> int:
+    """``numtorch examples run NAME --nproc N``: the same command on N ranks (MPI)."""
+    from .examples import load
+
+    if args.nproc < 1:
+        parser.error("--nproc must be a positive number of processes")
+    single = [n for n in names if not getattr(load(n), "DISTRIBUTED", False)]
+    if single:
+        parser.error(f"--nproc runs distributed examples only; {', '.join(single)} "
+                     f"train(s) in one process")
+    from .distributed.run import launch
+
+    argv = ["-m", "numtorch", "examples", "run", *names, "--out", args.out]
+    argv += [flag for flag, on in (("--quick", args.quick), ("--no-plots", args.no_plots),
+                                   ("--no-progress", args.no_progress)) if on]
+    try:
+        return launch(args.nproc, argv)
+    except RuntimeError as e:
+        print(f"numtorch examples: {e}", file=sys.stderr)
+        return 1
 
 
 # -- run ---------------------------------------------------------------------------------------

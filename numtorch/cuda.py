@@ -268,3 +268,15 @@ ShortTensor = _typed("ShortTensor")
 CharTensor = _typed("CharTensor")
 ByteTensor = _typed("ByteTensor")
 BoolTensor = _typed("BoolTensor")
+
+
+# -- submodules: torch.cuda is a package (torch.cuda.amp); numtorch's live in numtorch/_cuda/ ---
+
+__path__ = [__import__("os").path.join(__import__("os").path.dirname(__file__), "_cuda")]
+
+
+def __getattr__(name: str):
+    if name == "amp":                      # ``torch.cuda.amp`` without importing it first
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -24,7 +24,8 @@ from typing import List, Optional
 
 __all__ = ["install", "uninstall", "main"]
 
-_USAGE = "usage: python -m numtorch.run [--seed N] [-m module | program.py] [args ...]"
+_USAGE = ("usage: python -m numtorch.run [--nproc N [--hostfile FILE] [--no-prefix]] [--seed N] "
+          "[-m module | program.py] [args ...]")
 
 
 # top-level package aliased -> the numtorch package it means
@@ -88,12 +89,19 @@ def uninstall() -> None:
                 del sys.modules[name]
 
 
-def main(argv: Optional[List[str]] = None) -> None:
-    """Run a program (or ``-m module``) with ``torch`` bound to numtorch."""
+def main(argv: Optional[List[str]] = None) -> Optional[int]:
+    """Run a program (or ``-m module``) with ``torch`` bound to numtorch; with ``--nproc N``
+    first, on N ranks (see :mod:`numtorch.distributed.run`), returning the job's exit code."""
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help"):
         print(_USAGE, file=sys.stderr if not argv else sys.stdout)
         raise SystemExit(2 if not argv else 0)
+    if argv[0].startswith(("--nproc", "--hostfile", "--no-prefix")):   # several ranks (MPI)
+        from .distributed.run import main as run_ranks
+        return run_ranks(argv)
+    if argv[0] == "--_rank":                    # one of those ranks (started by mpiexec)
+        from .distributed.run import rank_main
+        return rank_main(argv[1:], main)
     install()
     if argv[0] == "--seed" and len(argv) > 2:      # like calling torch.manual_seed(N) first
         import numtorch
@@ -118,4 +126,4 @@ def main(argv: Optional[List[str]] = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -9,11 +9,16 @@ and each storage a persistent id ``('storage', torch.FloatStorage, key, 'cpu', n
 ``<name>/byteorder`` and a few small records. Tensors that are views of one array share one
 storage, as in PyTorch.
 
-Loading never runs code from the file: the unpickler rebuilds only tensors, parameters and
-plain containers (dict, OrderedDict, list, tuple, set, numbers, strings, ``torch.Size``,
-dtypes, devices). Any other global raises ``pickle.UnpicklingError`` naming it; allow a
-class you trust with ``add_safe_globals([cls])``. Saving is atomic: the archive is written
-to a temporary file in the same folder and renamed over the target.
+Loading, as in PyTorch 2.6+: with the default ``weights_only=True`` no code from the file runs:
+the weights-only unpickler (``_weights_only_unpickler.py``) rebuilds exactly what PyTorch's
+does (tensors, parameters, containers, numbers, strings, ``torch.Size``, dtypes, devices) and
+refuses any other global (a NumPy array, a whole ``nn.Module``, ...) with PyTorch's
+``pickle.UnpicklingError``, which names the global; ``add_safe_globals([cls])`` or the
+``safe_globals([...])`` context allow more. ``weights_only=False`` (or the environment variable
+``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD=1`` when ``weights_only`` is not given) unpickles the whole
+file, running what it names (a pickled model, NumPy arrays): only for files you trust.
+``TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`` forces ``weights_only=True``. Saving is atomic: the archive
+is written to a temporary file in the same folder and renamed over the target.
 
 >>> import io, numtorch as torch
 >>> buf = io.BytesIO()
@@ -24,15 +29,18 @@ to a temporary file in the same folder and renamed over the target.
 """
 from __future__ import annotations
 
+import _codecs
 import _compat_pickle
 import collections
 import contextlib
+import importlib
 import io
 import os
 import pickle
 import struct
 import sys
 import types
+import warnings
 from typing import Any, BinaryIO, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
@@ -41,10 +49,12 @@ from . import _dtype
 from ._device import device as _Device
 from ._size import Size
 from ._tensor import Tensor, _rebuild_tensor_plain
+from ._foreign_dtype import FOREIGN as _FOREIGN_DTYPES, ForeignDtype as _ForeignDtype
+from ._weights_only_unpickler import Unpickler as _WeightsUnpickler, wo_message as _wo_message
 from .nn.parameter import Parameter, _rebuild_parameter_plain
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
-           "safe_globals", "DEFAULT_PROTOCOL"]
+           "safe_globals", "get_unsafe_globals_in_checkpoint", "DEFAULT_PROTOCOL"]
 
 DEFAULT_PROTOCOL = 2
 FILE_LIKE = Union[str, os.PathLike, BinaryIO, io.BytesIO]
@@ -56,7 +66,8 @@ _STORAGE_OF = {np.dtype(np.float32): "FloatStorage", np.dtype(np.float64): "Doub
                np.dtype(np.float16): "HalfStorage", np.dtype(np.int64): "LongStorage",
                np.dtype(np.int32): "IntStorage", np.dtype(np.int16): "ShortStorage",
                np.dtype(np.int8): "CharStorage", np.dtype(np.uint8): "ByteStorage",
-               np.dtype(np.bool_): "BoolStorage"}
+               np.dtype(np.bool_): "BoolStorage", np.dtype(np.complex64): "ComplexFloatStorage",
+               np.dtype(np.complex128): "ComplexDoubleStorage"}
 _DTYPE_OF = {name: dt for dt, name in _STORAGE_OF.items()}
 _BFLOAT16 = "BFloat16Storage"
 
@@ -83,7 +94,11 @@ class _StorageType:
         return f"torch.{self.name}"
 
 
-_STORAGE_TYPES = {name: _StorageType(name) for name in list(_DTYPE_OF) + [_BFLOAT16]}
+# storages PyTorch's files may name that NumPy has no arrays for: loading one says so
+_FOREIGN_STORAGES = ["QInt8Storage", "QUInt8Storage", "QInt32Storage", "QUInt4x2Storage",
+                     "QUInt2x4Storage"]
+_STORAGE_TYPES = {name: _StorageType(name)
+                  for name in list(_DTYPE_OF) + [_BFLOAT16] + _FOREIGN_STORAGES}
 
 
 def _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks,
@@ -107,6 +122,11 @@ def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, bac
                               metadata)
 
 
+def _rebuild_tensor(storage, storage_offset, size, stride) -> Tensor:
+    """``torch._utils._rebuild_tensor`` (older files)."""
+    return _rebuild_tensor_v2(storage, storage_offset, size, stride, False, None)
+
+
 def _rebuild_parameter(data: Tensor, requires_grad: bool, backward_hooks):
     """``torch._utils._rebuild_parameter``: an ``nn.Parameter`` around ``data``."""
     return _make_parameter(data, requires_grad)
@@ -119,16 +139,18 @@ def _rebuild_parameter_with_state(data: Tensor, requires_grad: bool, backward_ho
 def _rebuild_from_type_v2(func, new_type, args, state):
     """``torch._tensor._rebuild_from_type_v2``: only for plain tensors and parameters."""
     ret = func(*args)
-    if new_type is _PARAMETER_TYPE:
+    if new_type is Parameter and not isinstance(ret, Parameter):
         ret = _make_parameter(ret, ret.requires_grad)
     return ret
 
 
-class _ParameterType:
-    """``torch.nn.parameter.Parameter`` as it appears inside ``_rebuild_from_type_v2``."""
-
-
-_PARAMETER_TYPE = _ParameterType()
+def _not_supported(what: str) -> Callable:
+    """A global PyTorch's weights-only loader allows that numtorch cannot rebuild."""
+    def refuse(*args, **kwargs):
+        raise RuntimeError(f"numtorch cannot load {what} (numtorch has no such tensors); this "
+                           f"file holds one. Convert it in PyTorch to dense CPU tensors of a NumPy "
+                           f"dtype and save it again.")
+    return refuse
 
 
 def _view(storage: np.ndarray, offset: int, size, stride) -> np.ndarray:
@@ -160,45 +182,51 @@ def _view(storage: np.ndarray, offset: int, size, stride) -> np.ndarray:
     return np.lib.stride_tricks.as_strided(storage[offset:], size, tuple(s * item for s in stride))
 
 
-def _safe_encode(obj, encoding: str = "utf-8", errors: str = "strict"):
-    """``_codecs.encode`` as pickle protocol 2 uses it for bytes: text codecs only."""
-    if encoding.lower().replace("_", "-") not in ("latin1", "latin-1", "utf-8", "utf8", "ascii"):
-        raise pickle.UnpicklingError(f"refused to decode bytes with the codec {encoding!r}")
-    return obj.encode(encoding, errors)
-
-
 def _safe_table() -> Dict[Tuple[str, str], Any]:
+    """The globals ``load(weights_only=True)`` allows by default: PyTorch 2.13's list, each
+    mapped to what stands for it here."""
+    from . import _legacy
     t: Dict[Tuple[str, str], Any] = {
         ("collections", "OrderedDict"): collections.OrderedDict,
         ("collections", "Counter"): collections.Counter,
         ("builtins", "set"): set,
-        ("builtins", "frozenset"): frozenset,
         ("builtins", "bytearray"): bytearray,
         ("builtins", "complex"): complex,
-        ("builtins", "slice"): slice,
-        ("_codecs", "encode"): _safe_encode,
+        ("_codecs", "encode"): _codecs.encode,          # protocol 2 pickles bytes with it
+        ("torch._utils", "_rebuild_tensor"): _rebuild_tensor,
         ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
         ("torch._utils", "_rebuild_tensor_v3"): _rebuild_tensor_v3,
         ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
         ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
         ("torch._tensor", "_rebuild_from_type_v2"): _rebuild_from_type_v2,
-        ("torch.nn.parameter", "Parameter"): _PARAMETER_TYPE,
+        ("torch.nn.parameter", "Parameter"): Parameter,
         ("torch", "Size"): Size,
         ("torch", "device"): _Device,
         ("torch", "Tensor"): Tensor,
     }
+    for fn, what in (("_rebuild_sparse_tensor", "sparse tensors"),
+                     ("_rebuild_qtensor", "quantized tensors"),
+                     ("_rebuild_nested_tensor", "nested tensors"),
+                     ("_rebuild_meta_tensor_no_storage", "meta tensors"),
+                     ("_rebuild_wrapper_subclass", "tensor subclasses"),
+                     ("_rebuild_device_tensor_from_numpy", "tensors of other devices"),
+                     ("_rebuild_device_tensor_from_cpu_tensor", "tensors of other devices")):
+        t[("torch._utils", fn)] = _not_supported(what)
+    t[("torch.serialization", "_get_layout")] = _not_supported("sparse tensors")
     for d in _dtype.ALL:
         t[("torch", d.name)] = d
+    for name, d in _FOREIGN_DTYPES.items():
+        t.setdefault(("torch", name), d)
     for name, st in _STORAGE_TYPES.items():
         t[("torch", name)] = st
-    for old, new in (("half", "float16"), ("float", "float32"), ("double", "float64"),
-                     ("long", "int64"), ("int", "int32"), ("short", "int16")):
-        t[("torch", old)] = _dtype._BY_NAME[new]
+    for name in ("FloatTensor", "DoubleTensor", "HalfTensor", "LongTensor", "IntTensor",
+                 "ShortTensor", "CharTensor", "ByteTensor", "BoolTensor"):
+        t[("torch", name)] = getattr(_legacy, name)
     return t
 
 
 _SAFE = _safe_table()
-_user_safe: Dict[Tuple[str, str], Any] = {}
+_marked: List[Any] = []          # what add_safe_globals was given, in order
 
 
 def _torch_name(module: str) -> str:
@@ -211,56 +239,102 @@ def _global_name(obj) -> Tuple[str, str]:
 
 
 def add_safe_globals(safe_globals: List[Any]) -> None:
-    """Allow ``load`` to rebuild these classes/functions too (only for files you trust).
-
-    An entry is the object, or ``(object, "module.name")`` to match another name.
+    """Allow ``load(weights_only=True)`` to rebuild these classes/functions too (only for files
+    you trust). An entry is the object, or ``(object, "module.name")`` to match another name.
 
     >>> import collections
     >>> add_safe_globals([collections.defaultdict]); clear_safe_globals()
     """
     for g in safe_globals:
+        if g not in _marked:
+            _marked.append(g)
+
+
+def get_safe_globals() -> List[Any]:
+    """The globals added with ``add_safe_globals`` (entries as they were given)."""
+    return list(_marked)
+
+
+def clear_safe_globals() -> None:
+    """Forget the globals added with ``add_safe_globals``."""
+    _marked.clear()
+
+
+def _user_table() -> Dict[Tuple[str, str], Any]:
+    t: Dict[Tuple[str, str], Any] = {}
+    for g in _marked:
         if isinstance(g, tuple):
             obj, full = g
             module, _, name = full.rpartition(".")
         else:
             obj = g
             module, name = _global_name(g)
-        _user_safe[(module, name)] = obj
+            t[(getattr(g, "__module__", None) or module, name)] = obj
+        t[(module, name)] = obj
+    return t
 
 
-def get_safe_globals() -> List[Any]:
-    """The globals added with ``add_safe_globals``."""
-    return list(_user_safe.values())
+class safe_globals:
+    """Context manager: ``add_safe_globals(globals)`` for the duration of a ``with`` block.
+
+    >>> import collections
+    >>> with safe_globals([collections.defaultdict]):
+    ...     get_safe_globals()
+    [<class 'collections.defaultdict'>]
+    """
+
+    def __init__(self, safe_globals: List[Any]) -> None:
+        self.safe_globals = safe_globals
+
+    def __enter__(self) -> None:
+        self._saved = list(_marked)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc) -> None:
+        _marked[:] = self._saved
 
 
-def clear_safe_globals() -> None:
-    """Forget the globals added with ``add_safe_globals``."""
-    _user_safe.clear()
+def get_unsafe_globals_in_checkpoint(f: FILE_LIKE) -> List[str]:
+    """The ``module.name`` of each global in the checkpoint that ``load(weights_only=True)``
+    would refuse (neither allowed by default nor added with ``add_safe_globals``).
 
-
-@contextlib.contextmanager
-def safe_globals(safe_globals: List[Any]):
-    """Context manager: ``add_safe_globals`` for the duration of a ``with`` block."""
-    saved = dict(_user_safe)
-    add_safe_globals(safe_globals)
+    >>> import io, collections, numtorch as torch
+    >>> buf = io.BytesIO(); torch.save({"d": collections.defaultdict(int)}, buf); _ = buf.seek(0)
+    >>> sorted(get_unsafe_globals_in_checkpoint(buf))
+    ['builtins.int', 'collections.defaultdict']
+    """
+    import pickletools
+    fh, what, close = _open_for_load(f)
     try:
-        yield
+        archive = _Archive(fh, what)
+        pkl = archive.read(archive.prefix + "data.pkl")
     finally:
-        _user_safe.clear()
-        _user_safe.update(saved)
-
-
-def _refused(module: str, name: str) -> pickle.UnpicklingError:
-    full = f"{module}.{name}"
-    return pickle.UnpicklingError(
-        "Weights only load failed. numtorch.load rebuilds only tensors, parameters and plain "
-        "containers, and never runs code from a file (weights_only=False does not change "
-        "that).\n\tWeightsUnpickler error: Unsupported global: GLOBAL "
-        f"{full} was not an allowed global by default. Please use "
-        f"`torch.serialization.add_safe_globals([{full}])` or the "
-        f"`torch.serialization.safe_globals([{full}])` context manager to allowlist this global "
-        "if you trust this class/function. To save a model, save its state_dict() and load it "
-        "with model.load_state_dict(torch.load(path)).")
+        if close:
+            fh.close()
+    user = _user_table()
+    found: List[str] = []
+    strings: List[str] = []
+    readable = _WeightsUnpickler.dispatch
+    for op, arg, _ in pickletools.genops(pkl):
+        code = op.code.encode("latin-1")[0]
+        if code not in readable:
+            raise pickle.UnpicklingError(f"Unsupported operand {code}")
+        if op.name in ("GLOBAL", "STACK_GLOBAL"):
+            if op.name == "GLOBAL":
+                module, name = arg.split(" ", 1)
+            elif len(strings) >= 2:
+                module, name = strings[-2], strings[-1]
+            else:
+                continue
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+            full = f"{module}.{name}"
+            if (module, name) not in _SAFE and (module, name) not in user and full not in found:
+                found.append(full)
+        elif isinstance(arg, str):
+            strings.append(arg)
+    return found
 
 
 # -- saving ------------------------------------------------------------------------------------------
@@ -305,7 +379,7 @@ class _Pickler(pickle._Pickler):
         mapped = self._NAMES.get(id(obj))
         if mapped is not None:
             module, name = mapped
-        elif isinstance(obj, _dtype.dtype):
+        elif isinstance(obj, (_dtype.dtype, _ForeignDtype)):
             module, name = "torch", obj.name
         elif isinstance(obj, _StorageType):
             module, name = "torch", obj.name
@@ -331,7 +405,7 @@ class _Pickler(pickle._Pickler):
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
             return self._reduce_tensor(obj)
-        if isinstance(obj, (_dtype.dtype, _StorageType)):
+        if isinstance(obj, (_dtype.dtype, _StorageType, _ForeignDtype)):
             return obj.name
         if isinstance(obj, _Device):
             return (_Device, (obj.type,) if obj.index is None else (obj.type, obj.index))
@@ -496,36 +570,24 @@ def _check_location(location: str) -> None:
                        f"on the CPU only; use torch.load with map_location='cpu'.")
 
 
-class _Unpickler(pickle.Unpickler):
-    """Rebuilds only allow-listed globals; storages come from the zip records."""
+class _Storages:
+    """The storages of an archive, read from its records once each (``persistent_load``)."""
 
-    def __init__(self, file, read_record: Callable[[str, np.dtype, int], np.ndarray],
-                 map_location, **kwargs) -> None:
-        super().__init__(file, **kwargs)
+    def __init__(self, read_record: Callable[[str, np.dtype, int], np.ndarray],
+                 map_location) -> None:
         self._read_record = read_record
         self._map_location = map_location
         self._loaded: Dict[str, np.ndarray] = {}
 
-    def find_class(self, module: str, name: str):
-        if (module, name) in _compat_pickle.NAME_MAPPING:      # Python 2 names (protocol 2)
-            module, name = _compat_pickle.NAME_MAPPING[(module, name)]
-        module = _compat_pickle.IMPORT_MAPPING.get(module, module)
-        obj = _SAFE.get((module, name))
-        if obj is None:
-            obj = _user_safe.get((module, name))
-            if obj is None:
-                obj = _user_safe.get((_torch_name(module), name))
-            if obj is None:
-                raise _refused(module, name)
-        return obj
-
-    def persistent_load(self, pid):
+    def load(self, pid):
         if not isinstance(pid, tuple) or len(pid) < 5 or pid[0] != "storage":
             raise pickle.UnpicklingError(f"Unsupported persistent id in the file: {pid!r}")
         _, stype, key, location, numel = pid[:5]
         if not isinstance(stype, _StorageType):
             if isinstance(stype, _dtype.dtype):              # newer untyped-storage files
                 stype = _STORAGE_TYPES[_STORAGE_OF[stype.np]]
+            elif isinstance(stype, _ForeignDtype) and stype.name == "bfloat16":
+                stype = _STORAGE_TYPES[_BFLOAT16]
             else:
                 raise pickle.UnpicklingError(f"Unsupported storage type in the file: {stype!r}")
         key = str(key)
@@ -540,6 +602,10 @@ class _Unpickler(pickle.Unpickler):
         if stype == _BFLOAT16:                    # NumPy has no bfloat16: widen to float32
             half = self._read_record(key, np.dtype(np.uint16), numel)
             return (half.astype(np.uint32) << np.uint32(16)).view(np.float32)
+        if stype not in _DTYPE_OF:
+            raise RuntimeError(f"numtorch cannot load tensors of torch.{stype} (numtorch has no "
+                               "such tensors); this file holds one. Convert it in PyTorch to a NumPy "
+                               "dtype and save it again.")
         return self._read_record(key, _DTYPE_OF[stype], numel)
 
     def _map(self, arr: np.ndarray, location: str) -> np.ndarray:
@@ -562,6 +628,67 @@ class _Unpickler(pickle.Unpickler):
             raise ValueError(f"map_location should be either a callable, a string, a torch.device "
                              f"or a dict, got {type(ml).__name__}")
         return arr
+
+
+def _weights_unpickler(file, storages: _Storages, **kwargs) -> _WeightsUnpickler:
+    """``load(weights_only=True)``'s unpickler: the allow-listed globals only."""
+    return _WeightsUnpickler(file, _SAFE, _user_table(), persistent_load=storages.load,
+                             build_types=(Tensor, Parameter, collections.OrderedDict),
+                             make={Tensor: Tensor, Parameter: Parameter}, **kwargs)
+
+
+def _full_unpickler(file, storages: _Storages, base=pickle.Unpickler, **kwargs):
+    """``load(weights_only=False)``'s unpickler: any global, ``torch.*`` names read as numtorch's
+    (a whole pickled model, NumPy arrays). It runs what the file names: trusted files only."""
+
+    class FullUnpickler(base):
+        def find_class(self, module: str, name: str):
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            module = _compat_pickle.IMPORT_MAPPING.get(module, module)
+            obj = _SAFE.get((module, name))
+            if obj is not None:
+                return obj
+            if module == "torch" or module.startswith("torch."):
+                try:
+                    obj = importlib.import_module("numtorch" + module[5:])
+                    for part in name.split("."):
+                        obj = getattr(obj, part)
+                    return obj
+                except (ImportError, AttributeError):
+                    raise pickle.UnpicklingError(
+                        f"this file needs {module}.{name}, which numtorch does not have") from None
+            return super().find_class(module, name)
+
+        def persistent_load(self, pid):
+            return storages.load(pid)
+
+    return FullUnpickler(file, **kwargs)
+
+
+_TRUE = ("1", "y", "yes", "true")
+
+
+def _resolve_weights_only(weights_only: Optional[bool], pickle_module: Any) -> bool:
+    """``weights_only`` as PyTorch settles it: the argument, the environment variables and
+    ``pickle_module`` (which implies ``weights_only=False`` unless asked otherwise)."""
+    force = os.getenv("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    force_no = os.getenv("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", "0").lower() in _TRUE
+    if force and force_no:
+        raise RuntimeError("Only one of `TORCH_FORCE_WEIGHTS_ONLY_LOAD` or "
+                           "`TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD` should be set, but both were set.")
+    if force:
+        weights_only = True
+    elif force_no and weights_only is None:
+        warnings.warn("Environment variable TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD detected, since "
+                      "the`weights_only` argument was not explicitly passed to `torch.load`, "
+                      "forcing weights_only=False.", UserWarning, stacklevel=3)
+        weights_only = False
+    if weights_only is None:
+        weights_only = pickle_module is None
+    if weights_only and pickle_module is not None:
+        raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    return bool(weights_only)
 
 
 class _Archive:
@@ -633,14 +760,17 @@ def load(f: FILE_LIKE, map_location=None, pickle_module: Any = None, *,
          **pickle_load_args: Any) -> Any:
     """Load what ``save`` (numtorch's or PyTorch's) wrote to ``f``.
 
-    Only tensors, parameters and plain containers are rebuilt; no code from the file runs.
-    ``map_location`` may be ``'cpu'``, a device, a dict or a callable, as in PyTorch.
+    With ``weights_only=True`` (the default) only tensors, parameters and plain containers are
+    rebuilt and no code from the file runs; ``weights_only=False`` unpickles anything the file
+    holds (a whole model, NumPy arrays): use it only for files you trust. ``map_location`` may
+    be ``'cpu'``, a device, a dict or a callable, as in PyTorch.
 
     >>> import io, numtorch as torch
     >>> buf = io.BytesIO(); torch.save(torch.arange(3), buf); _ = buf.seek(0)
     >>> torch.load(buf, map_location="cpu", weights_only=True)
     tensor([0, 1, 2])
     """
+    weights_only = _resolve_weights_only(weights_only, pickle_module)
     fh, what, close = _open_for_load(f)
     try:
         start = fh.tell()
@@ -651,12 +781,28 @@ def load(f: FILE_LIKE, map_location=None, pickle_module: Any = None, *,
         archive = _Archive(fh, what)
         pkl = archive.read(archive.prefix + "data.pkl")
         kwargs = {k: v for k, v in pickle_load_args.items() if k in ("encoding", "errors")}
-        up = _Unpickler(io.BytesIO(pkl), archive.record, map_location, **kwargs)
+        kwargs.setdefault("encoding", "utf-8")
+        storages = _Storages(archive.record, map_location)
+        if weights_only:
+            if pkl[:1] == pickle.PROTO and pkl[1:2] != b"\x02" and len(pkl) > 1:
+                warnings.warn(f"Detected pickle protocol {pkl[1]} in the checkpoint, which was not "
+                              "the default pickle protocol used by `torch.load` (2). The "
+                              "weights_only Unpickler might not support all instructions "
+                              "implemented by this protocol, please file an issue for adding "
+                              "support if you encounter this.", UserWarning, stacklevel=2)
+            up = _weights_unpickler(io.BytesIO(pkl), storages, **kwargs)
+        else:
+            base = getattr(pickle_module, "Unpickler", pickle.Unpickler)
+            up = _full_unpickler(io.BytesIO(pkl), storages, base, **kwargs)
         try:
             return up.load()
-        except (EOFError, struct.error, IndexError) as e:
-            raise pickle.UnpicklingError(f"{what} is truncated or corrupt: its data.pkl record "
-                                         f"cannot be read ({type(e).__name__}: {e})") from None
+        except pickle.UnpicklingError as e:
+            if weights_only:
+                raise pickle.UnpicklingError(_wo_message(str(e))) from None
+            raise
+        except (EOFError, struct.error, IndexError):
+            raise EOFError(f"{what} is truncated or corrupt: its data.pkl record ends too "
+                           "soon") from None
     finally:
         if close:
             fh.close()

@@ -157,19 +157,33 @@ def test_iterable_dataset_and_workers_sharding():
     assert len(D.DataLoader(_Stream(5), batch_size=2)) == 3
 
 
+class _InitSeen(D.Dataset):
+    seen = None
+
+    def __len__(self):
+        return 10
+
+    def __getitem__(self, i):
+        return i, self.seen
+
+
+def _record_init(wid):
+    # runs in the worker process, on the worker's copy of the dataset
+    info = D.get_worker_info()
+    info.dataset.seen = (wid, info.id, info.num_workers, info.seed - torch.initial_seed())
+
+
 def test_workers_call_init_fn_and_keep_order():
-    seen = []
-
-    def init(wid):
-        info = D.get_worker_info()
-        seen.append((wid, info.id, info.num_workers, info.seed - torch.initial_seed()))
-
-    ds = D.TensorDataset(torch.arange(10))
+    ds = _InitSeen()
     torch.manual_seed(0)
-    loader = D.DataLoader(ds, batch_size=4, shuffle=True, num_workers=2, worker_init_fn=init)
-    assert batches(loader) == [[6, 7, 1, 4], [2, 0, 9, 8], [3, 5]]
-    assert seen == [(0, 0, 2, 0), (1, 1, 2, 0)]
-    assert D.get_worker_info() is None
+    loader = D.DataLoader(ds, batch_size=4, shuffle=True, num_workers=2,
+                          worker_init_fn=_record_init)
+    out = list(loader)
+    assert [b[0].tolist() for b in out] == [[6, 7, 1, 4], [2, 0, 9, 8], [3, 5]]
+    assert [tuple(f[0].item() for f in b[1]) for b in out] == \
+        [(0, 0, 2, 0), (1, 1, 2, 0), (0, 0, 2, 0)]
+    assert ds.seen is None and D.get_worker_info() is None
+    ds = D.TensorDataset(torch.arange(10))
     loader = D.DataLoader(ds, batch_size=3, num_workers=3, persistent_workers=True, pin_memory=False)
     assert batches(loader) == batches(loader) == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [9]]
 

@@ -26,6 +26,7 @@ PLOTS = {
     "mnist-scratch": {"loss", "digits"},
     "mnist-mlp": {"loss", "digits"},
     "mnist-cnn": {"loss", "filters", "features", "digits"},
+    "mnist-ddp": {"loss"},
     "char-lstm": {"loss"},
     "transformer-reverse": {"loss", "attention"},
     "sqrt2": {"x", "loss"},

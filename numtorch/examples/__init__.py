@@ -38,6 +38,8 @@ EXAMPLES: Dict[str, Example] = {
     "mnist-mlp": Example("mnist_mlp", "MNIST MLP with nn, DataLoader and Adam"),
     "mnist-cnn": Example("mnist_cnn", "MNIST LeNet-style CNN with BatchNorm; learned filters "
                                       "and feature maps"),
+    "mnist-ddp": Example("mnist_ddp", "MNIST MLP with DistributedDataParallel and "
+                                      "DistributedSampler (--nproc 2: two processes on MPI)"),
     "char-lstm": Example("char_lstm", "character-level LSTM language model on generated text; "
                                       "samples a line with multinomial"),
     "transformer-reverse": Example("transformer_reverse", "transformer encoder reversing digit "

@@ -12,3 +12,5 @@ from .modules import *  # noqa: F401,F403
 from .modules import Module, Container, Sequential, ModuleList, ModuleDict, ParameterList, \
     ParameterDict, Identity, Linear, Bilinear, Flatten, Unflatten  # noqa: F401
 from . import init, functional, utils, parameter, modules  # noqa: F401
+from .parallel import DataParallel  # noqa: F401,E402
+from . import parallel  # noqa: F401,E402

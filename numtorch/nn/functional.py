@@ -274,20 +274,48 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, o
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (broadcasting).
+    """Cosine of the angle between ``x1`` and ``x2`` along ``dim`` (after broadcasting); each
+    norm is clamped to at least ``eps`` (outside autograd, as PyTorch: the gradient sees the
+    plain norm).
 
     >>> F.cosine_similarity(torch.tensor([[1.0, 0.0]]), torch.tensor([[1.0, 1.0]]))
     tensor([0.7071])
     """
-    n1 = _M.clamp_min(_R.norm(x1, 2, dim, keepdim=True), eps)
-    n2 = _M.clamp_min(_R.norm(x2, 2, dim, keepdim=True), eps)
-    return _R.sum(_E.mul(_E.div(x1, n1), _E.div(x2, n2)), dim)
+    from .._dtype import promote_types, legacy_name
+    from ..autograd.grad_mode import no_grad
+    from ..ops._apply import tensor_dtype_pair
+    from ..ops.shape import broadcast_tensors, clone
+    d = tensor_dtype_pair(x1, x2)
+    if not d.is_floating_point:
+        raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
+                           f"{legacy_name(d)}")
+    a, b = (t if t.dtype is d else t.to(d) for t in (x1, x2))
+    a, b = broadcast_tensors(a, b)
+    unit = []
+    for t in (a, b):
+        n = clone(_R.norm(t, 2, dim, keepdim=True))
+        with no_grad():
+            _M.clamp_(n, eps)
+        unit.append(_E.div(t, n))
+    return _R.sum(_E.mul(unit[0], unit[1]), dim)
+
+
+class _NormBackward1(_R.Norm):
+    """``pairwise_distance``'s norm node (PyTorch calls ``at::norm``: ``NormBackward1``)."""
+    _raw = True
+    _name = "NormBackward1"
 
 
 def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
                       keepdim: bool = False) -> Tensor:
-    """``||x1 - x2 + eps||_p`` along the last dim."""
-    return _R.norm(_E.add(_E.sub(x1, x2), eps), p, -1, keepdim=keepdim)
+    """``||x1 - x2 + eps||_p`` along the last dimension (of the broadcast shape).
+
+    >>> F.pairwise_distance(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0]]))
+    tensor([5.0000])
+    """
+    diff = _E.add(_E.sub(x1, x2), eps)
+    x = diff._data
+    return apply(_NormBackward1, (diff,), (x,), float(p), _R._axes(-1, x.ndim), keepdim)
 
 
 __all__ = ["softmax", "log_softmax", "softmin", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",

@@ -302,6 +302,8 @@ def as_operand(v, like: Tensor):
         return v.item()
     if isinstance(v, np.ndarray):                  # a copy, of the array's own (torch) dtype
         return _make(np.array(v, _dtype.from_numpy_dtype(v.dtype).np))
+    if isinstance(v, complex):                     # a complex scalar: a 0-d complex tensor
+        return _make(np.array(v, _dtype.result_dtype(like.dtype, v).np))
     raise TypeError(f"unsupported operand type(s) for Tensor: '{type(v).__name__}'")
 
 

@@ -27,6 +27,7 @@ from ..autograd.function import Function
 from ._apply import apply
 from . import elementwise as E, math as M, reduce as R, shape as S, indexing as I, linalg as L
 from . import convert as C
+from . import cumulative as CU
 
 _make = Tensor._make
 
@@ -103,6 +104,7 @@ _UFUNCS = {
     # the value of a floor division inside a gradient formula: piecewise constant, zero
     # gradient (PyTorch's formulas use div(rounding_mode='floor') there)
     np.floor_divide: lambda a, b: E.div(a, b, rounding_mode="floor"),
+    np.conjugate: lambda z: z.conj_physical(),      # (Tensor.conj_physical: ops/complex_ops.py)
 }
 # ufuncs whose result is a mask or an integer: computed on the values, a constant of the graph
 _CONSTANT_UFUNCS = {
@@ -355,6 +357,8 @@ def _ufunc_accumulate(ufunc, a, axis=0, dtype=None, out=None):
         return R.cumsum(t, axis)
     if ufunc is np.multiply:
         return R.cumprod(t, axis)
+    if ufunc is np.logaddexp:
+        return CU.logcumsumexp(t, axis)
     raise _not_differentiable(f"np.{ufunc.__name__}.accumulate")
 
 

@@ -49,7 +49,7 @@ def _infer_dtype(data) -> _dtype.dtype:
         if isinstance(v, Tensor):
             d = v.dtype
             kind = max(kind, d._kind if d._kind < 2 else 3 if d is not _dtype.get_default_dtype() else 2)
-            if d._kind == 2 and d is not _dtype.get_default_dtype():
+            if d._kind >= 2 and d is not _dtype.get_default_dtype():
                 return d
         elif isinstance(v, (bool, np.bool_)):
             kind = max(kind, 0)
@@ -57,14 +57,16 @@ def _infer_dtype(data) -> _dtype.dtype:
             kind = max(kind, 1)
         elif isinstance(v, (float, np.floating)):
             kind = max(kind, 2)
-        elif isinstance(v, builtins.complex):
-            raise TypeError("numtorch does not support complex tensors")
+        elif isinstance(v, (builtins.complex, np.complexfloating)):
+            kind = max(kind, 4)
         elif isinstance(v, (str, bytes)):
             raise TypeError(f"new(): invalid data type '{type(v).__name__}'")
         else:
             raise RuntimeError(f"Could not infer dtype of {type(v).__name__}")
     if not leaves:                   # torch.tensor([]) and [[], []] are float
         return _dtype.get_default_dtype()
+    if kind == 4:                    # Python complex numbers
+        return _dtype.default_complex()
     return (_dtype.bool_, _dtype.int64, _dtype.get_default_dtype())[min(kind, 2)]
 
 
@@ -122,7 +124,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
                       stacklevel=2)
     t = _make(_to_array(data, dtype))
     if requires_grad:
-        if t._data.dtype.kind != "f":
+        if t._data.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     if dev is not None and dev.type != "cpu":
@@ -178,7 +180,7 @@ def _finish(arr, requires_grad, device=None):
     _check_device(device)
     t = _make(arr)
     if requires_grad:
-        if arr.dtype.kind != "f":
+        if arr.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
         t.requires_grad = True
     return t
@@ -350,9 +352,42 @@ def complex(*args, **kwargs):
     raise NotImplementedError("numtorch does not implement torch.complex yet")
 
 
+_MESHGRID_WARNED = [False]
+
+
 def meshgrid(*tensors, indexing: str | None = None):
+    """Coordinate grids from 0-D/1-D tensors: ``indexing='ij'`` (matrix, the default) or
+    ``'xy'`` (Cartesian: the first two dimensions swapped). Without ``indexing``, PyTorch's
+    one-time warning that it will be required.
+
+    >>> import numtorch as torch
+    >>> gx, gy = torch.meshgrid(torch.tensor([1, 2]), torch.tensor([3, 4, 5]), indexing="ij")
+    >>> gx.shape, gy[0]
+    (torch.Size([2, 3]), tensor([3, 4, 5]))
+    """
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    if indexing is None:
+        if not _MESHGRID_WARNED[0]:
+            _MESHGRID_WARNED[0] = True
+            warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass "
+                          "the indexing argument.", UserWarning, stacklevel=2)
+    elif indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: '
+                           f"{indexing}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got: {t}")
     from .shape import expand, reshape
     n = len(tensors)
     sizes = [t._data.size for t in tensors]

@@ -109,6 +109,9 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if g.dtype.kind == "c":             # complex: PyTorch's gradients are conjugated
+            return (g * np.conjugate(ctx.y) if ctx.needs_input_grad[0] else None,
+                    g * np.conjugate(ctx.x) if ctx.needs_input_grad[1] else None)
         gx = g * ctx.y if ctx.needs_input_grad[0] else None
         gy = g * ctx.x if ctx.needs_input_grad[1] else None
         return gx, gy
@@ -133,6 +136,8 @@ class Div(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.x, ctx.y
+        if g.dtype.kind == "c":             # complex: PyTorch's gradients are conjugated
+            x, y = np.conjugate(x), np.conjugate(y)
         gx = g / y if ctx.needs_input_grad[0] else None
         gy = -g * x / (y * y) if ctx.needs_input_grad[1] else None
         return gx, gy
@@ -512,12 +517,53 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     return bool(np.allclose(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
-def nan_to_num(input, nan=0.0, posinf=None, neginf=None) -> Tensor:
+class NanToNum(Function):
+    """nan, +inf and -inf replaced; the gradient passes where the input is finite."""
+    _raw = True
+    saves = (0,)
+
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        ctx.x = x
+        if x.dtype.kind not in "fc":
+            return x.copy()
+        with np.errstate(over="ignore"):            # posinf=1e40 on float32: inf, quietly
+            return np.asarray(np.nan_to_num(x, nan=nan, posinf=posinf, neginf=neginf), x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return (g * np.isfinite(ctx.x),)
+
+
+def _nan_to_num_args(nan, posinf, neginf) -> tuple:
+    out = []
     for name, v in (("nan", nan), ("posinf", posinf), ("neginf", neginf)):
+        if isinstance(v, Tensor) and v._data.ndim == 0:
+            v = v._data.item()                 # a 0-d tensor stands for a number here
         if v is not None and not isinstance(v, (int, float, np.number)):
             from .._errors import arg_error
             raise arg_error("nan_to_num", name, None, "float", v)
-    return _make(np.nan_to_num(input._data, nan=nan, posinf=posinf, neginf=neginf))
+        out.append(v)
+    return tuple(out)
+
+
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None) -> Tensor:
+    """nan -> ``nan``, +inf -> ``posinf``, -inf -> ``neginf`` (the dtype's largest and smallest
+    finite values by default); integer tensors come back as copies.
+
+    >>> import numtorch as torch
+    >>> torch.nan_to_num(torch.tensor([float("nan"), float("inf"), 1.0]), posinf=9.0)
+    tensor([0., 9., 1.])
+    """
+    args = _nan_to_num_args(nan, posinf, neginf)
+    if out is not None:
+        return write_out("nan_to_num", nan_to_num(input, *args), out)
+    return apply(NanToNum, (input,), (input._data,), *args)
+
+
+def nan_to_num_(input, nan=0.0, posinf=None, neginf=None) -> Tensor:
+    return apply_inplace(NanToNum, input, (input,), (input._data,),
+                         *_nan_to_num_args(nan, posinf, neginf))
 
 
 # -- in-place arithmetic ---------------------------------------------------------------------------

@@ -56,7 +56,11 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g * np.sign(ctx.x),)
+        x = ctx.x
+        if x.dtype.kind == "c":          # complex: g z / |z| (0 at 0), differentiable again
+            a = np.abs(x)
+            return (g * np.where(a == 0, 0, x / np.where(a == 0, 1, a)),)
+        return (g * np.sign(x),)
 
 
 class Sign(Function):
@@ -739,6 +743,37 @@ def minimum(input, other, *, out=None) -> Tensor:
 fmax, fmin = maximum, minimum
 
 
+def _lerp(x, y, w):
+    """``x + w (y - x)``, from the nearer end (``y - (y - x)(1 - w)`` once ``|w| >= 0.5``) with
+    one rounding, as PyTorch's fused multiply-add kernel: float32 (and float16, which PyTorch
+    computes in float32) through float64, where the product of two float32 values is exact."""
+    dt = x.dtype
+    low = dt.itemsize < 8
+    if low and dt != np.float32:
+        x, y = x.astype(np.float32), y.astype(np.float32)
+    if not isinstance(w, np.ndarray):                    # a number: one branch
+        near = -0.5 < w < 0.5                            # (abs is this module's op)
+        if not low:
+            return x + w * (y - x) if near else y - (y - x) * (1 - w)
+        w = np.float32(w)
+        t = (y - x).astype(np.float64)
+        if near:
+            t *= w
+            t += x
+        else:
+            t *= -(np.float32(1) - w)
+            t += y
+        return t.astype(np.float32).astype(dt, copy=False)
+    if low:
+        w = w.astype(np.float32)
+    d = y - x
+    v = 1 - w                                   # rounded in float32, as PyTorch's
+    if low:
+        x, y, w, d, v = (a.astype(np.float64) for a in (x, y, w, d, v))
+    out = np.where(np.abs(w) < 0.5, x + w * d, y - d * v)
+    return out.astype(np.float32).astype(dt, copy=False) if low else np.asarray(out, dt)
+
+
 class Lerp(Function):
     _raw = True
     saves = (0, 1)
@@ -746,7 +781,7 @@ class Lerp(Function):
     @staticmethod
     def forward(ctx, x, y, w):
         ctx.x, ctx.y, ctx.w = x, y, w
-        return x + w * (y - x)
+        return _lerp(x, y, w)
 
     @staticmethod
     def backward(ctx, g):
@@ -762,7 +797,7 @@ class LerpTensor(Function):
     @staticmethod
     def forward(ctx, x, y, w):
         ctx.x, ctx.y, ctx.w = x, y, w
-        return x + w * (y - x)
+        return _lerp(x, y, w)
 
     @staticmethod
     def backward(ctx, g):
@@ -771,27 +806,59 @@ class LerpTensor(Function):
         return g * (1 - w), g * w, gw
 
 
-def lerp(input, end, weight) -> Tensor:
+def _lerp_args(input, end, weight):
+    """PyTorch's checks: tensors of one dtype (a 0-d weight tensor counts as a number), floats."""
+    if not isinstance(input, Tensor) or not isinstance(end, Tensor) or not (
+            isinstance(weight, (Tensor, int, float)) and not isinstance(weight, bool)):
+        from .._errors import type_name
+        got = ", ".join(type_name(v) for v in (input, end, weight))
+        raise TypeError(f"lerp() received an invalid combination of arguments - got ({got}), but "
+                        "expected one of:\n * (Tensor input, Tensor end, Tensor weight, *, Tensor "
+                        "out = None)\n * (Tensor input, Tensor end, Number weight, *, Tensor out = "
+                        "None)\n")
+    x, y = input._data, end._data
+    for name, v in (("end", y), ("weight", weight._data if isinstance(weight, Tensor) and
+                                 weight._data.ndim else None)):
+        if v is not None and v.dtype != x.dtype:
+            raise RuntimeError(f"expected dtype {_dtype.cpp_name(_BY_NP[x.dtype])} for `{name}` "
+                               f"but got dtype {_dtype.cpp_name(_BY_NP[v.dtype])}")
+    if x.dtype.kind not in "fc":
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(f'"{kernel}" not implemented for '
+                                  f"'{_dtype.legacy_name(_BY_NP[x.dtype])}'")
+    if isinstance(weight, Tensor):
+        return x, y, weight._data.astype(x.dtype, copy=False)
+    return x, y, float(weight)
+
+
+def lerp(input, end, weight, *, out=None) -> Tensor:
     """``input + weight * (end - input)``.
 
     >>> import numtorch as torch
     >>> torch.lerp(torch.tensor([0.0]), torch.tensor([10.0]), 0.25)
     tensor([2.5000])
     """
-    ta, tb, x, y = operands(input, end)
+    if out is not None:
+        return write_out("lerp", lerp(input, end, weight), out)
+    x, y, w = _lerp_args(input, end, weight)
     try:
         if isinstance(weight, Tensor):
-            w = weight._data.astype(np.result_type(x, y), copy=False)
-            return apply(LerpTensor, (ta, tb, weight), (x, y, w))
-        return apply(Lerp, (ta, tb), (x, y), weight)
+            np.broadcast_shapes(x.shape, y.shape, w.shape)
+            return apply(LerpTensor, (input, end, weight), (x, y, w))
+        return apply(Lerp, (input, end), (x, y), w)
     except ValueError:
-        raise broadcast_error(x, y) from None
+        try:
+            xy = np.broadcast_to(np.empty((), x.dtype), np.broadcast_shapes(x.shape, y.shape))
+        except ValueError:
+            raise broadcast_error(x, y) from None
+        raise broadcast_error(xy, w) from None
 
 
 def lerp_(input, end, weight) -> Tensor:
-    w = weight._data if isinstance(weight, Tensor) else weight
-    ta, tb, x, y = operands(input, end)
-    return apply_inplace(Lerp, input, (ta, tb), (x, y), w)
+    x, y, w = _lerp_args(input, end, weight)
+    if isinstance(weight, Tensor):
+        return apply_inplace(LerpTensor, input, (input, end, weight), (x, y, w))
+    return apply_inplace(Lerp, input, (input, end), (x, y), w)
 
 
 class Atan2(Function):

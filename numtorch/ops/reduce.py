@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
-from .._errors import invalid_combination, not_tensor, repeated_dim_error
+from .._errors import arg_error, invalid_combination, not_tensor, repeated_dim_error
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out
@@ -69,12 +69,13 @@ def _filled(v, shape):
     return a
 
 
-def _return_type(name):
-    cls = namedtuple(name, ["values", "indices"])
+def _return_type(name, fields=("values", "indices")):
+    cls = namedtuple(name, fields)
     cls.__module__ = "torch.return_types"
 
     def __repr__(self):
-        return f"torch.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
     cls.__repr__ = __repr__
     return cls
 
@@ -89,6 +90,9 @@ class return_types:
     kthvalue = _return_type("kthvalue")
     cummax = _return_type("cummax")
     cummin = _return_type("cummin")
+    nanmedian = _return_type("nanmedian")
+    aminmax = _return_type("aminmax", ("min", "max"))
+    histogram = _return_type("histogram", ("hist", "bin_edges"))
 
 
 # -- sum / mean / prod -----------------------------------------------------------------------
@@ -420,17 +424,25 @@ class _AminmaxMax(Amax):
     _name = "AminmaxBackward0"
 
 
-_aminmax_type = namedtuple("aminmax", ["min", "max"])
-_aminmax_type.__module__ = "torch.return_types"
-
-
 def aminmax(input, *, dim=None, keepdim=False):
-    """``(min, max)`` over all elements or along ``dim``."""
-    x = input._data
+    """``(min, max)`` over all elements or along ``dim``.
+
+    >>> import numtorch as torch
+    >>> torch.tensor([[1., 5.], [3., 2.]]).aminmax(dim=1)
+    torch.return_types.aminmax(
+    min=tensor([1., 2.]),
+    max=tensor([5., 3.]))
+    """
+    try:
+        x = input._data
+    except AttributeError:
+        raise not_tensor("aminmax", input) from None
+    if dim is not None and not isinstance(dim, (int, np.integer)):
+        raise arg_error("aminmax", "dim", None, "int", dim)
     axis = None if dim is None else _wrap_dim(dim, x.ndim)
     _check_nonempty(x, "aminmax", axis)
-    return _aminmax_type(apply(_AminmaxMin, (input,), (x,), axis, keepdim, np.min),
-                         apply(_AminmaxMax, (input,), (x,), axis, keepdim, np.max))
+    return return_types.aminmax(apply(_AminmaxMin, (input,), (x,), axis, keepdim, np.min),
+                                apply(_AminmaxMax, (input,), (x,), axis, keepdim, np.max))
 
 
 def argmax(input, dim=None, keepdim=False) -> Tensor:
@@ -601,8 +613,8 @@ class Norm(Function):
         elif p in (np.inf, -np.inf):
             mask = np.abs(x) == oe
             gx = np.sign(x) * mask / mask.sum(axis=ctx.axis, keepdims=True)
-        elif p == 0:
-            gx = np.zeros_like(x)
+        elif p == 0:                      # a count: PyTorch returns no gradient at all
+            return (None,)
         else:
             gx = np.where(oe == 0, 0, np.sign(x) * np.abs(x) ** (p - 1) / oe ** (p - 1))
         return (ge * gx.astype(g.dtype),)
@@ -717,5 +729,14 @@ def any(input, dim=None, keepdim=False) -> Tensor:
 
 
 def count_nonzero(input, dim=None) -> Tensor:
-    x = input._data
+    """Number of non-zero elements, over all elements or along ``dim`` (int or tuple).
+
+    >>> import numtorch as torch
+    >>> torch.count_nonzero(torch.tensor([[0, 1], [2, 3]]), dim=0)
+    tensor([1, 2])
+    """
+    try:
+        x = input._data
+    except AttributeError:
+        raise not_tensor("count_nonzero", input) from None
     return _make(np.asarray(np.count_nonzero(x, axis=_axes(dim, x.ndim)), np.int64))

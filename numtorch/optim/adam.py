@@ -16,18 +16,19 @@ tensor([0.9000], requires_grad=True)
 """
 from __future__ import annotations
 
-from typing import Callable, Optional, Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import (_check_options, Optimizer, _addcmul_sq_, _axpy, _lerp_, _step_tensor,
-                        _zeros_state)
+from .optimizer import (_check_fused, _check_options, Optimizer, _addcdiv_, _addcmul_, _lerp_,
+                        _next_step, _step_tensor, _zeros_state)
 
 __all__ = ["Adam"]
 
 
-def _check_adam_args(lr, betas, eps, weight_decay) -> None:
+def _check_adam_args(lr, betas, eps, weight_decay, same_types: bool = True) -> None:
+    """The checks of Adam, AdamW, Adamax, NAdam and RAdam, in PyTorch's order and words."""
     _check_options(lr, epsilon=eps)
     if not 0.0 <= betas[0] < 1.0:
         raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
@@ -35,7 +36,7 @@ def _check_adam_args(lr, betas, eps, weight_decay) -> None:
         raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
     if not 0.0 <= weight_decay:
         raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-    if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
+    if same_types and not ((isinstance(betas[0], float) and isinstance(betas[1], float))
             or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
         raise ValueError("betas must be either both floats or both Tensors")
 
@@ -55,67 +56,36 @@ class Adam(Optimizer):
                     "capturable": capturable, "differentiable": differentiable, "fused": fused,
                     "decoupled_weight_decay": decoupled_weight_decay}
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, differentiable, foreach)
 
-    def step(self, closure: Optional[Callable[[], float]] = None):
-        """Perform one Adam step on every parameter that has a gradient."""
-        loss = self._eval_closure(closure) if closure is not None else None
-        state = self.state
-        for group in self.param_groups:
-            lr = float(group["lr"])
-            beta1, beta2 = group["betas"]
-            beta1, beta2 = float(beta1), float(beta2)
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            decoupled = group["decoupled_weight_decay"]
-            amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                d = p._data
-                g = g._data
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["exp_avg"] = _zeros_state(p)
-                    st["exp_avg_sq"] = _zeros_state(p)
-                    if amsgrad:
-                        st["max_exp_avg_sq"] = _zeros_state(p)
-                step_t = st["step"]._data
-                step_t += 1
-                step = float(step_t)
-                if maximize:
-                    g = np.negative(g)
-                if wd != 0:
-                    if decoupled:
-                        d *= np.asarray(1 - lr * wd, d.dtype)
-                    else:
-                        g = _axpy(g, wd, d)
-                m = st["exp_avg"]._data
-                v = st["exp_avg_sq"]._data
-                _lerp_(m, g, 1 - beta1)
-                v *= np.asarray(beta2, v.dtype)
-                _addcmul_sq_(v, 1 - beta2, g)
-                step_size = lr / (1 - beta1 ** step)
-                bc2_sqrt = (1 - beta2 ** step) ** 0.5
-                if amsgrad:
-                    vmax = st["max_exp_avg_sq"]._data
-                    np.maximum(vmax, v, out=vmax)
-                    denom = np.sqrt(vmax)
-                else:
-                    denom = np.sqrt(v)
-                dt = denom.dtype
-                denom /= np.asarray(bc2_sqrt, dt)
-                denom += np.asarray(eps, dt)
-                # p += (-step_size * m) / denom
-                upd = np.multiply(m, np.asarray(-step_size, dt))
-                upd /= denom
-                d += upd
-                p._vc[0] += 1
-        return loss
+    def _hyper(self, group) -> tuple:
+        beta1, beta2 = group["betas"]
+        return float(group["lr"]), float(beta1), float(beta2), group["eps"], group["amsgrad"]
+
+    def _init_state(self, p, st, group) -> None:
+        st["step"] = _step_tensor()
+        st["exp_avg"] = _zeros_state(p)
+        st["exp_avg_sq"] = _zeros_state(p)
+        if group["amsgrad"]:
+            st["max_exp_avg_sq"] = _zeros_state(p)
+
+    def _update(self, d, g, st, h) -> None:
+        lr, beta1, beta2, eps, amsgrad = h
+        step = _next_step(st)
+        m = st["exp_avg"]._data
+        v = st["exp_avg_sq"]._data
+        _lerp_(m, g, 1 - beta1)
+        v *= np.asarray(beta2, v.dtype)
+        _addcmul_(v, 1 - beta2, g, g)
+        step_size = lr / (1 - beta1 ** step)
+        bc2_sqrt = (1 - beta2 ** step) ** 0.5
+        if amsgrad:
+            vmax = st["max_exp_avg_sq"]._data
+            np.maximum(vmax, v, out=vmax)
+            denom = np.sqrt(vmax)
+        else:
+            denom = np.sqrt(v)
+        dt = denom.dtype
+        denom /= np.asarray(bc2_sqrt, dt)
+        denom += np.asarray(eps, dt)
+        _addcdiv_(d, -step_size, m, denom)

@@ -18,154 +18,19 @@ from __future__ import annotations
 import math
 import types
 import warnings
-import weakref
 from bisect import bisect_right
 from collections import Counter
-from functools import wraps
-from typing import Any, Dict, Iterable, List, Optional, Union
+from functools import partial
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
 
-from .._tensor import Tensor
+from ._lr_base import (EPOCH_DEPRECATION_WARNING, LRScheduler, _LRScheduler,  # noqa: F401
+                       _copy, _lrs, _set_lr)
 from .optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "MultiplicativeLR", "StepLR", "MultiStepLR", "ConstantLR",
-           "LinearLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau"]
-
-EPOCH_DEPRECATION_WARNING = (
-    "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where "
-    "possible. Please use `scheduler.step()` to step the scheduler. During the deprecation, if "
-    "epoch is different from None, the closed form is used instead of the new chainable form, "
-    "where available. Please open an issue if you are unable to replicate your use case: "
-    "https://github.com/pytorch/pytorch/issues/new/choose."
-)
-
-
-def _copy(v):
-    return v.clone() if isinstance(v, Tensor) else v
-
-
-def _lrs(optimizer: Optimizer, key: str = "lr") -> list:
-    return [_copy(group[key]) for group in optimizer.param_groups]
-
-
-def _set_lr(group: Dict[str, Any], lr) -> None:
-    if isinstance(group["lr"], Tensor):
-        group["lr"]._data[...] = float(lr)
-    else:
-        group["lr"] = lr
-
-
-class LRScheduler:
-    """Base class of the schedulers: ``step()``, ``get_last_lr()``, ``state_dict()``."""
-
-    _get_lr_called_within_step = False
-    _is_initial = False
-
-    def __init__(self, optimizer: Optimizer, last_epoch: int = -1) -> None:
-        if not isinstance(optimizer, Optimizer):
-            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        self.optimizer = optimizer
-        if last_epoch == -1:
-            for group in optimizer.param_groups:
-                group.setdefault("initial_lr", _copy(group["lr"]))
-        else:
-            for i, group in enumerate(optimizer.param_groups):
-                if "initial_lr" not in group:
-                    raise KeyError(
-                        f"param 'initial_lr' is not specified in param_groups[{i}] when resuming "
-                        "scheduler with last_epoch >= 0.\nThis typically happens when:\n1. You're "
-                        "trying to resume training from a checkpoint but haven't properly loaded "
-                        "the optimizer state\n2. You're using last_epoch >= 0 for a fresh training "
-                        "run (not recommended)")
-        self.base_lrs: List[float] = _lrs(optimizer, "initial_lr")
-        self.last_epoch = last_epoch
-        self._patch_optimizer_step()
-        self._initial_step()
-
-    def _patch_optimizer_step(self) -> None:
-        # Mark the optimizer when its step() runs, for the "scheduler before optimizer" warning.
-        opt = self.optimizer
-        if hasattr(opt.step, "_wrapped_by_lr_sched"):
-            return
-        step = opt.step
-        opt_ref = weakref.ref(opt)
-
-        @wraps(step)
-        def wrapper(*args, **kwargs):
-            opt_ref()._opt_called = True
-            return step(*args, **kwargs)
-
-        wrapper._wrapped_by_lr_sched = True
-        opt.step = wrapper
-
-    def _initial_step(self) -> None:
-        self._step_count = 0
-        self._is_initial = True
-        try:
-            self.step()
-        finally:
-            self._is_initial = False
-
-    def state_dict(self) -> Dict[str, Any]:
-        """Every attribute but the optimizer."""
-        return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
-
-    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
-        self.__dict__.update(state_dict)
-
-    def get_last_lr(self) -> List[float]:
-        """The learning rates the last ``step()`` set, one per parameter group."""
-        return self._last_lr
-
-    def get_lr(self) -> List[float]:
-        raise NotImplementedError
-
-    def step(self, epoch: Optional[int] = None) -> None:
-        """Advance one epoch (call after ``optimizer.step()``)."""
-        if self._step_count == 1:
-            if not hasattr(self.optimizer.step, "_wrapped_by_lr_sched"):
-                warnings.warn(
-                    "Seems like `optimizer.step()` has been overridden after learning rate "
-                    "scheduler initialization. Please, make sure to call `optimizer.step()` before "
-                    "`lr_scheduler.step()`. See more details at "
-                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                    UserWarning, stacklevel=2)
-            elif not getattr(self.optimizer, "_opt_called", False):
-                warnings.warn(
-                    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. In PyTorch "
-                    "1.1.0 and later, you should call them in the opposite order: "
-                    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this will "
-                    "result in PyTorch skipping the first value of the learning rate schedule. See "
-                    "more details at "
-                    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-                    UserWarning, stacklevel=2)
-        self._step_count += 1
-        if epoch is not None:
-            warnings.warn(EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
-        self._update_lr(epoch)
-
-    def _update_lr(self, epoch: Optional[int] = None) -> None:
-        self._get_lr_called_within_step = True
-        try:
-            if epoch is None:
-                self.last_epoch += 1
-                values = self.get_lr()
-            else:
-                self.last_epoch = epoch
-                closed = getattr(self, "_get_closed_form_lr", None)
-                values = closed() if closed is not None else self.get_lr()
-        finally:
-            self._get_lr_called_within_step = False
-        for group, lr in zip(self.optimizer.param_groups, values):
-            _set_lr(group, lr)
-        self._last_lr = _lrs(self.optimizer)
-
-    def _warn_get_lr(self) -> None:
-        if not self._get_lr_called_within_step:
-            warnings.warn("To get the last learning rate computed by the scheduler, please use "
-                          "`get_last_lr()`.", UserWarning, stacklevel=3)
-
-
-_LRScheduler = LRScheduler
+           "LinearLR", "ExponentialLR", "SequentialLR", "PolynomialLR", "CosineAnnealingLR",
+           "ChainedScheduler", "ReduceLROnPlateau", "CyclicLR", "CosineAnnealingWarmRestarts",
+           "OneCycleLR"]
 
 
 class LambdaLR(LRScheduler):
@@ -489,3 +354,470 @@ class ReduceLROnPlateau(LRScheduler):
         self.__dict__.update(state_dict)
         self._init_is_better(mode=self.mode, threshold=self.threshold,
                              threshold_mode=self.threshold_mode)
+
+
+# -- composition -----------------------------------------------------------------------------------
+
+def _check_schedulers(name: str, optimizer: Optimizer, schedulers) -> None:
+    for i, sched in enumerate(schedulers):
+        if not hasattr(sched, "optimizer"):
+            raise TypeError(f"{name} at index {i} should have `optimizer` as its attribute.")
+        if isinstance(sched, ReduceLROnPlateau):
+            raise ValueError(
+                f"{name} does not support `ReduceLROnPlateau` scheduler as it requires additional "
+                f"kwargs to be specified when calling `step`, but got one at index {i} in the "
+                "given schedulers sequence.")
+        if optimizer != sched.optimizer:
+            raise ValueError(
+                f"{name} expects all schedulers to belong to the same optimizer, but got scheduler "
+                f"{type(sched).__name__} at index {i} has {sched.optimizer}, which is different "
+                f"from {type(optimizer).__name__}.")
+
+
+def _nested_state_dict(sched) -> Dict[str, Any]:
+    sd = {k: v for k, v in sched.__dict__.items() if k not in ("optimizer", "_schedulers")}
+    sd["_schedulers"] = [s.state_dict() for s in sched._schedulers]
+    return sd
+
+
+def _load_nested_state_dict(sched, state_dict: Dict[str, Any]) -> None:
+    inner = state_dict.pop("_schedulers")
+    sched.__dict__.update(state_dict)
+    state_dict["_schedulers"] = inner       # leave the caller's dict as it was
+    for s, sd in zip(sched._schedulers, inner):
+        s.load_state_dict(sd)
+
+
+class SequentialLR(LRScheduler):
+    """Run ``schedulers[i]`` from epoch ``milestones[i - 1]`` on (each restarted at epoch 0).
+
+    >>> warm = LinearLR(opt, start_factor=0.1, total_iters=5)             # doctest: +SKIP
+    >>> decay = ExponentialLR(opt, gamma=0.9)                             # doctest: +SKIP
+    >>> sched = SequentialLR(opt, [warm, decay], milestones=[5])          # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, schedulers: List[LRScheduler], milestones: List[int],
+                 last_epoch: int = -1) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler, but got no scheduler.")
+        _check_schedulers(name, optimizer, schedulers)
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                "Sequential Schedulers expects number of schedulers provided to be one more than "
+                f"the number of milestone points, but got number of schedulers {len(schedulers)} "
+                f"and the number of milestones to be equal to {len(milestones)}")
+        self._schedulers = schedulers
+        self._milestones = milestones
+        self.last_epoch = last_epoch + 1
+        self.optimizer = optimizer
+        for group in optimizer.param_groups:        # back to the initial rates
+            _set_lr(group, group["initial_lr"])
+        self.recursive_undo()                       # undo the schedulers' own initial steps
+        first = self._schedulers[bisect_right(self._milestones, 0)]
+        first._initial_step()
+        self._last_lr = first.get_last_lr()
+
+    def recursive_undo(self, sched=None) -> None:
+        """Step back every (nested) scheduler's ``last_epoch`` by one."""
+        sched = self if sched is None else sched
+        if hasattr(sched, "_schedulers"):
+            for s in sched._schedulers:
+                self.recursive_undo(s)
+        elif hasattr(sched, "last_epoch"):
+            sched.last_epoch -= 1
+
+    def step(self) -> None:  # type: ignore[override]
+        """Advance one epoch; at a milestone the next scheduler starts from its epoch 0."""
+        self.last_epoch += 1
+        idx = bisect_right(self._milestones, self.last_epoch)
+        sched = self._schedulers[idx]
+        if idx > 0 and self._milestones[idx - 1] == self.last_epoch:
+            sched._update_lr(0)
+        else:
+            sched.step()
+        self._last_lr = sched.get_last_lr()
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Every attribute but the optimizer, with the schedulers' own state dicts."""
+        return _nested_state_dict(self)
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        _load_nested_state_dict(self, state_dict)
+
+
+class ChainedScheduler(LRScheduler):
+    """Step every scheduler of ``schedulers`` at each ``step()`` (their factors multiply).
+
+    >>> sched = ChainedScheduler([ConstantLR(opt, 0.1, 20),
+    ...                           ExponentialLR(opt, 0.9)])  # doctest: +SKIP
+    """
+
+    def __init__(self, schedulers: Sequence[LRScheduler],
+                 optimizer: Optional[Optimizer] = None) -> None:
+        name = type(self).__name__
+        if len(schedulers) < 1:
+            raise ValueError(f"{name} expects at least one scheduler to be chained, but got no "
+                             "scheduler.")
+        optimizer = optimizer or schedulers[0].optimizer
+        _check_schedulers(name, optimizer, schedulers)
+        self._schedulers = schedulers
+        self.optimizer = optimizer
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def step(self) -> None:  # type: ignore[override]
+        """Step each scheduler in turn."""
+        for sched in self._schedulers:
+            sched.step()
+        self._last_lr = _lrs(self._schedulers[-1].optimizer)
+
+    def state_dict(self) -> Dict[str, Any]:
+        """Every attribute but the optimizer, with the schedulers' own state dicts."""
+        return _nested_state_dict(self)
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        _load_nested_state_dict(self, state_dict)
+
+
+class PolynomialLR(LRScheduler):
+    """``lr = initial_lr * (1 - epoch / total_iters) ** power`` until ``total_iters``.
+
+    >>> sched = PolynomialLR(opt, total_iters=50, power=0.9)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, total_iters: int = 5, power: float = 1.0,
+                 last_epoch: int = -1) -> None:
+        self.total_iters = total_iters
+        self.power = power
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        if self._is_initial or self.last_epoch > self.total_iters:
+            return _lrs(self.optimizer)
+        n = self.total_iters
+        factor = ((1.0 - self.last_epoch / n) / (1.0 - (self.last_epoch - 1) / n)) ** self.power
+        return [group["lr"] * factor for group in self.optimizer.param_groups]
+
+    def _get_closed_form_lr(self) -> List[float]:
+        return [base_lr * (1.0 - min(self.total_iters, self.last_epoch) / self.total_iters)
+                ** self.power for base_lr in self.base_lrs]
+
+
+# -- cycles ----------------------------------------------------------------------------------------
+
+def _format_param(name: str, optimizer: Optimizer, param) -> list:
+    """One value per parameter group: ``param`` repeated, or a list checked for its length."""
+    if isinstance(param, (list, tuple)):
+        if len(param) != len(optimizer.param_groups):
+            raise ValueError(f"{name} must have the same length as optimizer.param_groups. {name} "
+                             f"has {len(param)} values, param_groups has "
+                             f"{len(optimizer.param_groups)}.")
+    else:
+        param = [param] * len(optimizer.param_groups)
+    return [_copy(p) for p in param]
+
+
+def _set_momentum(optimizer: Optimizer, use_beta1: bool, values) -> None:
+    """Write the cycled momentum: ``betas[0]`` (Adam family) or ``momentum`` (SGD, RMSprop)."""
+    for group, m in zip(optimizer.param_groups, values):
+        if use_beta1:
+            group["betas"] = (m, *group["betas"][1:])
+        else:
+            group["momentum"] = m
+
+
+def _init_momentum(optimizer: Optimizer, base_momentum, max_momentum, last_epoch: int,
+                   max_first: bool = False) -> tuple:
+    """Check that the optimizer has a momentum to cycle; start it at ``max_momentum``."""
+    if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+        raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option "
+                         "enabled")
+    use_beta1 = "betas" in optimizer.defaults
+    if max_first:       # the order PyTorch checks the lengths in (OneCycleLR)
+        top = _format_param("max_momentum", optimizer, max_momentum)
+    base = _format_param("base_momentum", optimizer, base_momentum)
+    if not max_first:
+        top = _format_param("max_momentum", optimizer, max_momentum)
+    if last_epoch == -1:
+        _set_momentum(optimizer, use_beta1, top)
+        for group, m, b in zip(optimizer.param_groups, top, base):
+            group["max_momentum"] = m
+            group["base_momentum"] = b
+    return use_beta1, base, top
+
+
+class CyclicLR(LRScheduler):
+    """Cycle the rate between ``base_lr`` and ``max_lr`` (and the momentum the other way), one
+    change per batch: ``triangular``, ``triangular2`` (amplitude halved each cycle), ``exp_range``
+    (amplitude ``gamma ** iteration``) or a custom ``scale_fn``.
+
+    >>> sched = CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=200)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, base_lr: Union[float, List[float]],
+                 max_lr: Union[float, List[float]], step_size_up: int = 2000,
+                 step_size_down: Optional[int] = None, mode: str = "triangular",
+                 gamma: float = 1.0, scale_fn: Optional[Callable[[float], float]] = None,
+                 scale_mode: str = "cycle", cycle_momentum: bool = True,
+                 base_momentum: float = 0.8, max_momentum: float = 0.9,
+                 last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        base_lrs = _format_param("base_lr", optimizer, base_lr)
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, optimizer.param_groups):
+                _set_lr(group, lr)
+        self.max_lrs = _format_param("max_lr", optimizer, max_lr)
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_ref: Callable[[float], float]
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode
+        self._init_scale_fn()
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1, self.base_momentums, self.max_momentums = _init_momentum(
+                optimizer, base_momentum, max_momentum, last_epoch)
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def _init_scale_fn(self) -> None:
+        if self._scale_fn_custom is not None:
+            return
+        if self.mode == "triangular":
+            self._scale_fn_ref = self._triangular_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "triangular2":
+            self._scale_fn_ref = self._triangular2_scale_fn
+            self.scale_mode = "cycle"
+        elif self.mode == "exp_range":
+            self._scale_fn_ref = partial(self._exp_range_scale_fn, self.gamma)
+            self.scale_mode = "iterations"
+
+    def scale_fn(self, x) -> float:
+        """The amplitude factor of cycle (or iteration) ``x``."""
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        return self._scale_fn_ref(x)
+
+    @staticmethod
+    def _triangular_scale_fn(x: float) -> float:
+        return 1.0
+
+    @staticmethod
+    def _triangular2_scale_fn(x: float) -> float:
+        return 1 / (2.0 ** (x - 1))
+
+    @staticmethod
+    def _exp_range_scale_fn(gamma: float, x: float) -> float:
+        return gamma ** x
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle       # position in the cycle, [0, 1)
+        if x <= self.step_ratio:
+            scale = x / self.step_ratio
+        else:
+            scale = (x - 1) / (self.step_ratio - 1)
+        amplitude = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base + (top - base) * scale * amplitude
+               for base, top in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            _set_momentum(self.optimizer, self.use_beta1,
+                          [top - (top - base) * scale * amplitude
+                           for base, top in zip(self.base_momentums, self.max_momentums)])
+        return lrs
+
+    def state_dict(self) -> Dict[str, Any]:
+        """The state; ``scale_fn`` is saved only when it is a callable object (its ``__dict__``)."""
+        sd = super().state_dict()
+        sd.pop("_scale_fn_ref", None)
+        fn = sd.pop("_scale_fn_custom")
+        sd["_scale_fn_custom"] = None
+        if fn is not None and not isinstance(fn, types.FunctionType):
+            sd["_scale_fn_custom"] = fn.__dict__.copy()
+        return sd
+
+    def load_state_dict(self, state_dict: Dict[str, Any]) -> None:
+        fn = state_dict.pop("_scale_fn_custom")
+        super().load_state_dict(state_dict)
+        if fn is not None:
+            self._scale_fn_custom.__dict__.update(fn)
+        self._init_scale_fn()
+
+
+class CosineAnnealingWarmRestarts(LRScheduler):
+    """Cosine annealing from the initial rate to ``eta_min`` over ``T_i`` epochs, then a restart;
+    the period starts at ``T_0`` and is multiplied by ``T_mult`` at each restart (SGDR).
+    ``step(epoch)`` takes fractional epochs (``epoch + i / iters`` inside an epoch).
+
+    >>> sched = CosineAnnealingWarmRestarts(opt, T_0=10, T_mult=2)  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, T_0: int, T_mult: int = 1, eta_min: float = 0.0,
+                 last_epoch: int = -1) -> None:
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError(f"Expected positive integer T_0, but got {T_0}")
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError(f"Expected integer T_mult >= 1, but got {T_mult}")
+        if not isinstance(eta_min, (float, int)):
+            raise ValueError(f"Expected float or int eta_min, but got {eta_min} of type "
+                             f"{type(eta_min)}")
+        self.T_0 = T_0
+        self.T_i = T_0
+        self.T_mult = T_mult
+        self.eta_min = eta_min
+        self.T_cur = last_epoch
+        super().__init__(optimizer, last_epoch)
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        return [self.eta_min + (base_lr - self.eta_min)
+                * (1 + math.cos(math.pi * self.T_cur / self.T_i)) / 2 for base_lr in self.base_lrs]
+
+    def step(self, epoch=None) -> None:
+        """Advance one epoch, or go to (fractional) ``epoch``."""
+        if epoch is None and self.last_epoch < 0:
+            epoch = 0
+        if epoch is None:
+            epoch = self.last_epoch + 1
+            self.T_cur = self.T_cur + 1
+            if self.T_cur >= self.T_i:
+                self.T_cur = self.T_cur % self.T_i
+                self.T_i = self.T_i * self.T_mult
+        elif epoch < 0:
+            raise ValueError(f"Expected non-negative epoch, but got {epoch}")
+        elif epoch >= self.T_0:
+            if self.T_mult == 1:
+                self.T_cur = epoch % self.T_0
+            else:
+                # restarts so far: the n with T_0 (T_mult**n - 1) / (T_mult - 1) <= epoch
+                n = int(math.log((epoch / self.T_0 * (self.T_mult - 1) + 1), self.T_mult))
+                self.T_cur = epoch - self.T_0 * (self.T_mult ** n - 1) / (self.T_mult - 1)
+                self.T_i = self.T_0 * self.T_mult ** n
+        else:
+            self.T_i = self.T_0
+            self.T_cur = epoch
+        self.last_epoch = math.floor(epoch)
+        self._get_lr_called_within_step = True
+        try:
+            values = self.get_lr()
+        finally:
+            self._get_lr_called_within_step = False
+        for group, lr in zip(self.optimizer.param_groups, values):
+            _set_lr(group, lr)
+        self._last_lr = _lrs(self.optimizer)
+
+
+class OneCycleLR(LRScheduler):
+    """The 1cycle policy, one change per batch: the rate rises from ``max_lr / div_factor`` to
+    ``max_lr`` over ``pct_start`` of ``total_steps``, then anneals (``cos`` or ``linear``) to
+    ``initial_lr / final_div_factor``; the momentum (or Adam's ``beta1``) moves the opposite way.
+    ``three_phase=True`` comes back down to the initial rate before the final annealing.
+
+    >>> sched = OneCycleLR(opt, max_lr=0.1, epochs=10,
+    ...                    steps_per_epoch=len(loader))  # doctest: +SKIP
+    """
+
+    def __init__(self, optimizer: Optimizer, max_lr: Union[float, List[float]],
+                 total_steps: Optional[int] = None, epochs: Optional[int] = None,
+                 steps_per_epoch: Optional[int] = None, pct_start: float = 0.3,
+                 anneal_strategy: str = "cos", cycle_momentum: bool = True,
+                 base_momentum: Union[float, List[float]] = 0.85,
+                 max_momentum: Union[float, List[float]] = 0.95, div_factor: float = 25.0,
+                 final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1) -> None:
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
+        self.optimizer = optimizer
+        if total_steps is not None:
+            if total_steps <= 0 or not isinstance(total_steps, int):
+                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+            self.total_steps = total_steps
+        elif epochs is not None and steps_per_epoch is not None:
+            if not isinstance(epochs, int) or epochs <= 0:
+                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
+            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
+                raise ValueError("Expected positive integer steps_per_epoch, but got "
+                                 f"{steps_per_epoch}")
+            self.total_steps = epochs * steps_per_epoch
+        else:
+            raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+        up_end = float(pct_start * self.total_steps) - 1
+        if three_phase:
+            phases = [(up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                      (float(2 * pct_start * self.total_steps) - 2, "max_lr", "initial_lr",
+                       "base_momentum", "max_momentum"),
+                      (self.total_steps - 1, "initial_lr", "min_lr", "max_momentum",
+                       "max_momentum")]
+        else:
+            phases = [(up_end, "initial_lr", "max_lr", "max_momentum", "base_momentum"),
+                      (self.total_steps - 1, "max_lr", "min_lr", "base_momentum", "max_momentum")]
+        keys = ("end_step", "start_lr", "end_lr", "start_momentum", "end_momentum")
+        self._schedule_phases = [dict(zip(keys, phase)) for phase in phases]
+        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
+            raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
+        if anneal_strategy not in ("cos", "linear"):
+            raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
+                             f"{anneal_strategy}")
+        self._anneal_func_type = anneal_strategy
+        max_lrs = _format_param("max_lr", optimizer, max_lr)
+        if last_epoch == -1:
+            for group, top in zip(optimizer.param_groups, max_lrs):
+                group["initial_lr"] = top / div_factor
+                group["max_lr"] = top
+                group["min_lr"] = group["initial_lr"] / final_div_factor
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            self.use_beta1 = _init_momentum(optimizer, base_momentum, max_momentum, last_epoch,
+                                            max_first=True)[0]
+        super().__init__(optimizer, last_epoch)
+
+    def _anneal_func(self, start, end, pct):
+        if self._anneal_func_type == "cos":
+            return self._annealing_cos(start, end, pct)
+        return self._annealing_linear(start, end, pct)
+
+    @staticmethod
+    def _annealing_cos(start, end, pct):
+        """Cosine from ``start`` (pct 0) to ``end`` (pct 1)."""
+        return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+    @staticmethod
+    def _annealing_linear(start, end, pct):
+        """Straight line from ``start`` (pct 0) to ``end`` (pct 1)."""
+        return (end - start) * pct + start
+
+    def get_lr(self) -> List[float]:
+        self._warn_get_lr()
+        step = self.last_epoch
+        if step > self.total_steps:
+            raise ValueError(f"Tried to step {step} times. The specified number of total steps "
+                             f"is {self.total_steps}")
+        lrs, momenta = [], []
+        last = len(self._schedule_phases) - 1
+        for group in self.optimizer.param_groups:
+            start = 0.0
+            for i, phase in enumerate(self._schedule_phases):
+                end = phase["end_step"]
+                if step <= end or i == last:
+                    pct = (step - start) / (end - start)
+                    lrs.append(self._anneal_func(group[phase["start_lr"]], group[phase["end_lr"]],
+                                                 pct))
+                    if self.cycle_momentum:
+                        momenta.append(self._anneal_func(group[phase["start_momentum"]],
+                                                         group[phase["end_momentum"]], pct))
+                    break
+                start = phase["end_step"]
+        if self.cycle_momentum:
+            _set_momentum(self.optimizer, self.use_beta1, momenta)
+        return lrs

@@ -4,7 +4,11 @@ Parameter groups, per-parameter ``state``, ``zero_grad`` and a ``state_dict`` in
 format (``state`` keyed by parameter index, ``param_groups`` with ``params`` as index lists), so a
 saved numtorch optimizer loads in PyTorch and the other way round.
 
-Subclasses update ``p._data`` in place with NumPy ufuncs (``out=``) and bump ``p``'s version.
+The optimizers share one update loop (``Optimizer.step``: skip parameters without a gradient,
+create state, ``maximize``, weight decay, bump versions) and the float32 rounding helpers below
+(``_axpy_``, ``_addcmul_``, ``_lerp_``, ``_addcdiv_``), which reproduce the roundings of PyTorch's
+CPU kernels: each optimizer only writes its ``_init_state`` and ``_update``. Updates are in place
+on ``p._data``.
 
 >>> import numtorch as torch
 >>> w = torch.ones(2, requires_grad=True)
@@ -56,6 +60,16 @@ def _check_options(lr, _negative_only: bool = False, **options) -> None:
         if (value < 0.0) if _negative_only else not 0.0 <= value:
             raise ValueError(f"Invalid learning rate: {lr}" if name == "learning rate"
                              else f"Invalid {name} value: {value}")
+
+
+def _check_fused(fused, differentiable, foreach) -> None:
+    """PyTorch's refusals of ``fused=True`` combinations (on the CPU fused=True is accepted and
+    numtorch runs its one implementation: the same arithmetic, up to an ulp)."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
 
 
 def _typename(obj) -> str:
@@ -124,17 +138,6 @@ def _axpy(y: np.ndarray, alpha: float, x: np.ndarray) -> np.ndarray:
     return y + alpha * x
 
 
-def _addcmul_sq_(y: np.ndarray, value: float, x: np.ndarray) -> None:
-    """``y += value * x * x`` in place, as ``y.addcmul_(x, x, value=value)``."""
-    if y.dtype == _F32:
-        t = (x * np.float32(value)).astype(_F64)            # value * x, rounded to float32
-        t *= x                                              # exact in float64
-        t += y
-        np.copyto(y, t, casting="same_kind")
-    else:
-        y += value * x * x
-
-
 def _lerp_(y: np.ndarray, end: np.ndarray, weight: float) -> None:
     """``y.lerp_(end, weight)`` in place."""
     if y.dtype == _F32:
@@ -153,10 +156,26 @@ def _lerp_(y: np.ndarray, end: np.ndarray, weight: float) -> None:
         np.subtract(end, (end - y) * (1 - weight), out=y)
 
 
+def _addcmul_(y: np.ndarray, value: float, a: np.ndarray, b: np.ndarray) -> None:
+    """``y += value * a * b`` in place, as ``y.addcmul_(a, b, value=value)``: one rounding of
+    ``(value * a) * b + y`` (PyTorch's fused multiply-add)."""
+    if y.dtype == _F32:
+        t = (a * np.float32(value)).astype(_F64)            # value * a, rounded to float32
+        t *= b                                              # exact in float64
+        t += y
+        np.copyto(y, t, casting="same_kind")
+    else:
+        y += value * a * b
+
+
 def _addcdiv_(y: np.ndarray, value: float, num: np.ndarray, den: np.ndarray) -> None:
     """``y += (value * num) / den`` in place, as ``y.addcdiv_(num, den, value=value)``."""
-    t = num * np.asarray(value, dtype=y.dtype) if value != 1 else num
-    y += t / den
+    if value != 1:
+        t = np.multiply(num, np.asarray(value, y.dtype))
+        t /= den
+    else:
+        t = num / den
+    y += t
 
 
 def _scalar_dtype() -> np.dtype:
@@ -166,6 +185,13 @@ def _scalar_dtype() -> np.dtype:
 
 def _step_tensor(value: float = 0.0) -> Tensor:
     return Tensor._make(np.array(value, dtype=_scalar_dtype()))
+
+
+def _next_step(st: Dict[str, Any]) -> float:
+    """Add one to ``st['step']`` (a 0-d tensor, as PyTorch keeps it) and return it as a float."""
+    t = st["step"]._data
+    t += 1
+    return float(t)
 
 
 def _zeros_state(p: Tensor) -> Tensor:
@@ -301,9 +327,88 @@ class Optimizer:
                     g._data[...] = 0
                     g._vc[0] += 1
 
+    # -- the shared update loop -----------------------------------------------------------------
+    # An optimizer built on it defines three methods and the loop does the rest, the same way
+    # for all of them (PyTorch's single-tensor order):
+    #   _hyper(group)             the group's constants for this step, read once (a tuple)
+    #   _init_state(p, st, group) fill the empty state dict of a parameter seen for the first time
+    #   _update(d, g, st, h)      update the parameter's array ``d`` in place from gradient ``g``
+    # The loop skips parameters without a gradient, negates the gradient (``maximize``), applies
+    # weight decay (L2: ``g + weight_decay * p`` rounded as ``add(alpha=)``, or decoupled:
+    # ``p *= 1 - lr * weight_decay``) and bumps the parameter's version.
+    _capturable_message = "params and state_steps"
+    _capturable_devices = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
+
     def step(self, closure: Optional[Callable[[], float]] = None):
         """Perform one optimization step (re-evaluating the loss with ``closure`` if given)."""
+        loss = self._eval_closure(closure) if closure is not None else None
+        state = self.state
+        for group in self.param_groups:
+            self._step_group(group, state)
+        return loss
+
+    def _step_group(self, group: Dict[str, Any], state) -> None:
+        if group.get("capturable") or group.get("differentiable"):
+            self._check_step_flags(group)
+        h = self._hyper(group)
+        update = self._update
+        init = self._init_state
+        maximize = group.get("maximize", False)
+        wd = group.get("weight_decay", 0) if "weight_decay" in self.defaults else 0
+        decay = None
+        if wd != 0 and group.get("decoupled_weight_decay", False):
+            decay = 1 - float(group["lr"]) * wd
+        stateful = self._stateful(group)
+        st = None
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
+                continue
+            if stateful:
+                st = state[p]
+                if not st:
+                    init(p, st, group)
+            d = p._data
+            g = g._data
+            if maximize:
+                g = np.negative(g)
+            if wd != 0:
+                if decay is None:
+                    g = _axpy(g, wd, d)
+                else:
+                    d *= np.asarray(decay, d.dtype)
+            update(d, g, st, h)
+            p._vc[0] += 1
+
+    def _hyper(self, group: Dict[str, Any]) -> tuple:
         raise NotImplementedError
+
+    def _init_state(self, p: Tensor, st: Dict[str, Any], group: Dict[str, Any]) -> None:
+        pass
+
+    def _stateful(self, group: Dict[str, Any]) -> bool:
+        """Whether the group's parameters keep state (SGD without momentum keeps none)."""
+        return True
+
+    def _update(self, d: np.ndarray, g: np.ndarray, st: Optional[Dict[str, Any]], h: tuple) -> None:
+        raise NotImplementedError
+
+    def _check_step_flags(self, group: Dict[str, Any]) -> None:
+        """PyTorch's refusals of ``capturable`` CPU parameters and of in-place updates of leaves
+        that require grad (``differentiable=True`` runs the step with grad mode on)."""
+        params = [p for p in group["params"] if p._grad is not None]
+        if group.get("capturable") and any(p.device.type == "cpu" for p in params):
+            raise AssertionError(f"If capturable=True, {self._capturable_message} must be on "
+                                 f"supported devices: {self._capturable_devices}.")
+        if group.get("differentiable"):
+            for p in params:
+                if p.requires_grad and p.grad_fn is None:
+                    raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                       "in-place operation.")
+                if p.requires_grad:
+                    raise NotImplementedError(
+                        f"{type(self).__name__}(differentiable=True): numtorch does not record "
+                        "optimizer updates in the autograd graph; use differentiable=False")
 
     @staticmethod
     def _eval_closure(closure):

@@ -15,12 +15,12 @@ tensor([0.9000], requires_grad=True)
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
-from .optimizer import (_check_options, Optimizer, _addcmul_sq_, _axpy, _axpy_, _lerp_, _step_tensor,
-                        _zeros_state, _F32, _F64)
+from .optimizer import (_check_options, Optimizer, _addcdiv_, _addcmul_, _axpy_,
+                        _lerp_, _step_tensor, _zeros_state)
 
 __all__ = ["RMSprop"]
 
@@ -38,63 +38,37 @@ class RMSprop(Optimizer):
                     "foreach": foreach, "maximize": maximize, "differentiable": differentiable}
         super().__init__(params, defaults)
 
-    def step(self, closure: Optional[Callable[[], float]] = None):
-        """Perform one RMSprop step on every parameter that has a gradient."""
-        loss = self._eval_closure(closure) if closure is not None else None
-        state = self.state
-        for group in self.param_groups:
-            neg_lr = -float(group["lr"])
-            alpha = group["alpha"]
-            eps = group["eps"]
-            wd = group["weight_decay"]
-            momentum = group["momentum"]
-            centered = group["centered"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                d = p._data
-                g = g._data
-                st = state[p]
-                if len(st) == 0:
-                    st["step"] = _step_tensor()
-                    st["square_avg"] = _zeros_state(p)
-                    if momentum > 0:
-                        st["momentum_buffer"] = _zeros_state(p)
-                    if centered:
-                        st["grad_avg"] = _zeros_state(p)
-                st["step"]._data += 1
-                if maximize:
-                    g = np.negative(g)
-                if wd != 0:
-                    g = _axpy(g, wd, d)
-                v = st["square_avg"]._data
-                v *= np.asarray(alpha, v.dtype)
-                _addcmul_sq_(v, 1 - alpha, g)
-                if centered:
-                    ga = st["grad_avg"]._data
-                    _lerp_(ga, g, 1 - alpha)
-                    # v - ga * ga with one rounding (addcmul with value=-1)
-                    if v.dtype == _F32:
-                        t = ga.astype(_F64)
-                        t *= -ga
-                        t += v
-                        avg = t.astype(_F32)
-                    else:
-                        avg = v - ga * ga
-                    avg = np.sqrt(avg)
-                else:
-                    avg = np.sqrt(v)
-                avg += np.asarray(eps, avg.dtype)
-                if momentum > 0:
-                    b = st["momentum_buffer"]._data
-                    b *= np.asarray(momentum, b.dtype)
-                    b += g / avg
-                    _axpy_(d, neg_lr, b)
-                else:
-                    upd = np.multiply(g, np.asarray(neg_lr, d.dtype))
-                    upd /= avg
-                    d += upd
-                p._vc[0] += 1
-        return loss
+    def _hyper(self, group) -> tuple:
+        return (-float(group["lr"]), group["alpha"], group["eps"], group["momentum"],
+                group["centered"])
+
+    def _init_state(self, p, st, group) -> None:
+        st["step"] = _step_tensor()
+        st["square_avg"] = _zeros_state(p)
+        if group["momentum"] > 0:
+            st["momentum_buffer"] = _zeros_state(p)
+        if group["centered"]:
+            st["grad_avg"] = _zeros_state(p)
+
+    def _update(self, d, g, st, h) -> None:
+        neg_lr, alpha, eps, momentum, centered = h
+        st["step"]._data += 1
+        v = st["square_avg"]._data
+        v *= np.asarray(alpha, v.dtype)
+        _addcmul_(v, 1 - alpha, g, g)
+        if centered:
+            ga = st["grad_avg"]._data
+            _lerp_(ga, g, 1 - alpha)
+            avg = v.copy()
+            _addcmul_(avg, -1, ga, ga)          # v - ga * ga, one rounding
+            np.sqrt(avg, out=avg)
+        else:
+            avg = np.sqrt(v)
+        avg += np.asarray(eps, avg.dtype)
+        if momentum > 0:
+            b = st["momentum_buffer"]._data
+            b *= np.asarray(momentum, b.dtype)
+            b += g / avg
+            _axpy_(d, neg_lr, b)
+        else:
+            _addcdiv_(d, neg_lr, g, avg)

@@ -15,13 +15,13 @@ tensor([0.8000], requires_grad=True)
 """
 from __future__ import annotations
 
-from typing import Callable, Optional
+from typing import Optional
 
 import numpy as np
 
 from .._tensor import Tensor
 from . import _blas
-from .optimizer import _check_options, _F32, _F64, Optimizer, _axpy, _axpy_
+from .optimizer import _check_fused, _check_options, _F32, _F64, Optimizer, _axpy, _axpy_
 
 __all__ = ["SGD"]
 
@@ -43,69 +43,53 @@ class SGD(Optimizer):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
-        if fused:
-            if differentiable:
-                raise RuntimeError("`fused` does not support `differentiable`")
-            if foreach:
-                raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+        _check_fused(fused, differentiable, foreach)
 
-    def step(self, closure: Optional[Callable[[], float]] = None):
-        """Perform one SGD step on every parameter that has a gradient."""
-        loss = self._eval_closure(closure) if closure is not None else None
-        state = self.state
-        for group in self.param_groups:
-            neg_lr = -float(group["lr"])
-            wd = group["weight_decay"]
-            momentum = group["momentum"]
-            maximize = group["maximize"]
-            if not wd and not momentum and not maximize:
-                # plain gradient descent: the hot path of most programs (_axpy_ inlined for
-                # small float32 tensors: d + a * g in float64, rounded once to float32)
-                a = float(np.float32(neg_lr))
-                for p in group["params"]:
-                    g = p._grad
-                    if g is None:
-                        continue
-                    d = p._data
-                    n = d.size
-                    if d.dtype != _F32 or n >= _SMALL or neg_lr == -1:
-                        _axpy_(d, neg_lr, g._data)
-                    elif n <= _TINY:
-                        # the same float64 operations on Python floats: cheaper than four
-                        # NumPy calls on a few elements
-                        d.flat = [y + a * x for y, x in zip(d.ravel().tolist(),
-                                                            g._data.ravel().tolist())]
-                    else:
-                        t = g._data.astype(_F64)
-                        t *= a
-                        t += d.astype(_F64)     # float64 + float64: faster than mixed types
-                        d[...] = t
-                    p._vc[0] += 1
+    def _stateful(self, group) -> bool:
+        return group["momentum"] != 0       # PyTorch keeps no state without momentum
+
+    def _step_group(self, group, state) -> None:
+        if group["weight_decay"] or group["momentum"] or group["maximize"] \
+                or group["differentiable"]:
+            super()._step_group(group, state)
+            return
+        # plain gradient descent, the hot path of most programs: the shared loop with _axpy_
+        # inlined for small float32 tensors (d + a * g in float64, rounded once to float32)
+        neg_lr = -float(group["lr"])
+        a = float(np.float32(neg_lr))
+        for p in group["params"]:
+            g = p._grad
+            if g is None:
                 continue
-            keep = 1 - group["dampening"]
-            nesterov = group["nesterov"]
-            for p in group["params"]:
-                g = p._grad
-                if g is None:
-                    continue
-                d = p._data
-                g = g._data
-                if maximize:
-                    g = np.negative(g)
-                if wd != 0:
-                    g = _axpy(g, wd, d)
-                if momentum != 0:
-                    st = state[p]
-                    buf = st.get("momentum_buffer")
-                    if buf is None:
-                        st["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
-                        b = st["momentum_buffer"]._data
-                    else:
-                        b = buf._data
-                        b *= np.asarray(momentum, b.dtype)
-                        _axpy_(b, keep, g)
-                        buf._vc[0] += 1
-                    g = _axpy(g, momentum, b) if nesterov else b
-                _axpy_(d, neg_lr, g)
-                p._vc[0] += 1
-        return loss
+            d = p._data
+            n = d.size
+            if d.dtype != _F32 or n >= _SMALL or neg_lr == -1:
+                _axpy_(d, neg_lr, g._data)
+            elif n <= _TINY:
+                # the same float64 operations on Python floats: cheaper than four NumPy calls
+                # on a few elements
+                d.flat = [y + a * x for y, x in zip(d.ravel().tolist(), g._data.ravel().tolist())]
+            else:
+                t = g._data.astype(_F64)
+                t *= a
+                t += d.astype(_F64)     # float64 + float64: faster than mixed types
+                d[...] = t
+            p._vc[0] += 1
+
+    def _hyper(self, group) -> tuple:
+        return (-float(group["lr"]), group["momentum"], 1 - group["dampening"], group["nesterov"])
+
+    def _update(self, d, g, st, h) -> None:
+        neg_lr, momentum, keep, nesterov = h
+        if momentum != 0:
+            buf = st.get("momentum_buffer")
+            if buf is None:
+                st["momentum_buffer"] = Tensor._make(np.array(g, copy=True))
+                b = st["momentum_buffer"]._data
+            else:
+                b = buf._data
+                b *= np.asarray(momentum, b.dtype)
+                _axpy_(b, keep, g)
+                buf._vc[0] += 1
+            g = _axpy(g, momentum, b) if nesterov else b
+        _axpy_(d, neg_lr, g)

@@ -13,13 +13,15 @@ from .dataset import (Dataset, IterableDataset, TensorDataset, StackDataset, Con
 from .sampler import (Sampler, SequentialSampler, RandomSampler, SubsetRandomSampler,
                       WeightedRandomSampler, BatchSampler)
 from .dataloader import DataLoader, default_collate, default_convert, get_worker_info
+from .distributed import DistributedSampler
 from ._utils.worker import WorkerInfo
-from . import _utils, dataloader, dataset, sampler  # noqa: F401
+from . import _utils, dataloader, dataset, sampler, distributed  # noqa: F401
 
 __all__ = ["Dataset", "IterableDataset", "TensorDataset", "StackDataset", "ConcatDataset",
            "ChainDataset", "Subset", "random_split", "Sampler", "SequentialSampler",
            "RandomSampler", "SubsetRandomSampler", "WeightedRandomSampler", "BatchSampler",
-           "DataLoader", "default_collate", "default_convert", "get_worker_info", "WorkerInfo"]
+           "DataLoader", "default_collate", "default_convert", "get_worker_info", "WorkerInfo",
+           "DistributedSampler"]
 
 
 def __getattr__(name: str):

@@ -1,10 +1,12 @@
 """``DataLoader``: iterate over a dataset in (shuffled) batches.
 
-Everything runs in the main process. ``num_workers > 0`` is accepted and emulated: the
-workers take turns fetching batches inside this process, each with its own random state
-seeded as PyTorch seeds its worker processes, ``worker_init_fn(worker_id)`` is called for
-each, and ``get_worker_info()`` answers while they fetch. ``pin_memory`` is accepted (there
-is no GPU memory to pin).
+With ``num_workers=0`` (the default) batches are fetched in the main process. With
+``num_workers=N`` they are fetched by N worker processes, as in PyTorch: each holds its own
+copy of the dataset, is seeded as PyTorch seeds its workers, calls ``worker_init_fn``, and
+answers ``get_worker_info()``; batch ``i`` goes to worker ``i % N`` (among the workers whose
+iterable dataset has not run out) and the batches come back in order, identical to
+``num_workers=0``. Their arrays cross processes through shared memory (``_utils/shm.py``).
+``pin_memory`` is accepted (there is no GPU memory to pin).
 
 Shuffling draws from the global generator exactly as PyTorch does (2 words for the base
 seed when an epoch's iterator is made, 2 for the sampler's seed when the first batch is
@@ -18,19 +20,26 @@ asked for), so ``manual_seed`` gives PyTorch's batches.
 """
 from __future__ import annotations
 
+import itertools
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import signal
+import time
 import warnings
-from collections import deque
+import weakref
 from typing import Any, Callable, Iterable, List, Optional, Sequence
-
-import numpy as np
 
 from ..._generator import Generator
 from ..._generator import sampler_seed
 from ..._tensor import Tensor
+from ._utils import shm as _shm
 from ._utils import worker as _worker
 from ._utils.collate import default_collate, default_convert
+from ._utils.fetch import _IterableFetcher, _MapFetcher
 from ._utils.worker import get_worker_info
-from .dataset import Dataset, IterableDataset, TensorDataset, _batch_fn, _take_rows
+from .dataset import Dataset, IterableDataset, TensorDataset, _take_rows
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
@@ -144,6 +153,33 @@ class DataLoader:
         self._iterator = None
         self.__initialized = True
         self._IterableDataset_len_called = None
+        if num_workers > 0:
+            self.check_worker_number_rationality()
+
+    @property
+    def multiprocessing_context(self):
+        """The ``multiprocessing`` context workers start from (None: the default one)."""
+        return self.__multiprocessing_context
+
+    @multiprocessing_context.setter
+    def multiprocessing_context(self, context) -> None:
+        if context is not None:
+            if self.num_workers <= 0:
+                raise ValueError("multiprocessing_context can only be used with multi-process "
+                                 f"loading (num_workers > 0), but got "
+                                 f"num_workers={self.num_workers}")
+            if isinstance(context, str):
+                valid = multiprocessing.get_all_start_methods()
+                if context not in valid:
+                    raise ValueError("multiprocessing_context option should specify a valid "
+                                     f"start method in {valid!r}, but got "
+                                     f"multiprocessing_context={context!r}")
+                context = multiprocessing.get_context(context)
+            if not isinstance(context, multiprocessing.context.BaseContext):
+                raise TypeError("multiprocessing_context option should be a valid context "
+                                "object or a string specifying the start method, but got "
+                                f"multiprocessing_context={context!r}")
+        self.__multiprocessing_context = context
 
     def __setattr__(self, attr: str, val: Any) -> None:
         if self.__initialized and attr in ("batch_size", "batch_sampler", "sampler", "drop_last",
@@ -165,6 +201,7 @@ class DataLoader:
             if self._plain_batches():
                 return _PlainBatchesIter(self)
             return _SingleProcessDataLoaderIter(self)
+        self.check_worker_number_rationality()
         return _MultiProcessingDataLoaderIter(self)
 
     def _plain_batches(self) -> bool:
@@ -200,68 +237,25 @@ class DataLoader:
         return len(self._index_sampler)
 
     def check_worker_number_rationality(self) -> None:
-        pass
+        """Warn, as PyTorch does, when there are more workers than CPUs this process may use."""
+        if self.num_workers <= 0:
+            return
+        try:
+            cpus = len(os.sched_getaffinity(0))
+            note = ""
+        except AttributeError:                       # no affinity on this system
+            cpus = os.cpu_count()
+            note = " (`cpuset` is not taken into account)"
+        if cpus is not None and self.num_workers > cpus:
+            warnings.warn(
+                f"This DataLoader will create {self.num_workers} worker processes in total. Our "
+                f"suggested max number of worker in current system is {cpus}{note}, which is "
+                "smaller than what this DataLoader is going to create. Please be aware that "
+                "excessive worker creation might get DataLoader running slow or even freeze, "
+                "lower the worker number to avoid potential slowness/freeze if necessary.")
 
 
 # -- fetching ---------------------------------------------------------------------------------------
-
-class _MapFetcher:
-    __slots__ = ("dataset", "auto_collation", "collate_fn", "drop_last", "batch_fn", "ended")
-
-    def __init__(self, dataset, auto_collation, collate_fn, drop_last) -> None:
-        self.dataset = dataset
-        self.auto_collation = auto_collation
-        self.collate_fn = collate_fn
-        self.drop_last = drop_last
-        self.ended = False
-        self.batch_fn = _batch_fn(dataset) if auto_collation and collate_fn is default_collate \
-            else None
-
-    def fetch(self, index):
-        if self.auto_collation:
-            if self.batch_fn is not None:
-                return self.batch_fn(index)
-            if isinstance(index, np.ndarray):
-                index = index.tolist()
-            getitems = getattr(self.dataset, "__getitems__", None)
-            if getitems:
-                data = getitems(index)
-            else:
-                ds = self.dataset
-                data = [ds[i] for i in index]
-        else:
-            data = self.dataset[index]
-        return self.collate_fn(data)
-
-
-class _IterableFetcher:
-    __slots__ = ("dataset", "auto_collation", "collate_fn", "drop_last", "dataset_iter", "ended")
-
-    def __init__(self, dataset, auto_collation, collate_fn, drop_last) -> None:
-        self.dataset = dataset
-        self.auto_collation = auto_collation
-        self.collate_fn = collate_fn
-        self.drop_last = drop_last
-        self.dataset_iter = iter(dataset)
-        self.ended = False
-
-    def fetch(self, index):
-        if self.ended:
-            raise StopIteration
-        if self.auto_collation:
-            data = []
-            for _ in index:
-                try:
-                    data.append(next(self.dataset_iter))
-                except StopIteration:
-                    self.ended = True
-                    break
-            if not data or (self.drop_last and len(data) < len(index)):
-                raise StopIteration
-        else:
-            data = next(self.dataset_iter)
-        return self.collate_fn(data)
-
 
 def _make_fetcher(loader: DataLoader):
     if loader._dataset_kind == _DatasetKind.Map:
@@ -395,79 +389,279 @@ class _PlainBatchesIter(_SingleProcessDataLoaderIter):
         self._num_yielded = 0
 
 
-class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
-    """``num_workers > 0``, emulated in this process (see the module docstring).
+# -- worker processes -------------------------------------------------------------------------------
 
-    Batch ``i`` is fetched by worker ``i % num_workers`` (skipping workers whose iterable
-    dataset ran out), and up to ``prefetch_factor * num_workers`` batches of indices are
-    taken from the sampler ahead, as PyTorch does, so random draws happen at the same time.
+_JOIN_S = 2.0        # how long a shutdown waits for the workers before terminating them
+_SLOT_EXTRA = 3      # shared-memory slots per worker beyond its prefetched batches
+_pool_ids = itertools.count()
+_PICKLE_HINT = ("Got pickle error when attempting to start a worker Process. This might be "
+                "because the worker Process arguments are not picklable. Python 3.14+ changed "
+                "the multiprocessing start method in non-Mac POSIX platforms to 'forkserver', "
+                "which requires the worker Process arguments to be picklable. You can also try "
+                "multiprocessing.set_start_method('fork').")
+
+
+def _worker_failure(procs) -> RuntimeError:
+    """PyTorch's error for workers that exited while the main process waited for them."""
+    pids = ", ".join(str(p.pid) for p in procs)
+    err = RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly")
+    code = procs[0].exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.strsignal(-code)
+        except (ValueError, AttributeError):
+            name = str(-code)
+        err.__cause__ = RuntimeError(f"DataLoader worker (pid {procs[0].pid}) is killed by "
+                                     f"signal: {name}. ")
+    elif code:
+        err.__cause__ = RuntimeError(
+            f"DataLoader worker (pid {procs[0].pid}) exited unexpectedly with exit code {code}. "
+            "Details are lost due to multiprocessing. Rerunning with num_workers=0 may give "
+            "better error trace.")
+    return err
+
+
+class _WorkerPool:
+    """The worker processes of one iterator, with their index queues and result pipes.
+
+    It lives apart from the iterator, so that a finalizer can stop the workers when the
+    iterator is collected (a loop that breaks early) or at exit, without keeping it alive.
+    """
+
+    def __init__(self, loader: DataLoader, base_seed: int) -> None:
+        ctx = loader.multiprocessing_context or multiprocessing.get_context()
+        n = loader.num_workers
+        self.owner = os.getpid()
+        self.closed = False
+        self.queues, self.readers, self.procs, self.slots = [], [], [], []
+        self.prefixes: List[Optional[str]] = []
+        self.done = ctx.Event()
+        tag = f"/ntdl{os.getpid()}_{next(_pool_ids)}_"
+        iterable = loader._dataset_kind == _DatasetKind.Iterable
+        try:
+            for i in range(n):
+                q = ctx.Queue()
+                r, w = ctx.Pipe(duplex=False)
+                prefix = f"{tag}{i}_" if _shm.AVAILABLE else None
+                self.queues.append(q)
+                self.readers.append(r)
+                self.prefixes.append(prefix)
+                self.slots.append(_shm.SlotReader())
+                p = ctx.Process(
+                    target=_worker._worker_loop,
+                    args=(iterable, loader.dataset, q, w, self.done, loader._auto_collation,
+                          loader.collate_fn, loader.drop_last, base_seed,
+                          loader.worker_init_fn, i, n, prefix,
+                          loader.prefetch_factor + _SLOT_EXTRA),
+                    daemon=True)
+                try:
+                    p.start()
+                except (pickle.PicklingError, AttributeError, TypeError):
+                    warnings.warn(_PICKLE_HINT)
+                    raise
+                finally:
+                    w.close()
+                self.procs.append(p)
+        except BaseException:
+            self.shutdown()
+            raise
+        self.watch(range(n))
+
+    def watch(self, workers) -> None:
+        """Wait for results (and watch for the death) of these workers only."""
+        self.watched = {}
+        for w in workers:
+            self.watched[self.readers[w]] = w
+            self.watched[self.procs[w].sentinel] = w
+        self.wait_list = list(self.watched)
+
+    def retire(self, w: int) -> None:
+        """Worker ``w`` has nothing more to give this epoch: let it exit."""
+        self.queues[w].put(None)
+        self.watch([v for v in set(self.watched.values()) if v != w])
+
+    def shutdown(self) -> None:
+        if self.closed or os.getpid() != self.owner:
+            return
+        self.closed = True
+        self.done.set()
+        for q in self.queues:
+            try:
+                q.put(None)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + _JOIN_S
+        for p in self.procs:
+            p.join(max(0.0, deadline - time.monotonic()))
+        for p in self.procs:
+            if p.exitcode is None:
+                p.terminate()
+                p.join(1.0)
+                if p.exitcode is None:
+                    p.kill()
+                    p.join()
+        for q in self.queues:
+            q.cancel_join_thread()
+            q.close()
+        for r in self.readers:
+            r.close()
+        for p, prefix in zip(self.procs, self.prefixes):
+            if prefix is not None and p.exitcode != 0:
+                _shm.sweep(prefix)
+
+
+class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
+    """``num_workers > 0``: batches fetched by worker processes (see the module docstring).
+
+    Batch ``i`` goes to the next worker in turn whose dataset has not run out; up to
+    ``prefetch_factor * num_workers`` batches of indices are taken from the sampler ahead, as
+    PyTorch does, so random draws happen at the same points. With ``in_order=False`` a batch
+    is returned as soon as it arrives.
     """
 
     def __init__(self, loader: DataLoader) -> None:
         super().__init__(loader)
-        self._prefetch = loader.prefetch_factor * loader.num_workers
-        self._worker_init_fn = loader.worker_init_fn
-        self._loader = loader
-        self._start_workers(loader)
+        if not loader.prefetch_factor or loader.prefetch_factor <= 0:
+            raise AssertionError("prefetch_factor must be greater than 0 for "
+                                 "MultiProcessingDataLoaderIter")
+        self._prefetch_factor = loader.prefetch_factor
+        self._timeout = loader.timeout
+        self._in_order = loader.in_order
+        self._epoch = 0
+        self._pool = pool = _WorkerPool(loader, self._base_seed)
+        self._shutdown = weakref.finalize(self, pool.shutdown)
         self._reset(loader, first_iter=True)
-
-    def _start_workers(self, loader: DataLoader) -> None:
-        n = self._num_workers
-        self._workers = [_worker._Worker(i, n, self._base_seed, self._dataset) for i in range(n)]
-        for w in self._workers:
-            w.run(self._init_worker, w, loader)
-
-    def _init_worker(self, w, loader) -> None:
-        if self._worker_init_fn is not None:
-            self._worker_init_fn(w.id)
-        w.fetcher = _make_fetcher(loader)
 
     def _reset(self, loader, first_iter: bool = False) -> None:
         super()._reset(loader, first_iter)
-        if not first_iter:
-            for w in self._workers:        # persistent workers start a new epoch
-                w.active = True
-                if self._dataset_kind == _DatasetKind.Iterable:
-                    w.run(self._new_fetcher, w)
-        self._tasks = deque()
-        self._next_worker = 0
-        self._exhausted = False
-        for _ in range(self._prefetch):
-            self._put_index()
-
-    def _new_fetcher(self, w) -> None:
-        w.fetcher = _make_fetcher(self._loader)
-
-    def _put_index(self) -> None:
-        if self._exhausted:
-            return
         n = self._num_workers
-        for _ in range(n):
-            w = self._workers[self._next_worker]
-            self._next_worker = (self._next_worker + 1) % n
-            if w.active:
-                break
-        else:
-            return
+        pool = self._pool
+        self._epoch += 1
+        self._send_idx = 0
+        self._rcvd_idx = 0
+        self._task_info = {}          # task -> worker, until its batch is returned
+        self._results = {}            # task -> (kind, data) that came ahead of its turn
+        self._active = [True] * n
+        self._cycle = itertools.cycle(range(n))
+        if not first_iter:            # persistent workers start a new epoch
+            for q in pool.queues:
+                q.put(_worker._Resume())
+            pool.watch(range(n))
+        for _ in range(self._prefetch_factor * n):
+            self._try_put_index()
+
+    def _try_put_index(self) -> None:
         try:
             index = next(self._sampler_iter)
         except StopIteration:
-            self._exhausted = True
             return
-        self._tasks.append((w, index))
+        for _ in range(self._num_workers):
+            w = next(self._cycle)
+            if self._active[w]:
+                break
+        else:
+            return
+        pool = self._pool
+        idx = self._send_idx
+        pool.queues[w].put((self._epoch, idx, index, pool.slots[w].take_released()))
+        self._task_info[idx] = w
+        self._send_idx = idx + 1
 
     def _next_data(self):
+        task_info, results, active = self._task_info, self._results, self._active
         while True:
-            if not self._tasks:
+            while self._rcvd_idx < self._send_idx:      # skip tasks of workers that ran out
+                i = self._rcvd_idx
+                w = task_info.get(i)
+                if w is not None and (active[w] or i in results):
+                    break
+                task_info.pop(i, None)
+                self._rcvd_idx = i + 1
+            else:
+                if not self._persistent_workers:
+                    self._shutdown()
                 raise StopIteration
-            w, index = self._tasks.popleft()
-            if not w.active:
+            i = self._rcvd_idx
+            if i in results:
+                del task_info[i]
+                self._rcvd_idx = i + 1
+                return self._process(*results.pop(i))
+            w, idx, kind, data = self._get_data()
+            if kind == _worker._STOP:
+                task_info.pop(idx, None)
+                active[w] = False
+                if not self._persistent_workers:
+                    self._pool.retire(w)
+                self._try_put_index()
                 continue
-            try:
-                data = w.run(w.fetcher.fetch, index)
-            except StopIteration:
-                w.active = False
-                self._put_index()
+            if idx != i and self._in_order:
+                results[idx] = (kind, data)
                 continue
-            self._put_index()
-            return data
+            del task_info[idx]
+            if idx == i:
+                self._rcvd_idx = i + 1
+            return self._process(kind, data)
+
+    def _process(self, kind, data):
+        self._try_put_index()
+        if kind == _worker._ERROR:
+            _worker._reraise(data)
+        return data
+
+    def _get_data(self):
+        """The next result of this epoch from any watched worker: ``(worker, task, kind,
+        data)``. Raises PyTorch's errors when it times out or a worker died."""
+        pool = self._pool
+        timeout = self._timeout
+        deadline = time.monotonic() + timeout if timeout > 0 else None
+        wait = multiprocessing.connection.wait
+        while True:
+            if pool.closed:
+                raise StopIteration
+            if deadline is None:
+                ready = wait(pool.wait_list)
+            else:
+                ready = wait(pool.wait_list, max(0.0, deadline - time.monotonic()))
+                if not ready:
+                    self._shutdown()
+                    raise RuntimeError(f"DataLoader timed out after {timeout} seconds")
+            dead = []
+            for obj in ready:
+                w = pool.watched[obj]
+                r = pool.readers[w]
+                if r.poll():
+                    try:
+                        msg = r.recv_bytes()
+                    except (EOFError, OSError):
+                        dead.append(w)
+                        continue
+                    got = self._receive(w, msg)
+                    if got is not None:
+                        return got
+                elif obj is not r:
+                    dead.append(w)
+            if dead:
+                for w in dead:
+                    pool.procs[w].join(1.0)            # its pipe may close before it exits
+                watched = set(pool.watched.values())
+                failed = [p for w, p in enumerate(pool.procs)
+                          if w in dead or (w in watched and p.exitcode is not None)]
+                self._shutdown()
+                raise _worker_failure(failed)
+
+    def _receive(self, w: int, msg: bytes):
+        epoch, idx, kind, slot, seg, payload = pickle.loads(msg)
+        slots = self._pool.slots[w]
+        if seg is not None:
+            slots.attach(slot, seg)
+        if epoch != self._epoch:                       # left from an epoch that ended early
+            if slot is not None:
+                slots.released.append(slot)
+            return None
+        if kind == _worker._SLOT:
+            data = slots.load(slot, payload)
+        elif kind == _worker._PICKLED:
+            data = pickle.loads(payload)
+        else:
+            data = payload
+        return w, idx, kind, data

@@ -1,0 +1,36 @@
+"""Regenerate tests/data/fft.npz and fft.json from live PyTorch (run where torch 2.13 is
+installed).
+
+    python tests/data/regen_fft.py
+
+The cases live in tests/test_fft.py (``regenerate``); this records PyTorch's outputs,
+gradients, grad_fn names, errors, printed complex tensors and higher-order derivatives for each.
+"""
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main() -> None:
+    spec = importlib.util.spec_from_file_location("test_fft",
+                                                  os.path.join(HERE, "..", "test_fft.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    arrays, facts = mod.regenerate()
+    np.savez_compressed(mod.RECORD_NPZ, **arrays)
+    with open(mod.RECORD_JSON, "w", encoding="utf-8") as f:
+        json.dump(facts, f, indent=1, sort_keys=True, ensure_ascii=False)
+        f.write("\n")
+    print(f"recorded {len(arrays)} arrays and {sum(len(v) for v in facts.values())} facts into "
+          f"{mod.RECORD_NPZ} / {mod.RECORD_JSON}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
