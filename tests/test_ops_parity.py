@@ -59,6 +59,11 @@ CREATION = [
     C("linspace_neg", lambda T: T.linspace(-3, 3, 7)),
     C("linspace_one", lambda T: T.linspace(2, 3, 1)),
     C("linspace_f64", lambda T: T.linspace(0, 1, 4, dtype=T.float64)),
+    # every point one fused multiply-add in PyTorch: bit-exact, not just close
+    C("linspace_fma_f32", lambda T: T.linspace(-37.3, 91.7, 157), rtol=0, atol=0),
+    C("linspace_fma_f64", lambda T: T.linspace(-37.3, 91.7, 157, dtype=T.float64), rtol=0, atol=0),
+    C("linspace_fma_f64b", lambda T: T.linspace(0.1, 2.9, 1001, dtype=T.float64), rtol=0, atol=0),
+    C("linspace_fma_f16", lambda T: T.linspace(-3.3, 5.1, 41, dtype=T.float16), rtol=0, atol=0),
     C("eye", lambda T: T.eye(3)),
     C("eye_rect", lambda T: T.eye(2, 3)),
     C("eye_int", lambda T: T.eye(2, dtype=T.int64)),

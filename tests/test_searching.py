@@ -309,9 +309,10 @@ def test_reprs(case_id, record):
 def test_bin_edges_are_torch_linspace():
     """The edges: one fused multiply-add from the nearer end, rounded once (PyTorch's
     linspace), e.g. 0.3 + 3 * 0.7 rounds to 2.4, not 2.3999999999999995."""
-    edges = searching._linspace(0.3, 0.3 + 7 * 0.7, 8, np.float64)
+    from numtorch.ops.creation import linspace_array
+    edges = linspace_array(0.3, 0.3 + 7 * 0.7, 8, np.float64)
     assert edges[3] == 2.4 and edges[0] == 0.3 and edges[-1] == 0.3 + 7 * 0.7
-    e32 = searching._linspace(-1.0, 1.0, 5, np.float32)
+    e32 = linspace_array(-1.0, 1.0, 5, np.float32)
     assert e32.dtype == np.float32 and e32.tolist() == [-1.0, -0.5, 0.0, 0.5, 1.0]
 
 

@@ -301,6 +301,52 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     return _finish(arr, requires_grad, device)
 
 
+def _fused_multiply_add(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """``a*b + c`` rounded once, as a C ``fma`` gives it (NumPy has none).
+
+    float32 goes through float64, where the product is exact. float64 uses Dekker's
+    exact product and Knuth's exact sum; the result is ``a*b + c`` correctly rounded except in
+    double-rounding ties, which random tests against PyTorch never met."""
+    if a.dtype != np.float64:
+        return a.astype(np.float64) * b + c.astype(np.float64)
+    a, b, c = a.astype(np.float64), b.astype(np.float64), c.astype(np.float64)
+    p = a * b
+    split = 134217729.0                                  # 2**27 + 1
+    ta, tb = a * split, b * split
+    ahi, bhi = ta - (ta - a), tb - (tb - b)
+    alo, blo = a - ahi, b - bhi
+    perr = ((ahi * bhi - p) + ahi * blo + alo * bhi) + alo * blo   # p + perr == a*b exactly
+    hi = p + c
+    bb = hi - p
+    serr = (p - (hi - bb)) + (c - bb)                     # hi + serr == p + c exactly
+    return hi + (serr + perr)
+
+
+def linspace_array(start, end, steps: int, npd) -> np.ndarray:
+    """``torch.linspace``'s values as a NumPy array of dtype ``npd``, bit for bit."""
+    if steps == 1:
+        arr = np.array([start], npd)
+    elif np.dtype(npd).kind == "f":
+        # PyTorch: step = (end - start) / (steps - 1) in the output dtype; the first half counts
+        # up from start, the second half down from end.
+        # float32/64: each point is one fused multiply-add (start + step*i, or end - step*(steps-1-i)).
+        ft = np.dtype(npd).type
+        s, e = ft(start), ft(end)
+        step = (e - s) / ft(steps - 1)
+        i = np.arange(steps)
+        half = steps // 2
+        if ft is np.float16:                 # half: each step rounded, as PyTorch's half ops
+            arr = np.where(i < half, s + step * i.astype(npd),
+                           e - step * (steps - 1 - i).astype(npd)).astype(npd)
+        else:
+            base = np.where(i < half, s, e)
+            count = np.where(i < half, i, i - (steps - 1)).astype(np.float64)
+            arr = _fused_multiply_add(np.full(steps, step), count, base).astype(npd)
+    else:
+        arr = np.linspace(start, end, steps).astype(npd)
+    return arr
+
+
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None) -> Tensor:
     """``steps`` evenly spaced values from start to end, computed as PyTorch does (symmetric halves)."""
     if out is not None:
@@ -310,20 +356,7 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False,
     steps = int(steps)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
-    npd = _np_dtype(dtype)
-    if steps == 1:
-        arr = np.array([start], npd)
-    elif np.dtype(npd).kind == "f":
-        # PyTorch: step = (end - start) / (steps - 1) in the output dtype; the first half counts
-        # up from start, the second half down from end.
-        ft = np.dtype(npd).type
-        s, e = ft(start), ft(end)
-        step = (e - s) / ft(steps - 1)
-        i = np.arange(steps)
-        half = steps // 2
-        arr = np.where(i < half, s + step * i.astype(npd), e - step * (steps - 1 - i).astype(npd)).astype(npd)
-    else:
-        arr = np.linspace(start, end, steps).astype(npd)
+    arr = linspace_array(start, end, steps, _np_dtype(dtype))
     return _finish(arr, requires_grad, device)
 
 

@@ -23,6 +23,7 @@ from .._errors import arg_error, type_name
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out
+from .creation import linspace_array
 from .reduce import return_types
 
 
@@ -232,38 +233,6 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False, out=None
     return _make(np.asarray(np.isin(e, t, invert=bool(invert))))
 
 
-# -- bin edges as torch.linspace makes them -------------------------------------------------------
-
-def _to_dtype(exact, dt) -> float:
-    """``exact`` (a Fraction) rounded once to the float type ``dt``."""
-    from fractions import Fraction      # (stdlib; imported on first use, not with numtorch)
-    f = float(exact)
-    if dt == np.float64:
-        return f
-    g = dt(f)
-    if Fraction(f) != exact:             # a double rounding can only go wrong at a midpoint
-        for a, b in ((np.nextafter(g, dt(-np.inf)), g), (g, np.nextafter(g, dt(np.inf)))):
-            mid = (Fraction(float(a)) + Fraction(float(b))) / 2
-            if Fraction(f) == mid:
-                return a if exact < mid else b
-    return g
-
-
-def _linspace(start, end, steps: int, dt) -> np.ndarray:
-    """``torch.linspace(start, end, steps)`` in float dtype ``dt``, bit for bit: a step of
-    ``(end - start) / (steps - 1)``, each point one fused multiply-add from the nearer end."""
-    from fractions import Fraction
-    dt = np.dtype(dt).type
-    s, e = dt(start), dt(end)
-    if steps == 1:
-        return np.array([s], dt)
-    step = dt(e - s) / dt(steps - 1)
-    fs, fe, fst = Fraction(float(s)), Fraction(float(e)), Fraction(float(step))
-    half = steps // 2
-    return np.array([_to_dtype(fs + fst * i, dt) if i < half else
-                     _to_dtype(fe - fst * (steps - 1 - i), dt) for i in range(steps)], dt)
-
-
 def _bin_positions(x, lo, hi, bins):
     """Each in-range element's bin by PyTorch's arithmetic in the input's dtype:
     ``(x - lo) * bins / (hi - lo)``, truncated, the top edge in the last bin."""
@@ -407,7 +376,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
                                f"{_cpp_float(hi)}] is not finite")
         if lo == hi:
             lo, hi = lo - dt(0.5), hi + dt(0.5)
-        edges = _linspace(lo, hi, n + 1, x.dtype)
+        edges = linspace_array(lo, hi, n + 1, x.dtype)  # torch.linspace's edges
         lo, hi = edges[0], edges[-1]
         keep = (flat >= lo) & (flat <= hi)
         v = flat[keep]
