@@ -55,13 +55,14 @@ def _rank_main(steps: int, warmup: int) -> None:
     batches = [(torch.from_numpy(rng.standard_normal((BATCH, SIZES[0])).astype(np.float32)),
                 torch.from_numpy(rng.integers(0, SIZES[2], BATCH))) for _ in range(8)]
 
-    in_finish = [0.0]
+    in_finish = [0.0, 0.0]             # wall and CPU seconds inside DDP's end of backward
     finish = ddp._finish
 
     def timed_finish(st):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         finish(st)
         in_finish[0] += time.perf_counter() - t
+        in_finish[1] += time.process_time() - c
     ddp._finish = timed_finish
 
     def step(i: int) -> float:
@@ -72,7 +73,7 @@ def _rank_main(steps: int, warmup: int) -> None:
         opt.step()
         return loss
 
-    plain = None
+    plain = plain_cpu = None
     if world == 1:           # the same training without DDP: what the speed-up is measured from
         torch.manual_seed(0)
         net = nn.Sequential(nn.Linear(SIZES[0], SIZES[1]), nn.ReLU(),
@@ -80,23 +81,27 @@ def _rank_main(steps: int, warmup: int) -> None:
         net_opt = torch.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
         for i in range(warmup + steps):
             if i == warmup:
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
             x, y = batches[i % len(batches)]
             net_opt.zero_grad()
             loss_fn(net(x), y).backward()
             net_opt.step()
         plain = BATCH * steps / (time.perf_counter() - t0)
+        plain_cpu = (time.process_time() - c0) / steps
 
     for i in range(warmup):
         step(i)
     comm = dist.group.WORLD._comm
     comm.Barrier()
-    in_finish[0] = 0.0
-    t0 = time.perf_counter()
+    in_finish[:] = [0.0, 0.0]
+    t0, c0 = time.perf_counter(), time.process_time()
     for i in range(steps):
         step(i)
+    cpu = (time.process_time() - c0 - in_finish[1]) / steps     # CPU work, waiting left out
     comm.Barrier()
     seconds = time.perf_counter() - t0
+    cpus = np.empty(world)
+    comm.Allgather(np.array([cpu]), cpus)
     nbytes = sum(p.numel() * 4 for p in model.parameters())
 
     # a plain all-reduce of the gradient's size and of a few others: latency and per-byte cost
@@ -109,12 +114,11 @@ def _rank_main(steps: int, warmup: int) -> None:
             for _ in range(5):
                 comm.Allreduce(MPI.IN_PLACE, a)
             best = float("inf")
-            for _ in range(5):
+            for _ in range(60):
                 comm.Barrier()
                 t = time.perf_counter()
-                for _ in range(20):
-                    comm.Allreduce(MPI.IN_PLACE, a)
-                best = min(best, (time.perf_counter() - t) / 20)
+                comm.Allreduce(MPI.IN_PLACE, a)
+                best = min(best, time.perf_counter() - t)
             allreduce[size] = best
     same = True
     if world > 1:
@@ -128,7 +132,9 @@ def _rank_main(steps: int, warmup: int) -> None:
                           "step_ms": 1e3 * seconds / steps,
                           "finish_ms": 1e3 * in_finish[0] / steps, "grad_bytes": nbytes,
                           "allreduce_s": {str(k): v for k, v in allreduce.items()},
-                          "params_identical": same, "plain_samples_per_s": plain}),
+                          "params_identical": same, "plain_samples_per_s": plain,
+                          "cpu_step_ms": 1e3 * float(cpus.max()),
+                          "plain_cpu_step_ms": None if plain_cpu is None else 1e3 * plain_cpu}),
               flush=True)
 
 
@@ -160,10 +166,12 @@ def _fit(allreduce: dict):
 def _estimate(best: dict, lines: list) -> None:
     one = best[1]
     compute = BATCH / (one["plain_samples_per_s"] or one["samples_per_s"])
+    if one.get("min_plain_cpu_step_ms"):        # the step's CPU time: a dedicated core's step
+        compute = one["min_plain_cpu_step_ms"] / 1e3
     nbytes = one["grad_bytes"]
     lines.append("")
     lines.append(f"Several machines (an estimate on paper): a step costs the 1-rank compute "
-                 f"({1e3 * compute:.2f} ms) plus a ring all-reduce of {nbytes:,} bytes, "
+                 f"({1e3 * compute:.2f} ms of CPU) plus a ring all-reduce of {nbytes:,} bytes, "
                  "2(n-1)/n x bytes / bandwidth + 2(n-1) x latency, not overlapped (the MLP's "
                  "largest gradient is ready last).")
     links = [("1 Gbit/s Ethernet", 117e6, 50e-6), ("10 Gbit/s Ethernet", 1.17e9, 20e-6),
@@ -208,6 +216,10 @@ def main(argv=None) -> int:
                     r["plain_samples_per_s"] = plain
             elif (r["plain_samples_per_s"] or 0) > (best[n]["plain_samples_per_s"] or 0):
                 best[n]["plain_samples_per_s"] = r["plain_samples_per_s"]
+            for key in ("cpu_step_ms", "plain_cpu_step_ms"):       # the least CPU per step
+                if r.get(key) is not None:
+                    low = min(r[key], best[n].get(f"min_{key}") or r[key])
+                    best[n][f"min_{key}"] = low
     if args.json:
         print(json.dumps({str(k): v for k, v in best.items()}))
         return 0
@@ -230,6 +242,22 @@ def main(argv=None) -> int:
             lines.append(f"  !! parameters differ between ranks at {n} ranks")
     lines.append("  (end-of-backward: the step's time in DDP waiting for its all-reduce and "
                  "writing .grad; all-reduce: a plain MPI Allreduce of the gradient's bytes)")
+    if 1 in best and best[1].get("min_plain_cpu_step_ms"):
+        base_cpu = best[1]["min_plain_cpu_step_ms"]
+        lines.append("")
+        lines.append("With a core per rank and nothing else running (an estimate from CPU "
+                     "times, which other programs on the machine do not inflate):")
+        lines.append(f"  1 rank without DDP: {base_cpu:.2f} ms of CPU per step")
+        for n in sorted(best):
+            r = best[n]
+            if n == 1 or not r.get("min_cpu_step_ms"):
+                continue
+            ar = r["allreduce_s"].get(str(r["grad_bytes"]), 0.0)
+            step = r["min_cpu_step_ms"] + 1e3 * ar
+            lines.append(f"  {n} ranks: {r['min_cpu_step_ms']:.2f} ms of CPU per step and rank "
+                         f"outside the wait + {1e3 * ar:.3f} ms all-reduce (its fastest) = "
+                         f"{step:.2f} ms: {n * BATCH / step * 1e3:.0f} samples/s, "
+                         f"{n * base_cpu / step:.2f}x one rank")
     if 1 in best:
         _estimate(best, lines)
     print("\n".join(lines))

@@ -3,10 +3,10 @@
 ``torch.compile(model)`` returns what PyTorch's returns, working the same way minus the
 compiler: for an ``nn.Module``, an ``OptimizedModule`` wrapping it (``._orig_mod``; its
 ``state_dict()`` keys start with ``_orig_mod.``, it prints as PyTorch's, and attributes read and
-set go to the wrapped module); for a function, a function calling it. The keyword arguments are
-PyTorch's (``fullgraph``, ``dynamic``, ``backend``, ``mode``, ``options``, ``disable``, ...), checked
-as PyTorch checks them and otherwise ignored; ``disable=True`` returns the model itself; with no
-model it is a decorator (``@torch.compile`` or ``@torch.compile(mode=...)``).
+set go to the wrapped module); for a function, a function calling it. The keyword arguments
+are PyTorch's (``fullgraph``, ``dynamic``, ``backend``, ``mode``, ``options``, ``disable``, ...),
+checked as PyTorch checks them and otherwise ignored; ``disable=True`` returns the model
+itself; with no model it is a decorator (``@torch.compile`` or ``@torch.compile(mode=...)``).
 
 >>> import numtorch as torch
 >>> model = torch.compile(torch.nn.Linear(2, 1))

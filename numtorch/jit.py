@@ -67,8 +67,8 @@ _INSTEAD = {"fork": "use `torch.compile` instead", "wait": "use `torch.compile` 
 def _deprecated(name: str) -> None:
     """PyTorch 2.13's DeprecationWarning for ``torch.jit.<name>``."""
     instead = _INSTEAD.get(name, "switch to `torch.compile` or `torch.export`")
-    warnings.warn(f"`torch.jit.{name}` is deprecated. Please {instead}.", DeprecationWarning,
-                  stacklevel=3)
+    # attributed to this module, as PyTorch's are to torch/jit: hidden by Python's default filters
+    warnings.warn(f"`torch.jit.{name}` is deprecated. Please {instead}.", DeprecationWarning)
 
 
 class Error(Exception):
@@ -210,7 +210,7 @@ def _wrap(module: Module, base: type, child_base: type) -> Module:
     return new
 
 
-# -- script / trace ---------------------------------------------------------------------------------
+# -- script / trace --------------------------------------------------------------------------------
 
 def script(obj: Any, optimize: Any = None, _frames_up: int = 0, _rcb: Any = None,
            example_inputs: Any = None) -> Any:
@@ -364,7 +364,7 @@ def isinstance(obj: Any, target_type: Any) -> bool:
     return True
 
 
-# -- saving, loading, freezing ----------------------------------------------------------------------
+# -- saving, loading, freezing ---------------------------------------------------------------------
 
 def save(m: Any, f: Any, _extra_files: Any = None) -> None:
     """Raises ``NotImplementedError``: use ``torch.save(model.state_dict(), f)``."""

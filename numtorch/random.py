@@ -20,10 +20,14 @@ __all__ = ["manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_stat
 
 
 def manual_seed(seed) -> Generator:
-    """Seed the global generator (only the low 32 bits reach MT19937); returns it.
+    """Seed the global generator (only the low 32 bits reach MT19937); returns it
+    (``torch.default_generator``, printed as PyTorch prints it).
 
+    >>> import numtorch as torch
     >>> torch.manual_seed(42).initial_seed()
     42
+    >>> torch.manual_seed(0) is torch.default_generator
+    True
     """
     return default_generator.manual_seed(seed)
 
@@ -53,6 +57,7 @@ def fork_rng(devices=None, enabled: bool = True, _caller: str = "fork_rng",
              _devices_kw: str = "devices", device_type: str = "cuda") -> Iterator[None]:
     """Context manager: the global RNG state is restored on exit.
 
+    >>> import numtorch as torch
     >>> with torch.random.fork_rng():
     ...     _ = torch.rand(3)
     """

@@ -165,7 +165,7 @@ AUTOCAST = [ac_state, ac_decorator, ac_cuda, ac_cpu_float64, ac_cpu_float32, ac_
             ac_available, custom_fwd_bwd, custom_fwd_no_device]
 
 
-# -- GradScaler -------------------------------------------------------------------------------------
+# -- GradScaler ------------------------------------------------------------------------------------
 
 def _model(T, seed=0):
     rng = np.random.default_rng(seed)

@@ -72,7 +72,6 @@ def test_info(capsys):
 
 
 def test_run_program(tmp_path):
-    pytest.importorskip("numtorch.run")
     prog = tmp_path / "prog.py"
     prog.write_text(textwrap.dedent("""
         import sys
@@ -89,7 +88,6 @@ def test_run_program(tmp_path):
 
 
 def test_run_missing_program(tmp_path):
-    pytest.importorskip("numtorch.run")
     r = subprocess.run([sys.executable, "-m", "numtorch", "run", "missing.py"],
                        capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert r.returncode == 2

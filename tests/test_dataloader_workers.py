@@ -15,7 +15,6 @@ import os
 import random
 import re
 import signal
-import sys
 import time
 import warnings
 
@@ -32,7 +31,7 @@ FORK = {"multiprocessing_context": "fork"}
 P = collections.namedtuple("P", "a b")
 
 
-# -- datasets, made for each library (their base classes differ) ------------------------------------
+# -- datasets, made for each library (their base classes differ) ----------------------------------
 
 class MyErr(Exception):
     """An exception that cannot be built from one message (PyTorch re-raises RuntimeError)."""
@@ -94,6 +93,13 @@ def _classes(lib):
         def __len__(self):
             return self.n
 
+    class Uneven(LD.IterableDataset):
+        """Worker 0 has one sample, worker 1 ten."""
+
+        def __iter__(self):
+            info = LD.get_worker_info()
+            return iter([100] if info is None or info.id == 0 else range(10))
+
     class RandDS(LD.Dataset):
         def __len__(self):
             return 7
@@ -145,6 +151,15 @@ def _classes(lib):
             return {"x": np.full((2, 3), i, np.float32), "y": np.int64(i), "s": f"s{i}",
                     "t": (i, 0.5 * i)}
 
+    class Len(LD.IterableDataset):
+        """Says 5 items, gives 7."""
+
+        def __iter__(self):
+            return iter(range(7))
+
+        def __len__(self):
+            return 5
+
     class Local(LD.Dataset):
         def __len__(self):
             return 2
@@ -157,7 +172,7 @@ def _classes(lib):
     return ns
 
 
-# -- helpers -----------------------------------------------------------------------------------------
+# -- helpers --------------------------------------------------------------------------------------
 
 def _plain(x, lib):
     """A batch as JSON-able Python values (tensors as [dtype, values])."""
@@ -190,6 +205,8 @@ def _values(loader):
 
 
 def _pidless(text: str) -> str:
+    """``text`` without what differs between runs: pids, addresses, this module's name."""
+    text = re.sub(r" at 0x[0-9a-f]+", "", text.replace(__name__ + ".", "MODULE."))
     return re.sub(r"pid(\(s\))? \d+", r"pid\1 N", text)
 
 
@@ -224,7 +241,7 @@ def _until_end(it):
             out.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
 
 
-# -- the cases compared with PyTorch -----------------------------------------------------------------
+# -- the cases compared with PyTorch --------------------------------------------------------------
 
 def case_docs_split_in_iter(lib):
     C, DL = _classes(lib), lib.utils.data.DataLoader
@@ -254,6 +271,10 @@ def case_iterable_stream(lib):
         loader = DL(C.Stream(7), batch_size=2, num_workers=2, drop_last=drop, **FORK)
         out[f"drop_{drop}"] = [len(loader), _values(loader)]
     out["no_batch"] = _plain(list(DL(C.Stream(5), batch_size=None, num_workers=2, **FORK)), lib)
+    out["uneven"] = [_values(DL(C.Uneven(), batch_size=bs, num_workers=2, **FORK))
+                     for bs in (1, 3)]
+    uneven = DL(C.Uneven(), batch_size=2, num_workers=2, persistent_workers=True, **FORK)
+    out["uneven_persistent"] = [_values(uneven), _values(uneven)]
     pers = DL(C.Stream(9), batch_size=2, num_workers=2, persistent_workers=True, **FORK)
     first = []
     for k, b in enumerate(pers):                 # an epoch broken off, then two whole ones
@@ -363,7 +384,8 @@ def case_argument_errors(lib):
     }
     spawn = mp.get_context("spawn")
     out["context_kinds"] = [
-        type(DL(ds, num_workers=1, multiprocessing_context="spawn").multiprocessing_context).__name__,
+        type(DL(ds, num_workers=1,
+                multiprocessing_context="spawn").multiprocessing_context).__name__,
         DL(ds, num_workers=1, multiprocessing_context=spawn).multiprocessing_context is spawn,
         DL(ds, num_workers=1).multiprocessing_context]
     # spawn pickles the dataset, collate_fn and worker_init_fn: a local class cannot travel
@@ -386,6 +408,18 @@ def case_too_many_workers_warning(lib):
     return [[x.category.__name__, re.sub(r"system is \d+", "system is {cpus}",
                                          re.sub(r"create \d+ worker", "create {n} worker",
                                                 str(x.message)))] for x in w]
+
+
+def case_iterable_longer_than_its_len(lib):
+    C, DL = _classes(lib), lib.utils.data.DataLoader
+    out = []
+    for nw in (0, 1):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            loader = DL(C.Len(), num_workers=nw, **(FORK if nw else {}))
+            out.append([len(loader), _values(loader),
+                        [_pidless(str(x.message)) for x in w]])
+    return out
 
 
 def case_default_convert(lib):
@@ -440,7 +474,7 @@ def test_matches_pytorch(name):
     assert _jsonable(CASES[name](torch)) == want, "the record no longer equals live PyTorch"
 
 
-# -- properties that need no oracle ------------------------------------------------------------------
+# -- properties that need no oracle ---------------------------------------------------------------
 
 class SpawnSquares(D.Dataset):
     """A module-level dataset, importable by spawned workers."""

@@ -217,10 +217,7 @@ def test_mnist_items_are_copies_and_transforms_apply():
 @needs_mnist
 def test_mnist_data_and_targets_are_tensors():
     ds = MNIST(SHARED_DATA, train=False)
-    try:
-        data, targets = ds.data, ds.targets
-    except (ImportError, AttributeError) as exc:  # the core is not there yet
-        pytest.skip(f"numtorch core unavailable: {exc}")
+    data, targets = ds.data, ds.targets
     assert tuple(data.shape) == (1000, 28, 28) and tuple(targets.shape) == (1000,)
     assert "uint8" in str(data.dtype) and "int64" in str(targets.dtype)
     np.testing.assert_array_equal(np.asarray(targets), [ds[i][1] for i in range(1000)])

@@ -1,4 +1,9 @@
-"""dtypes: names, aliases, torch.Size, default dtype, and PyTorch's promotion table."""
+"""dtypes: names, aliases, torch.Size, default dtype, and PyTorch's promotion table.
+
+PyTorch's promotion answers are recorded in ``tests/data/oracle/dtype.json`` (``tests/_oracle.py``;
+regenerate with ``python tests/data/regen_oracle.py tests/test_dtype.py``), so the table runs
+without torch; with torch installed the record is also checked against live PyTorch.
+"""
 from __future__ import annotations
 
 import itertools
@@ -6,6 +11,9 @@ import itertools
 import pytest
 
 import numtorch as torch
+from _oracle import Oracle
+
+ORACLE = Oracle("dtype")
 
 NAMES = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
 
@@ -52,8 +60,8 @@ def test_scalar_rules():
 
 @pytest.mark.parametrize("a,b", list(itertools.product(NAMES, NAMES)))
 def test_promote_types_matches_torch(a, b):
-    torch_ = pytest.importorskip("torch")
-    want = torch_.promote_types(getattr(torch_, a), getattr(torch_, b))
+    want = ORACLE.answer(f"promote_types/{a}/{b}",
+                         lambda T: T.promote_types(getattr(T, a), getattr(T, b)))
     got = torch.promote_types(getattr(torch, a if a != "bool" else "bool"), getattr(torch, b))
     assert str(got) == str(want)
 
@@ -61,17 +69,17 @@ def test_promote_types_matches_torch(a, b):
 @pytest.mark.parametrize("a", NAMES)
 @pytest.mark.parametrize("scalar", [1, 2.5, True])
 def test_result_type_with_scalar_matches_torch(a, scalar):
-    torch_ = pytest.importorskip("torch")
-    want = torch_.result_type(torch_.ones(2, dtype=getattr(torch_, a)), scalar)
+    want = ORACLE.answer(f"result_type_scalar/{a}/{scalar!r}",
+                         lambda T: T.result_type(T.ones(2, dtype=getattr(T, a)), scalar))
     got = torch.result_type(torch.ones(2, dtype=getattr(torch, a)), scalar)
     assert str(got) == str(want)
 
 
 @pytest.mark.parametrize("a,b", list(itertools.product(NAMES, NAMES)))
 def test_zero_dim_tensor_promotion_matches_torch(a, b):
-    torch_ = pytest.importorskip("torch")
-    want = torch_.result_type(torch_.ones(2, dtype=getattr(torch_, a)),
-                              torch_.ones((), dtype=getattr(torch_, b)))
+    want = ORACLE.answer(f"result_type_0d/{a}/{b}",
+                         lambda T: T.result_type(T.ones(2, dtype=getattr(T, a)),
+                                                 T.ones((), dtype=getattr(T, b))))
     got = torch.result_type(torch.ones(2, dtype=getattr(torch, a)),
                             torch.ones((), dtype=getattr(torch, b)))
     assert str(got) == str(want)

@@ -50,7 +50,7 @@ def _quiet(fn, *args, **kwargs):
         return fn(*args, **kwargs)
 
 
-# -- torch.jit ----------------------------------------------------------------------------------------
+# -- torch.jit -------------------------------------------------------------------------------------
 
 def jit_script_module(T):
     net, x = _net(T)
@@ -143,7 +143,8 @@ def jit_helpers(T):
 def jit_isinstance(T):
     import typing
     return [T.jit.isinstance([1, 2], list[int]), T.jit.isinstance([1, "a"], list[int]),
-            T.jit.isinstance({"a": 1}, dict[str, int]), T.jit.isinstance(None, typing.Optional[int]),
+            T.jit.isinstance({"a": 1}, dict[str, int]),
+            T.jit.isinstance(None, typing.Optional[int]),
             T.jit.isinstance((1, "a"), tuple[int, str]), T.jit.isinstance(3, int)]
 
 
@@ -207,7 +208,7 @@ JIT = [jit_script_module, jit_script_sequential, jit_script_function, jit_trace_
        jit_freeze_eval, jit_pickle, jit_deepcopy, jit_deprecation_texts]
 
 
-# -- torch.compile ----------------------------------------------------------------------------------
+# -- torch.compile ---------------------------------------------------------------------------------
 
 def _quietly(fn):
     """A scenario whose warnings are not the point (PyTorch's compiler warns about its own
@@ -311,7 +312,7 @@ COMPILE = [compile_module, compile_function, compile_decorators, compile_bad_bac
            compile_not_callable, compile_signature, compiler_namespace, module_compile_method]
 
 
-# -- torch.onnx, manual_seed -------------------------------------------------------------------------
+# -- torch.onnx, manual_seed -----------------------------------------------------------------------
 
 def onnx_names(T):
     return [T.onnx.is_in_onnx_export(), int(T.onnx.TrainingMode.EVAL),
@@ -321,7 +322,8 @@ def onnx_names(T):
 def manual_seed_generator(T):
     g = T.manual_seed(7)
     return [g is T.default_generator, g.initial_seed(), type(g).__name__,
-            re.sub(r"0x[0-9a-f]+", "0x", repr(g)), re.sub(r"0x[0-9a-f]+", "0x", repr(T.Generator())),
+            re.sub(r"0x[0-9a-f]+", "0x", repr(g)),
+            re.sub(r"0x[0-9a-f]+", "0x", repr(T.Generator())),
             T.random.manual_seed(3) is T.default_generator]
 
 
@@ -343,12 +345,6 @@ DIFFERENT = {
 }
 
 
-def _normalized(facts: dict) -> dict:
-    """Facts without addresses (reprs of functions)."""
-    text = re.sub(r" at 0x[0-9a-f]+", " at 0x", str(facts))
-    return {"text": text}
-
-
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_as_pytorch(name):
     same(capture(SCENARIOS[name], torch), DIFFERENT.get(name, RECORD[name]), name)
@@ -360,7 +356,7 @@ def test_record_matches_live_pytorch():
         same(capture(fn, T), RECORD[name], name)
 
 
-# -- numtorch's choices (nothing is compiled) ---------------------------------------------------------
+# -- numtorch's choices (nothing is compiled) ------------------------------------------------------
 
 def test_scripted_module_trains_the_original_parameters():
     net, x = _net(torch)

@@ -1,10 +1,18 @@
-"""``out=``: the result lands in the given tensor, which is returned (as in PyTorch)."""
+"""``out=``: the result lands in the given tensor, which is returned (as in PyTorch).
+
+PyTorch's answers for the ``out=`` parity rows are recorded in ``tests/data/oracle/out_argument.json``
+(``tests/_oracle.py``; regenerate with ``python tests/data/regen_oracle.py
+tests/test_out_argument.py``) and checked live when torch is installed.
+"""
 import warnings
 
 import numpy as np
 import pytest
 
 import numtorch
+from _oracle import Oracle
+
+ORACLE = Oracle("out_argument")
 
 CASES = [
     ("add", lambda T, a, b: T.add(a, b, alpha=2)),
@@ -50,30 +58,31 @@ def _call_with_out(fn, T, a, b, out):
     return fn(WithOut(), a, b)
 
 
+def _out_row(T, name, fn):
+    """What a user sees for ``fn`` with ``out=`` of three dtypes (and a wrong shape)."""
+    a, b = T.tensor(A), T.tensor(B)
+    row = []
+    for dtype in (T.float32, T.float64, T.int64):  # same dtype, a castable one, a lower kind
+        out = T.zeros(1, 1, dtype=dtype)           # other shape: resized, with a warning
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                got = _call_with_out(fn, T, a, b, out)
+            except (RuntimeError, TypeError) as e:
+                # torch's max() words this one as an internal check: compare the type only
+                text = "" if name == "max_all" else str(e).split("(Triggered")[0][:100]
+                row.append([type(e).__name__, text])
+                continue
+        row.append([got is out, str(out.dtype).split(".")[-1], list(out.shape),
+                    out.numpy().tolist(),
+                    sorted({str(w.message)[:60] for w in caught if w.category is UserWarning})])
+    return row
+
+
 @pytest.mark.parametrize("name,fn", CASES, ids=[c[0] for c in CASES])
 def test_out_parity_with_torch(name, fn):
-    torch = pytest.importorskip("torch")
-    results = []
-    for T in (numtorch, torch):
-        a, b = T.tensor(A), T.tensor(B)
-        row = []
-        for dtype in (T.float32, T.float64, T.int64):  # same dtype, a castable one, a lower kind
-            out = T.zeros(1, 1, dtype=dtype)           # other shape: resized, with a warning
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    got = _call_with_out(fn, T, a, b, out)
-                except (RuntimeError, TypeError) as e:
-                    # torch's max() words this one as an internal check: compare the type only
-                    text = "" if name == "max_all" else str(e).split("(Triggered")[0][:100]
-                    row.append((type(e).__name__, text))
-                    continue
-            row.append((got is out, str(out.dtype).split(".")[-1], tuple(out.shape),
-                        out.numpy().tolist(),
-                        {str(w.message)[:60] for w in caught if w.category is UserWarning}))
-        results.append(row)
-    mine, theirs = results
-    assert mine == theirs
+    want = ORACLE.answer(name, lambda torch: _out_row(torch, name, fn))
+    assert _out_row(numtorch, name, fn) == want
 
 
 def test_out_refuses_autograd_and_bad_casts():

@@ -1,7 +1,10 @@
 """PyTorch-compatible CPU random numbers (spec: shared/specs/torch-rng.md).
 
-The first half checks every test vector of spec §11 without torch; the second half
-compares with torch bit for bit (skipped when torch is not installed).
+The first half checks every test vector of spec §11; the second half compares with PyTorch
+bit for bit: PyTorch's draws are recorded as digests (dtype, shape and MD5 of the bytes) in
+``tests/data/oracle/random.json`` (``tests/_oracle.py``; regenerate with
+``python tests/data/regen_oracle.py tests/test_random.py``), so it runs without torch; with
+torch installed the record is also checked against live PyTorch.
 """
 import hashlib
 import math
@@ -14,6 +17,10 @@ from numtorch import _generator as G
 from numtorch import _random_ops as R
 from numtorch import random as nrandom
 from numtorch._generator import Generator
+from numtorch._tensor import Tensor
+from _oracle import Oracle
+
+ORACLE = Oracle("random")
 
 
 def md5(a) -> str:
@@ -274,14 +281,9 @@ def test_fma32_tie_fix():
 
 
 # ---------------------------------------------------------------------------
-# tensor-level API (needs numtorch._tensor)
+# tensor-level API
 # ---------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def tensor_mod():
-    return pytest.importorskip("numtorch._tensor")
-
-
-def test_tensor_factories(tensor_mod):
+def test_tensor_factories():
     nrandom.manual_seed(0)
     t = R.rand(2, 3)
     assert tuple(t.shape) == (2, 3) and t._data.dtype == np.float32
@@ -305,251 +307,355 @@ def test_tensor_factories(tensor_mod):
         R.rand(2, dtype=np.int64)
 
 
-def test_inplace_version_and_noncontiguous(tensor_mod):
-    T = tensor_mod.Tensor
+def test_inplace_version_and_noncontiguous():
     base = np.zeros((3, 4), np.float32)
-    t = T._make(base.T)                      # a transposed view: fills base in order
+    t = Tensor._make(base.T)                 # a transposed view: fills base in order
     v = t._version
     nrandom.manual_seed(0)
     R.uniform_(t)
     assert t._version == v + 1
     assert np.array_equal(base.ravel(), G.uniform(gen(0), 12))
-    R.random_(T._make(np.zeros(4, np.int64)), 0, 10)
+    R.random_(Tensor._make(np.zeros(4, np.int64)), 0, 10)
 
 
 # ---------------------------------------------------------------------------
-# parity with torch (bit for bit)
+# parity with PyTorch (bit for bit, through the record)
 # ---------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def torch(tensor_mod):
-    """PyTorch, the oracle: these tests skip when it is not installed."""
-    return pytest.importorskip("torch")
+def digest(a) -> str:
+    """dtype, shape and MD5 of the bytes: equal digests mean bit-identical arrays."""
+    if hasattr(a, "_data"):                              # a numtorch Tensor
+        a = a._data
+    elif hasattr(a, "detach"):                           # a torch Tensor
+        a = a.detach().numpy()
+    a = np.ascontiguousarray(np.asarray(a))
+    return f"{a.dtype}{list(a.shape)}:{hashlib.md5(a.tobytes()).hexdigest()[:16]}"
 
 
-def both(seed):
-    import torch
-    torch.manual_seed(seed)
-    nrandom.manual_seed(seed)
+def torch_state(torch) -> str:
+    """Digest of PyTorch's global generator state (5056 bytes)."""
+    return digest(torch.get_rng_state().numpy())
 
 
-def assert_same(a, b):
-    a = a.detach().numpy() if hasattr(a, "detach") else a
-    b = np.asarray(getattr(b, "_data", b))
-    assert a.dtype == b.dtype, (a.dtype, b.dtype)
-    assert a.shape == b.shape
-    if a.dtype.kind == "f":
-        ua = {2: np.uint16, 4: np.uint32, 8: np.uint64}[a.itemsize]
-        assert np.array_equal(a.view(ua), b.view(ua)), np.nonzero(a.view(ua) != b.view(ua))
-    else:
-        assert np.array_equal(a, b)
+def our_state() -> str:
+    return digest(np.frombuffer(nrandom.default_generator._state_bytes(), np.uint8))
 
 
-def assert_state():
-    import torch
-    assert torch.get_rng_state().numpy().tobytes() == nrandom.default_generator._state_bytes()
+def tdt(torch, dt):
+    """The torch dtype of a NumPy dtype."""
+    return getattr(torch, "bool" if np.dtype(dt) == np.bool_ else np.dtype(dt).name)
 
 
-def tdt(dt):
-    """The torch dtype of a NumPy float dtype."""
-    import torch
-    return getattr(torch, np.dtype(dt).name)
+def same_draws(key, torch_side, numtorch_side):
+    """PyTorch's digests (recorded, checked live with torch) equal numtorch's, step by step."""
+    want = ORACLE.answer(key, torch_side)
+    got = numtorch_side()
+    assert len(got) == len(want), key
+    for i, (g, w) in enumerate(zip(got, want)):
+        assert g == w, f"{key}: step {i}: numtorch {g} vs PyTorch {w}"
+
+
 SEEDS = [0, 1, 42, 2 ** 32 + 7, -5]
 SIZES = [1, 2, 7, 15, 16, 17, 31, 33, 100, 1000, 4099]
 
 
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
-def test_torch_rand_randn(torch, tensor_mod, seed, dt):
-    both(seed)
-    for n in SIZES:
-        assert_same(torch.rand(n, dtype=tdt(dt)), R.rand(n, dtype=dt))
-        assert_same(torch.randn(n, dtype=tdt(dt)), R.randn(n, dtype=dt))
-    assert_same(torch.randn(3, 5, 7, dtype=tdt(dt)), R.randn(3, 5, 7, dtype=dt))
-    assert_state()
+def test_torch_rand_randn(seed, dt):
+    def th(torch):
+        torch.manual_seed(seed)
+        out = []
+        for n in SIZES:
+            out += [digest(torch.rand(n, dtype=tdt(torch, dt))),
+                    digest(torch.randn(n, dtype=tdt(torch, dt)))]
+        return out + [digest(torch.randn(3, 5, 7, dtype=tdt(torch, dt))), torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(seed)
+        out = []
+        for n in SIZES:
+            out += [digest(R.rand(n, dtype=dt)), digest(R.randn(n, dtype=dt))]
+        return out + [digest(R.randn(3, 5, 7, dtype=dt)), our_state()]
+
+    same_draws(f"rand_randn/{seed}/{np.dtype(dt).name}", th, nt)
 
 
 @pytest.mark.parametrize("seed", [0, 3, 11])
-def test_torch_randn_large_float32(torch, tensor_mod, seed):
-    both(seed)
-    assert_same(torch.randn(300007), R.randn(300007))
-    assert_state()
+def test_torch_randn_large_float32(seed):
+    def th(torch):
+        torch.manual_seed(seed)
+        return [digest(torch.randn(300007)), torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(seed)
+        return [digest(R.randn(300007)), our_state()]
+
+    same_draws(f"randn_large/{seed}", th, nt)
 
 
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
 @pytest.mark.parametrize("lo,hi", [(-0.5, 0.5), (0, 1), (-2, 3), (1000, 1000.001), (1e-3, 2e-3),
                                    (-1e6, 3.5), (0.1, 0.1000001)])
-def test_torch_uniform_(torch, tensor_mod, dt, lo, hi):
-    both(1)
-    a = torch.empty(20001, dtype=tdt(dt)).uniform_(lo, hi)
-    b = R.uniform_(tensor_mod.Tensor._make(np.empty(20001, dt)), lo, hi)
-    assert_same(a, b)
-    assert_state()
+def test_torch_uniform_(dt, lo, hi):
+    def th(torch):
+        torch.manual_seed(1)
+        return [digest(torch.empty(20001, dtype=tdt(torch, dt)).uniform_(lo, hi)),
+                torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(1)
+        return [digest(R.uniform_(Tensor._make(np.empty(20001, dt)), lo, hi)), our_state()]
+
+    same_draws(f"uniform_/{np.dtype(dt).name}/{lo!r}/{hi!r}", th, nt)
 
 
 @pytest.mark.parametrize("dt", [np.float32, np.float64])
 @pytest.mark.parametrize("mean,std", [(0.5, 0.02), (-3.0, 2.5), (0.0, 0.01), (1.0, 0.0)])
-def test_torch_normal_(torch, tensor_mod, dt, mean, std):
-    both(2)
-    for n in (5, 16, 1000, 4097):
-        a = torch.empty(n, dtype=tdt(dt)).normal_(mean, std)
-        b = R.normal_(tensor_mod.Tensor._make(np.empty(n, dt)), mean, std)
-        assert_same(a, b)
-    assert_state()
+def test_torch_normal_(dt, mean, std):
+    def th(torch):
+        torch.manual_seed(2)
+        return [digest(torch.empty(n, dtype=tdt(torch, dt)).normal_(mean, std))
+                for n in (5, 16, 1000, 4097)] + [torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(2)
+        return [digest(R.normal_(Tensor._make(np.empty(n, dt)), mean, std))
+                for n in (5, 16, 1000, 4097)] + [our_state()]
+
+    same_draws(f"normal_/{np.dtype(dt).name}/{mean!r}/{std!r}", th, nt)
 
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 @pytest.mark.parametrize("lo,hi", [(0, 10), (-5, 5), (0, 2 ** 28 - 1), (0, 2 ** 28), (-2 ** 40, 2 ** 40),
                                    (0, 2 ** 62), (3, 4), (-2 ** 63, 2 ** 63 - 1)])
-def test_torch_randint(torch, tensor_mod, lo, hi):
-    both(0)
-    assert_same(torch.randint(lo, hi, (3001,)), R.randint(lo, hi, (3001,)))
-    assert_same(torch.randint(lo, hi, (7,), dtype=torch.float64),
-                R.randint(lo, hi, (7,), dtype=np.float64))
-    assert_state()
+def test_torch_randint(lo, hi):
+    def th(torch):
+        torch.manual_seed(0)
+        return [digest(torch.randint(lo, hi, (3001,))),
+                digest(torch.randint(lo, hi, (7,), dtype=torch.float64)), torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(0)
+        return [digest(R.randint(lo, hi, (3001,))),
+                digest(R.randint(lo, hi, (7,), dtype=np.float64)), our_state()]
+
+    same_draws(f"randint/{lo}/{hi}", th, nt)
 
 
 @pytest.mark.parametrize("ndt", [np.int64, np.int32, np.int16, np.uint8, np.int8, np.bool_,
                                  np.float32, np.float64])
-def test_torch_random_(torch, tensor_mod, ndt):
-    tdt = getattr(torch, "bool" if ndt is np.bool_ else np.dtype(ndt).name)
-    both(4)
-    T = tensor_mod.Tensor
-    assert_same(torch.empty(500, dtype=tdt).random_(), R.random_(T._make(np.empty(500, ndt))))
-    if tdt is not torch.bool:
-        assert_same(torch.empty(500, dtype=tdt).random_(100),
-                    R.random_(T._make(np.empty(500, ndt)), 100))
-        assert_same(torch.empty(500, dtype=tdt).random_(3, 50),
-                    R.random_(T._make(np.empty(500, ndt)), 3, 50))
-        assert_same(torch.empty(500, dtype=tdt).random_(5, None),
-                    R.random_(T._make(np.empty(500, ndt)), 5, None))
-    assert_state()
+def test_torch_random_(ndt):
+    ranges = [()] if ndt is np.bool_ else [(), (100,), (3, 50), (5, None)]
+
+    def th(torch):
+        torch.manual_seed(4)
+        return [digest(torch.empty(500, dtype=tdt(torch, ndt)).random_(*r))
+                for r in ranges] + [torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(4)
+        return [digest(R.random_(Tensor._make(np.empty(500, ndt)), *r))
+                for r in ranges] + [our_state()]
+
+    same_draws(f"random_/{np.dtype(ndt).name}", th, nt)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 100, 60000, 100003])
-def test_torch_randperm(torch, tensor_mod, n):
-    both(9)
-    assert_same(torch.randperm(n), R.randperm(n))
-    g1 = torch.Generator().manual_seed(n)
-    g2 = Generator().manual_seed(n)
-    assert_same(torch.randperm(n, generator=g1), R.randperm(n, generator=g2))
-    assert_state()
+def test_torch_randperm(n):
+    def th(torch):
+        torch.manual_seed(9)
+        a = digest(torch.randperm(n))
+        return [a, digest(torch.randperm(n, generator=torch.Generator().manual_seed(n))),
+                torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(9)
+        a = digest(R.randperm(n))
+        return [a, digest(R.randperm(n, generator=Generator().manual_seed(n))), our_state()]
+
+    same_draws(f"randperm/{n}", th, nt)
 
 
-def test_torch_bernoulli_dropout_exponential(torch, tensor_mod):
-    both(6)
-    T = tensor_mod.Tensor
-    p32 = torch.rand(1000)
-    p64 = torch.rand(999, dtype=torch.float64)
-    R.rand(1000), R.rand(999, dtype=np.float64)
-    assert_same(torch.bernoulli(p32), R.bernoulli(T._make(p32.numpy())))
-    assert_same(torch.bernoulli(p64), R.bernoulli(T._make(p64.numpy())))
-    assert_same(torch.bernoulli(p32, 0.3), R.bernoulli(T._make(p32.numpy()), 0.3))
-    assert_same(torch.empty(77).bernoulli_(0.25), R.bernoulli_(T._make(np.empty(77, np.float32)), 0.25))
-    assert_same(torch.empty(1000).bernoulli_(p32), R.bernoulli_(T._make(np.empty(1000, np.float32)),
-                                                               T._make(p32.numpy())))
-    for p in (0.1, 0.5, 0.8, 1 / 3):
-        x = torch.randn(501)
-        xn = R.randn(501)
-        assert_same(torch.nn.functional.dropout(x, p), xn._data * R.dropout_mask((501,), p))
-    for lam in (1.0, 0.3):
-        assert_same(torch.empty(300).exponential_(lam),
-                    R.exponential_(T._make(np.empty(300, np.float32)), lam))
-    assert_state()
+def test_torch_bernoulli_dropout_exponential():
+    def th(torch):
+        torch.manual_seed(6)
+        p32, p64 = torch.rand(1000), torch.rand(999, dtype=torch.float64)
+        out = [digest(p32), digest(p64), digest(torch.bernoulli(p32)),
+               digest(torch.bernoulli(p64)), digest(torch.bernoulli(p32, 0.3)),
+               digest(torch.empty(77).bernoulli_(0.25)), digest(torch.empty(1000).bernoulli_(p32))]
+        for p in (0.1, 0.5, 0.8, 1 / 3):
+            out.append(digest(torch.nn.functional.dropout(torch.randn(501), p)))
+        for lam in (1.0, 0.3):
+            out.append(digest(torch.empty(300).exponential_(lam)))
+        return out + [torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(6)
+        p32, p64 = R.rand(1000), R.rand(999, dtype=np.float64)
+        out = [digest(p32), digest(p64), digest(R.bernoulli(p32)), digest(R.bernoulli(p64)),
+               digest(R.bernoulli(p32, 0.3)),
+               digest(R.bernoulli_(Tensor._make(np.empty(77, np.float32)), 0.25)),
+               digest(R.bernoulli_(Tensor._make(np.empty(1000, np.float32)), p32))]
+        for p in (0.1, 0.5, 0.8, 1 / 3):
+            xn = R.randn(501)
+            out.append(digest(xn._data * R.dropout_mask((501,), p)))
+        for lam in (1.0, 0.3):
+            out.append(digest(R.exponential_(Tensor._make(np.empty(300, np.float32)), lam)))
+        return out + [our_state()]
+
+    same_draws("bernoulli_dropout_exponential", th, nt)
 
 
-def test_torch_normal_overloads(torch, tensor_mod):
-    both(8)
-    T = tensor_mod.Tensor
-    m = torch.randn(40)
-    s = torch.rand(40)
-    mn, sn = R.randn(40), R.rand(40)
-    assert_same(torch.normal(m, s), R.normal(mn, sn))
-    assert_same(torch.normal(m, 0.5), R.normal(mn, 0.5))
-    assert_same(torch.normal(0.25, s), R.normal(0.25, sn))
-    assert_same(torch.normal(2.0, 3.0, size=(5, 4)), R.normal(2.0, 3.0, size=(5, 4)))
-    assert_same(torch.normal(m[:5], s[:5]), R.normal(T._make(mn._data[:5]), T._make(sn._data[:5])))
-    assert_state()
+def test_torch_normal_overloads():
+    def th(torch):
+        torch.manual_seed(8)
+        m, s = torch.randn(40), torch.rand(40)
+        return [digest(m), digest(s), digest(torch.normal(m, s)), digest(torch.normal(m, 0.5)),
+                digest(torch.normal(0.25, s)), digest(torch.normal(2.0, 3.0, size=(5, 4))),
+                digest(torch.normal(m[:5], s[:5])), torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(8)
+        m, s = R.randn(40), R.rand(40)
+        return [digest(m), digest(s), digest(R.normal(m, s)), digest(R.normal(m, 0.5)),
+                digest(R.normal(0.25, s)), digest(R.normal(2.0, 3.0, size=(5, 4))),
+                digest(R.normal(Tensor._make(m._data[:5]), Tensor._make(s._data[:5]))),
+                our_state()]
+
+    same_draws("normal_overloads", th, nt)
 
 
-def test_torch_noncontiguous_fills(torch, tensor_mod):
-    both(12)
-    T = tensor_mod.Tensor
-    for shape in [(4, 5), (8, 6)]:
-        for op, args in [("uniform_", (-1, 2)), ("normal_", (0.5, 2.0)), ("bernoulli_", (0.3,))]:
-            tb = torch.zeros(shape)
-            getattr(tb.t(), op)(*args)
-            nb = np.zeros(shape, np.float32)
-            getattr(R, op)(T._make(nb.T), *args)
-            assert_same(tb, nb)
-    assert_state()
+_FILLS = [("uniform_", (-1, 2)), ("normal_", (0.5, 2.0)), ("bernoulli_", (0.3,))]
 
 
-def test_torch_state_round_trip(torch, tensor_mod):
-    both(13)
-    torch.randn(3), R.randn(3)                       # cached normal in the state
-    torch.rand(700), R.rand(700)
-    assert_state()
-    st = torch.get_rng_state()
-    g = Generator().set_state(st)                    # torch's own bytes
-    assert np.array_equal(np.asarray(getattr(g.get_state(), "_data", g.get_state())), st.numpy())
-    t = torch.Generator()
-    t.set_state(torch.from_numpy(np.asarray(getattr(g.get_state(), "_data", g.get_state())).copy()))
-    assert_same(torch.randn(5, generator=t), R.randn(5, generator=g))
-    assert_same(torch.randn(50, generator=t), R.randn(50, generator=g))
+def test_torch_noncontiguous_fills():
+    def th(torch):
+        torch.manual_seed(12)
+        out = []
+        for shape in [(4, 5), (8, 6)]:
+            for op, args in _FILLS:
+                tb = torch.zeros(shape)
+                getattr(tb.t(), op)(*args)
+                out.append(digest(tb))
+        return out + [torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(12)
+        out = []
+        for shape in [(4, 5), (8, 6)]:
+            for op, args in _FILLS:
+                nb = np.zeros(shape, np.float32)
+                getattr(R, op)(Tensor._make(nb.T), *args)
+                out.append(digest(nb))
+        return out + [our_state()]
+
+    same_draws("noncontiguous_fills", th, nt)
 
 
-def test_torch_generator_defaults(torch, tensor_mod):
-    tg, ng = torch.Generator(), Generator()
-    assert tg.initial_seed() == ng.initial_seed()
-    assert_same(torch.rand(10, generator=tg), R.rand(10, generator=ng))
-    assert tg.get_state().numpy().tobytes() == ng._state_bytes()
+def test_torch_state_round_trip():
+    """PyTorch's own state bytes (recorded) load into a numtorch Generator and draw the same."""
+    def th(torch):
+        torch.manual_seed(13)
+        torch.randn(3)                               # a cached normal in the state
+        torch.rand(700)
+        st = torch.get_rng_state()
+        t = torch.Generator()
+        t.set_state(st.clone())
+        return [st.numpy(), digest(torch.randn(5, generator=t)),
+                digest(torch.randn(50, generator=t))]
+
+    state, want5, want50 = ORACLE.answer("state_round_trip", th)
+    nrandom.manual_seed(13)
+    R.randn(3)
+    R.rand(700)
+    assert np.array_equal(np.frombuffer(nrandom.default_generator._state_bytes(), np.uint8), state)
+    g = Generator().set_state(state)
+    assert np.array_equal(np.asarray(getattr(g.get_state(), "_data", g.get_state())), state)
+    assert digest(R.randn(5, generator=g)) == want5
+    assert digest(R.randn(50, generator=g)) == want50
 
 
-def _random_script(torch, tensor_mod, rnd):
-    """A random list of (torch call, numtorch call) pairs."""
-    T = tensor_mod.Tensor
+def test_torch_generator_defaults():
+    def th(torch):
+        tg = torch.Generator()
+        return [tg.initial_seed(), digest(torch.rand(10, generator=tg)),
+                digest(tg.get_state().numpy())]
+
+    def nt():
+        ng = Generator()
+        return [ng.initial_seed(), digest(R.rand(10, generator=ng)),
+                digest(np.frombuffer(ng._state_bytes(), np.uint8))]
+
+    same_draws("generator_defaults", th, nt)
+
+
+def _script(script_seed):
+    """A random script: the global seed and 25 steps (kind, n, dtype, randint bound)."""
+    rnd = pyrandom.Random(script_seed)
+    seed = rnd.choice([0, 1, 42, 2 ** 40 + 3, -7])
     steps = []
     for _ in range(25):
         k = rnd.randrange(10)
         n = rnd.choice([1, 2, 3, 5, 15, 16, 17, 40, 257])
         dt = rnd.choice([np.float32, np.float64])
-        if k == 0:
-            steps.append((lambda n=n, dt=dt: torch.randn(n, dtype=tdt(dt)),
-                          lambda n=n, dt=dt: R.randn(n, dtype=dt)))
-        elif k == 1:
-            steps.append((lambda n=n, dt=dt: torch.rand(n, dtype=tdt(dt)),
-                          lambda n=n, dt=dt: R.rand(n, dtype=dt)))
-        elif k == 2:
-            hi = rnd.choice([2, 10, 2 ** 28, 2 ** 40])
-            steps.append((lambda n=n, hi=hi: torch.randint(-1, hi, (n,)),
-                          lambda n=n, hi=hi: R.randint(-1, hi, (n,))))
-        elif k == 3:
-            steps.append((lambda n=n: torch.randperm(n), lambda n=n: R.randperm(n)))
-        elif k == 4:
-            steps.append((lambda n=n, dt=dt: torch.empty(n, dtype=tdt(dt)).normal_(0, 0.02),
-                          lambda n=n, dt=dt: R.normal_(T._make(np.empty(n, dt)), 0, 0.02)))
-        elif k == 5:
-            steps.append((lambda n=n: torch.nn.Linear(n, 3).weight.data,
-                          lambda n=n: linear_init(nrandom.default_generator, n, 3)[0]))
-        elif k == 6:
-            steps.append((lambda n=n: torch.nn.functional.dropout(torch.ones(n), 0.2),
-                          lambda n=n: R.dropout_mask((n,), 0.2)))
-        elif k == 7:
-            steps.append((lambda: torch.empty((), dtype=torch.int64).random_(),
-                          lambda: np.array(G.sampler_seed(None), np.int64)))
-        elif k == 8:
-            steps.append((lambda n=n: torch.randn(n, 2).t().contiguous(),
-                          lambda n=n: R.randn(n, 2)._data.T.copy()))
-        else:
-            steps.append((lambda n=n, dt=dt: torch.empty(n, dtype=tdt(dt)).uniform_(-3, 0.7),
-                          lambda n=n, dt=dt: R.uniform_(T._make(np.empty(n, dt)), -3, 0.7)))
-    return steps
+        hi = rnd.choice([2, 10, 2 ** 28, 2 ** 40]) if k == 2 else None
+        steps.append((k, n, dt, hi))
+    return seed, steps
+
+
+def _torch_step(torch, k, n, dt, hi):
+    if k == 0:
+        return torch.randn(n, dtype=tdt(torch, dt))
+    if k == 1:
+        return torch.rand(n, dtype=tdt(torch, dt))
+    if k == 2:
+        return torch.randint(-1, hi, (n,))
+    if k == 3:
+        return torch.randperm(n)
+    if k == 4:
+        return torch.empty(n, dtype=tdt(torch, dt)).normal_(0, 0.02)
+    if k == 5:
+        return torch.nn.Linear(n, 3).weight.data
+    if k == 6:
+        return torch.nn.functional.dropout(torch.ones(n), 0.2)
+    if k == 7:
+        return torch.empty((), dtype=torch.int64).random_()
+    if k == 8:
+        return torch.randn(n, 2).t().contiguous()
+    return torch.empty(n, dtype=tdt(torch, dt)).uniform_(-3, 0.7)
+
+
+def _our_step(k, n, dt, hi):
+    if k == 0:
+        return R.randn(n, dtype=dt)
+    if k == 1:
+        return R.rand(n, dtype=dt)
+    if k == 2:
+        return R.randint(-1, hi, (n,))
+    if k == 3:
+        return R.randperm(n)
+    if k == 4:
+        return R.normal_(Tensor._make(np.empty(n, dt)), 0, 0.02)
+    if k == 5:
+        return linear_init(nrandom.default_generator, n, 3)[0]
+    if k == 6:
+        return R.dropout_mask((n,), 0.2)
+    if k == 7:
+        return np.array(G.sampler_seed(None), np.int64)
+    if k == 8:
+        return R.randn(n, 2)._data.T.copy()
+    return R.uniform_(Tensor._make(np.empty(n, dt)), -3, 0.7)
 
 
 @pytest.mark.parametrize("script_seed", range(12))
-def test_torch_interleaved_scripts(torch, tensor_mod, script_seed):
-    rnd = pyrandom.Random(script_seed)
-    both(rnd.choice([0, 1, 42, 2 ** 40 + 3, -7]))
-    for tcall, ncall in _random_script(torch, tensor_mod, rnd):
-        assert_same(tcall(), ncall())
-    assert_state()
+def test_torch_interleaved_scripts(script_seed):
+    seed, steps = _script(script_seed)
+
+    def th(torch):
+        torch.manual_seed(seed)
+        return [digest(_torch_step(torch, *s)) for s in steps] + [torch_state(torch)]
+
+    def nt():
+        nrandom.manual_seed(seed)
+        return [digest(_our_step(*s)) for s in steps] + [our_state()]
+
+    same_draws(f"interleaved/{script_seed}", th, nt)

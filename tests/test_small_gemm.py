@@ -1,9 +1,26 @@
-"""Small matrix products bit-identical to PyTorch's CPU (MKL) results: numtorch/ops/_small_gemm.py."""
+"""Small matrix products bit-identical to PyTorch's CPU (MKL) results: numtorch/ops/_small_gemm.py.
+
+PyTorch's products are recorded as digests (dtype, shape, MD5 of the bytes: bit for bit) in
+``tests/data/oracle/small_gemm.json`` (``tests/_oracle.py``; regenerate with
+``python tests/data/regen_oracle.py tests/test_small_gemm.py``) and checked live when torch is
+installed.
+"""
+import hashlib
+
 import numpy as np
 import pytest
 
 import numtorch
 from numtorch.ops._small_gemm import _CAP, addmm_exact, matmul_exact, torch_uses_sequential
+from _oracle import Oracle
+
+ORACLE = Oracle("small_gemm")
+
+
+def digest(a) -> str:
+    """dtype, shape and MD5 of the bytes: equal digests mean bit-identical arrays."""
+    a = np.ascontiguousarray(a)
+    return f"{a.dtype}{list(a.shape)}:{hashlib.md5(a.tobytes()).hexdigest()[:16]}"
 
 DTYPES = (np.float32, np.float64)
 LAYOUTS = ("nn", "nt", "tn", "tt")
@@ -132,80 +149,116 @@ def test_fallback_outside_region():
     np.testing.assert_array_equal(matmul_exact(i, i.T), i @ i.T)
 
 
-@pytest.mark.parametrize("dt", DTYPES)
-def test_torch_parity_mm(dt):
-    torch = pytest.importorskip("torch")
+def _mm_cases(dt):
+    """The exact-path products compared with PyTorch: (label, a, b, c), all layouts."""
     rng = np.random.default_rng(12345 if dt == np.float32 else 54321)
-    n_exact = 0
     for layout in LAYOUTS:
         for m, k, n in shapes(rng, 150):
             if not torch_uses_sequential(m, k, n, layout[0] == "t", layout[1] == "t",
                                          dt == np.float64):
                 continue
-            for _ in range(2):
+            for rep in range(2):
                 a, b = operands(rng, m, k, n, layout, dt)
-                ta = torch.from_numpy(a) if layout[0] == "n" else torch.from_numpy(a.T).t()
-                tb = torch.from_numpy(b) if layout[1] == "n" else torch.from_numpy(b.T).t()
-                np.testing.assert_array_equal(matmul_exact(a, b), (ta @ tb).numpy(),
-                                              err_msg=f"{layout} {m}x{k}x{n}")
                 c = (rng.standard_normal(n) * 4).astype(dt)
-                np.testing.assert_array_equal(addmm_exact(c, a, b),
-                                              torch.addmm(torch.from_numpy(c), ta, tb).numpy(),
-                                              err_msg=f"addmm {layout} {m}x{k}x{n}")
-                n_exact += 1
-    assert n_exact > 200
+                yield f"{layout} {m}x{k}x{n} #{rep}", layout, a, b, c
+
+
+@pytest.mark.parametrize("dt", DTYPES)
+def test_torch_parity_mm(dt):
+    def th(torch):
+        out = []
+        for label, layout, a, b, c in _mm_cases(dt):
+            ta = torch.from_numpy(a) if layout[0] == "n" else torch.from_numpy(a.T).t()
+            tb = torch.from_numpy(b) if layout[1] == "n" else torch.from_numpy(b.T).t()
+            out.append([label, digest((ta @ tb).numpy()),
+                        digest(torch.addmm(torch.from_numpy(c), ta, tb).numpy())])
+        return out
+
+    want = ORACLE.answer(f"mm/{np.dtype(dt).name}", th)
+    cases = list(_mm_cases(dt))
+    assert len(cases) == len(want) and len(cases) > 200
+    for (label, _, a, b, c), (wlabel, wmm, waddmm) in zip(cases, want):
+        assert label == wlabel
+        assert digest(matmul_exact(a, b)) == wmm, label
+        assert digest(addmm_exact(c, a, b)) == waddmm, f"addmm {label}"
+
+
+def _linear_cases(dt):
+    rng = np.random.default_rng(7)
+    for m, k, n in [(4, 2, 2), (4, 2, 1), (100, 2, 2), (1, 2, 2), (10, 3, 3), (3, 4, 3),
+                    (128, 2, 4), (10, 1, 8), (2, 5, 3), (150, 3, 10)]:
+        yield (m, k, n), [rng.standard_normal(s).astype(dt) for s in ((m, k), (n, k), n, (m, n))]
 
 
 @pytest.mark.parametrize("dt", DTYPES)
 def test_torch_parity_linear_forward_backward(dt):
     """numtorch's F.linear (addmm) and its gradients vs PyTorch, bit for bit."""
-    torch = pytest.importorskip("torch")
-    rng = np.random.default_rng(7)
+    def th(torch):
+        out = []
+        for _, (x, w, b, g) in _linear_cases(dt):
+            tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x, w, b))
+            ty = torch.nn.functional.linear(tx, tw, tb)
+            ty.backward(torch.from_numpy(g))
+            out.append([ty.grad_fn.name(), digest(ty.detach().numpy()), digest(tx.grad.numpy()),
+                        digest(tw.grad.numpy()), tb.grad])
+        return out
+
+    want = ORACLE.answer(f"linear/{np.dtype(dt).name}", th)
     checked = 0
-    for m, k, n in [(4, 2, 2), (4, 2, 1), (100, 2, 2), (1, 2, 2), (10, 3, 3), (3, 4, 3),
-                    (128, 2, 4), (10, 1, 8), (2, 5, 3), (150, 3, 10)]:
-        x = rng.standard_normal((m, k)).astype(dt)
-        w = rng.standard_normal((n, k)).astype(dt)
-        b = rng.standard_normal(n).astype(dt)
-        g = rng.standard_normal((m, n)).astype(dt)
-        tx, tw, tb = (torch.tensor(v, requires_grad=True) for v in (x, w, b))
+    for ((m, k, n), (x, w, b, g)), (name, wy, wx, ww, wb) in zip(_linear_cases(dt), want):
         nx, nw, nb = (numtorch.tensor(v, requires_grad=True) for v in (x, w, b))
-        ty = torch.nn.functional.linear(tx, tw, tb)
         ny = numtorch.nn.functional.linear(nx, nw, nb)
-        ty.backward(torch.from_numpy(g))
         ny.backward(numtorch.tensor(g))
-        assert ny.grad_fn.name() == ty.grad_fn.name()
+        assert ny.grad_fn.name() == name
         if torch_uses_sequential(m, k, n, False, True, dt == np.float64):
-            np.testing.assert_array_equal(ny.detach().numpy(), ty.detach().numpy())
+            assert digest(ny.detach().numpy()) == wy, (m, k, n)
             checked += 1
         if torch_uses_sequential(m, n, k, False, False, dt == np.float64):
-            np.testing.assert_array_equal(nx.grad.numpy(), tx.grad.numpy())
+            assert digest(nx.grad.numpy()) == wx, (m, k, n)
         if torch_uses_sequential(n, m, k, True, False, dt == np.float64):
-            np.testing.assert_array_equal(nw.grad.numpy(), tw.grad.numpy())
-        np.testing.assert_allclose(nb.grad.numpy(), tb.grad.numpy(), rtol=1e-5, atol=1e-5)
+            assert digest(nw.grad.numpy()) == ww, (m, k, n)
+        np.testing.assert_allclose(nb.grad.numpy(), wb.numpy(), rtol=1e-5, atol=1e-5)
     assert checked >= 8
 
 
-def test_torch_parity_matmul_and_addmm_ops():
-    torch = pytest.importorskip("torch")
+_OPS = ("matmul", "mm", "addmm")
+
+
+def _ops_cases():
     rng = np.random.default_rng(9)
     for m, k, n in [(4, 3, 2), (7, 2, 3), (5, 6, 4), (8, 20, 8), (1, 3, 1)]:
-        a = rng.standard_normal((m, k)).astype(np.float32)
-        b = rng.standard_normal((k, n)).astype(np.float32)
-        c = rng.standard_normal(n).astype(np.float32)
-        g = rng.standard_normal((m, n)).astype(np.float32)
-        ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
-        na, nb = numtorch.tensor(a, requires_grad=True), numtorch.tensor(b, requires_grad=True)
-        for top, nop in ((torch.matmul, numtorch.matmul), (torch.mm, numtorch.mm),
-                         (lambda x, y: torch.addmm(torch.from_numpy(c), x, y),
-                          lambda x, y: numtorch.addmm(numtorch.tensor(c), x, y))):
-            ta.grad = nb.grad = tb.grad = na.grad = None
-            ty, ny = top(ta, tb), nop(na, nb)
-            ty.backward(torch.from_numpy(g))
+        yield (m, k, n), [rng.standard_normal(s).astype(np.float32)
+                          for s in ((m, k), (k, n), n, (m, n))]
+
+
+def _op(T, name, c):
+    if name == "addmm":
+        return lambda x, y: T.addmm(T.tensor(c), x, y)
+    return getattr(T, name)
+
+
+def test_torch_parity_matmul_and_addmm_ops():
+    def th(torch):
+        out = []
+        for _, (a, b, c, g) in _ops_cases():
+            for name in _OPS:
+                ta, tb = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
+                ty = _op(torch, name, c)(ta, tb)
+                ty.backward(torch.from_numpy(g))
+                out.append([digest(ty.detach().numpy()), digest(ta.grad.numpy()),
+                            digest(tb.grad.numpy())])
+        return out
+
+    want = iter(ORACLE.answer("matmul_addmm_ops", th))
+    for (m, k, n), (a, b, c, g) in _ops_cases():
+        for name in _OPS:
+            wy, wa, wb = next(want)
+            na, nb = numtorch.tensor(a, requires_grad=True), numtorch.tensor(b, requires_grad=True)
+            ny = _op(numtorch, name, c)(na, nb)
             ny.backward(numtorch.tensor(g))
             assert torch_uses_sequential(m, k, n)
-            np.testing.assert_array_equal(ny.detach().numpy(), ty.detach().numpy())
+            assert digest(ny.detach().numpy()) == wy, (name, m, k, n)
             if torch_uses_sequential(m, n, k, False, True):
-                np.testing.assert_array_equal(na.grad.numpy(), ta.grad.numpy())
+                assert digest(na.grad.numpy()) == wa, (name, m, k, n)
             if torch_uses_sequential(k, m, n, True, False):
-                np.testing.assert_array_equal(nb.grad.numpy(), tb.grad.numpy())
+                assert digest(nb.grad.numpy()) == wb, (name, m, k, n)

@@ -346,6 +346,23 @@ def test_replay_limit_falls_back_to_stable(monkeypatch):
     assert numtorch.sort(x).indices.tolist() == list(range(1, 40, 2)) + list(range(0, 40, 2))
 
 
+def test_long_integer_vectors_sort_stably():
+    """PyTorch radix-sorts 1-D integer tensors of 32768 elements or more (ascending): their
+    ties keep their order, unlike the introsort of shorter or descending ones."""
+    rng = np.random.default_rng(11)
+    a = rng.integers(0, 9, 40000)
+    got = numtorch.sort(numtorch.tensor(a)).indices.numpy()
+    np.testing.assert_array_equal(got, np.argsort(a, kind="stable"))
+    short = numtorch.sort(numtorch.tensor(a[:20000])).indices.numpy()
+    assert not np.array_equal(short, np.argsort(a[:20000], kind="stable"))
+    torch = H.torch_or_none()
+    if torch is not None:
+        for b, desc in ((a, False), (a, True), (a[:20000], False)):
+            np.testing.assert_array_equal(
+                numtorch.sort(numtorch.tensor(b), descending=desc).indices.numpy(),
+                torch.sort(torch.tensor(b), descending=desc).indices.numpy())
+
+
 def test_out_arguments():
     x = numtorch.tensor([[3., 1., 2.]])
     v, i = numtorch.zeros(0), numtorch.zeros(0, dtype=numtorch.int64)

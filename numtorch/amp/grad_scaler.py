@@ -94,7 +94,7 @@ class GradScaler:
             raise AssertionError(f"Attempted {funcname} but _growth_tracker is None.  {fix}")
         return self._scale, self._growth_tracker
 
-    # -- the training-loop API ------------------------------------------------------------------------
+    # -- the training-loop API ---------------------------------------------------------------------
     def scale(self, outputs: Union[Tensor, Iterable[Tensor]]):
         """``outputs`` (a tensor, or a list/tuple of them) multiplied by the scale factor."""
         if not self._enabled:
@@ -217,7 +217,7 @@ class GradScaler:
                     tracker._data[...] = successful
         self._per_optimizer_states = defaultdict(_refresh_per_optimizer_state)
 
-    # -- settings and state -----------------------------------------------------------------------------
+    # -- settings and state ------------------------------------------------------------------------
     def get_scale(self) -> float:
         """The current scale as a Python float (1.0 when disabled)."""
         if not self._enabled:

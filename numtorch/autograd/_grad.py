@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from .engine import run_backward, _deliver_to_leaf, nodes_needed
+from .engine import run_backward, _deliver_to_leaf, nodes_needed, check_complex
 from .function import refresh_hooked
 
 
@@ -34,6 +34,8 @@ def _seed_grads(tensors, grads, create_graph=False):
             if ga.shape != t._data.shape:
                 raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
                                    f"{Tensor._make(ga).shape} and output[0] has a shape of {t.shape}.")
+            if t._data.dtype.kind == "c" and t.grad_fn is not None:
+                check_complex((t.grad_fn,))      # complex gradients flow from here down
             if create_graph and isinstance(g, Tensor) and g.requires_grad:
                 # a seed that requires grad stays part of the new graph, cast as PyTorch does
                 out.append(g if ga.dtype == t._data.dtype else g.to(t.dtype))

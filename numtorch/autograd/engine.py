@@ -20,7 +20,8 @@ import numpy as np
 from . import anomaly_mode, grad_mode
 from .._dtype import _BY_NP
 from .._tensor import Tensor
-from .function import _SECOND_BACKWARD, _check_versions, AccumulateGrad, LeafHooks
+from .function import (_SECOND_BACKWARD, _check_versions, AccumulateGrad, LeafHooks, Function,
+                       HOLOMORPHIC)
 
 _ndarray = np.ndarray
 _add_reduce = np.add.reduce
@@ -171,6 +172,8 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
                 g = unbroadcast(g, shape)
             if g.dtype is not dtype and g.dtype != dtype:
                 g = g.astype(dtype)
+                if dtype.kind == "c":           # a real gradient for a complex value
+                    check_complex((target,))
             slot = grads.get(target)
             if slot is None:
                 grads[target] = [g] if target._n_out == 1 else _slot(target, index, g)
@@ -180,6 +183,91 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
     for leaf, g in pending.values():     # hooked leaves: their hooks see the whole gradient once
         _deliver_to_leaf(leaf, g, given, None, graph)
     return capture
+
+
+# -- complex gradients --------------------------------------------------------------------------
+# PyTorch's convention: for a real loss L of a complex z, z's gradient is dL/dRe(z) + i dL/dIm(z),
+# so a holomorphic op passes back g * conj(f'(z)). A complex gradient enters a graph only at a
+# complex seed (_grad._seed_grads), at an edge where the loop above casts a real gradient to a
+# complex value, and in the backward of the few ops that make complex gradients out of real ones
+# (real, imag, abs, angle, view_as_real, var/std, irfft: check_complex_below). There the nodes
+# with complex values below are checked once, before any of them runs: a class that has not
+# declared complex support (Function.complex_grad) raises, a HOLOMORPHIC one has its backward
+# conjugated around. Real graphs never reach this code.
+
+_COMPLEX_MODE: dict = {}        # node class -> its complex_grad, as check_complex reads it
+_CONJUGATED: dict = {}          # node class -> its backward wrapped in conjugates
+_MISSING = object()
+
+
+def _complex_mode(cls):
+    mode = _COMPLEX_MODE.get(cls, _MISSING)
+    if mode is _MISSING:
+        fwd = getattr(cls, "_forward_cls", cls)       # a user-style Function's node class
+        if not fwd.__module__.startswith("numtorch."):
+            mode = True               # the user's own Function: its backward is theirs, as in PyTorch
+        else:
+            # a declaration counts only where it covers the backward in use (a subclass that
+            # overrides backward below a declaring class is undeclared)
+            mro = fwd.__mro__
+            decl = next(k for k in mro if "complex_grad" in k.__dict__)
+            impl = next((k for k in mro if "backward" in k.__dict__), Function)
+            mode = decl.__dict__["complex_grad"] if issubclass(decl, impl) else None
+            if mode == HOLOMORPHIC and not cls._raw:
+                mode = None
+        _COMPLEX_MODE[cls] = mode
+    return mode
+
+
+def _conjugated(cls):
+    """``cls.backward`` for complex values: conj(backward(conj(g))), i.e. g * conj(f'(z))."""
+    fn = _CONJUGATED.get(cls)
+    if fn is None:
+        inner = cls.backward
+        conj = np.conjugate             # also a recorded op on TensorArrays (create_graph)
+
+        def backward(ctx, g):
+            res = inner(ctx, conj(g))
+            if type(res) not in _CONTAINERS:
+                res = (res,)
+            return tuple(None if r is None else conj(r) for r in res)
+        fn = _CONJUGATED[cls] = backward
+    return fn
+
+
+def _no_complex(node) -> RuntimeError:
+    return RuntimeError(f"{node._name}: numtorch does not compute gradients through this op for "
+                        "complex tensors yet (its backward has not been checked against PyTorch's "
+                        "conjugate convention, so it would give wrong gradients). Split the "
+                        "complex values with torch.view_as_real / .real / .imag before this op, or "
+                        "run it without gradients.")
+
+
+def check_complex(nodes) -> None:
+    """Before complex gradients reach ``nodes``: check them and the nodes with complex values
+    below them (once per node), and conjugate around the HOLOMORPHIC ones' backward."""
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        d = node.__dict__
+        if "_complex_checked" in d:
+            continue
+        inner = d.get("fn")
+        for n in (node, inner) if isinstance(inner, Function) else (node,):
+            mode = _complex_mode(type(n))
+            if mode is None:
+                raise _no_complex(n)
+            if mode == HOLOMORPHIC:
+                n.__dict__["backward"] = _conjugated(type(n))     # found before the class's
+        d["_complex_checked"] = True
+        for e in getattr(node, "_next", ()):
+            if type(e) is tuple and e[2].kind == "c":
+                stack.append(e[0])
+
+
+def check_complex_below(node) -> None:
+    """Called by a backward that turns real gradients into complex ones (``node``: its ctx)."""
+    check_complex([e[0] for e in node._next if type(e) is tuple and e[2].kind == "c"])
 
 
 def nodes_needed(roots, leaves, targets) -> set:

@@ -49,6 +49,9 @@ _recorders: dict = {}
 # not import graph.py, which imports it.
 _saved_value = [None, None]
 
+# ``complex_grad = HOLOMORPHIC`` on an op class: see Function.complex_grad.
+HOLOMORPHIC = "holomorphic"
+
 # The first built-in class recorded under each node name (``"TBackward0"`` -> ``T``).
 NODE_CLASSES: dict = {}
 
@@ -122,6 +125,12 @@ class Function:
     # ``{"name": fn}``: a saved intermediate ``name`` is rebuilt under create_graph as ``fn(ctx)``
     # from the traced inputs and output (its forward arithmetic, never a gradient); read-only
     traced: dict = {}
+    # complex gradients (checked by engine.check_complex, only where one flows): None, a built-in
+    # whose backward has not been checked against PyTorch's conjugate convention (a complex
+    # gradient reaching it raises); True, its backward follows the convention itself (linear ops
+    # with real coefficients do); HOLOMORPHIC, its backward is the complex derivative written as
+    # for real numbers, which the engine conjugates around (g * conj(f'(z)))
+    complex_grad = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import time
 from typing import Callable, Optional, Tuple
 
 import numpy as np
@@ -129,5 +130,6 @@ def abort(code: int = 1) -> None:
         except Exception:   # pragma: no cover - a closed stream
             pass
     if multi_rank():
+        time.sleep(0.2)          # let mpiexec forward what this rank printed before it stops
         _MPI.COMM_WORLD.Abort(code)
     os._exit(code)

@@ -18,8 +18,9 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..autograd.function import Function
+from ..ops._special_kernels import lgamma as _lgamma_f64
+from ..ops.special_math import lgamma
 from . import _samplers
-from ._special import lgamma_np
 
 _make = Tensor._make
 _FPMIN = 1e-300
@@ -28,7 +29,7 @@ _MAXIT = 20000
 
 
 def _lgam(a: np.ndarray) -> np.ndarray:
-    return lgamma_np(np.asarray(a, np.float64))
+    return _lgamma_f64(np.asarray(a, np.float64))
 
 
 def gammainc_np(a: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -216,7 +217,6 @@ class Gammainc(Function):
         a, x = ctx.saved_tensors
         if ctx.needs_input_grad[0]:
             raise RuntimeError("derivative for aten::igamma is not implemented")
-        from ._special import lgamma
         dens = ((a - 1) * x.log() - x - lgamma(a)).exp()
         return None, g * dens
 

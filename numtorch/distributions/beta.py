@@ -15,7 +15,7 @@ from numbers import Number, Real
 from .._size import Size
 from .._tensor import Tensor
 from . import constraints
-from ._special import lgamma
+from ..ops.special_math import lgamma
 from .dirichlet import Dirichlet
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all

@@ -14,7 +14,7 @@ from .._size import Size
 from .._tensor import Tensor
 from . import constraints
 from ._samplers import binomial
-from ._special import lgamma
+from ..ops.special_math import lgamma
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 

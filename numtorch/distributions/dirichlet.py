@@ -14,7 +14,7 @@ from .._size import Size
 from .._tensor import Tensor
 from . import constraints
 from ._reparam import sample_dirichlet
-from ._special import digamma, lgamma, xlogy
+from ..ops.special_math import digamma, lgamma, xlogy
 from .exp_family import ExponentialFamily
 
 __all__ = ["Dirichlet"]

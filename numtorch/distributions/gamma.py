@@ -20,7 +20,7 @@ from .._size import Size
 from .._tensor import Tensor
 from . import constraints
 from ._reparam import gammainc, standard_gamma
-from ._special import digamma, lgamma, xlogy
+from ..ops.special_math import digamma, lgamma, xlogy
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 

@@ -15,8 +15,8 @@ from typing import Callable, Dict, Tuple
 import numpy as np
 
 from .._tensor import Tensor
-from ._linalg import solve_triangular
-from ._special import digamma, lgamma
+from ..ops.linalg_extra import solve_triangular
+from ..ops.special_math import digamma, lgamma
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .binomial import Binomial

@@ -19,7 +19,8 @@ import math
 from .._size import Size
 from .._tensor import Tensor
 from . import constraints
-from ._linalg import cholesky, solve_triangular
+from ..ops.linalg_decomp import cholesky
+from ..ops.linalg_extra import solve_triangular
 from .distribution import Distribution
 from .utils import _standard_normal, lazy_property
 

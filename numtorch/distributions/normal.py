@@ -18,7 +18,7 @@ from numbers import Number, Real
 from .._size import Size
 from .._tensor import Tensor
 from . import constraints
-from ._special import erf, erfinv
+from ..ops.special_math import erf, erfinv
 from .exp_family import ExponentialFamily
 from .utils import _standard_normal, broadcast_all
 

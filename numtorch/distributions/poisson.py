@@ -16,7 +16,7 @@ from .._size import Size
 from .._tensor import Tensor
 from . import constraints
 from ._samplers import poisson
-from ._special import lgamma, xlogy
+from ..ops.special_math import lgamma, xlogy
 from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 

@@ -138,6 +138,7 @@ class CopySlices(Function):
     """
     _raw = True
     _name = "torch::autograd::CopySlices"
+    complex_grad = True
 
     @staticmethod
     def backward(ctx, g):
@@ -165,6 +166,7 @@ class AsStrided(Function):
     view's gradient put back in place (the view ops' own backward formulas)."""
     _raw = True
     _name = "AsStridedBackward0"
+    complex_grad = True
 
     @staticmethod
     def backward(ctx, g):

@@ -147,6 +147,7 @@ def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None
 
 class BlockDiag(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, *arrays):
@@ -235,6 +236,7 @@ def _rot90(a, k: int, d0: int, d1: int):
 
 class Rot90(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, k, d0, d1):

@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd.engine import check_complex_below
 from ..autograd.function import Function
 from ._apply import apply
 from ._tensor_array import TensorArray
@@ -73,6 +74,7 @@ class Real(Function):
     """``z.real``: a view of the real parts (PyTorch shows the node of the ``select`` it uses)."""
     _raw = True
     _name = "SelectBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, z):
@@ -80,12 +82,14 @@ class Real(Function):
 
     @staticmethod
     def backward(ctx, g):
+        check_complex_below(ctx)                # complex gradients from here down
         return (complex_(g, np.zeros_like(g)),)
 
 
 class Imag(Function):
     _raw = True
     _name = "SelectBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, z):
@@ -93,6 +97,7 @@ class Imag(Function):
 
     @staticmethod
     def backward(ctx, g):                       # d/dIm: the gradient is i g
+        check_complex_below(ctx)
         return (complex_(np.zeros_like(g), g),)
 
 
@@ -115,6 +120,7 @@ def imag(input: Tensor) -> Tensor:
 class Conj(Function):
     _raw = True
     _name = "ConjBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, z):
@@ -163,6 +169,7 @@ def is_complex(input: Tensor) -> bool:
 
 class Angle(Function):
     _raw = True
+    complex_grad = True
     saves = (0,)
     saved_inputs = ("z",)
 
@@ -177,6 +184,7 @@ class Angle(Function):
         z = ctx.z
         if z.dtype.kind != "c":                  # 0 or pi: piecewise constant
             return (np.zeros_like(g),)
+        check_complex_below(ctx)
         x, y = real_(z), imag_(z)
         r2 = x * x + y * y
         safe = np.where(r2 == 0, 1, r2)
@@ -195,6 +203,7 @@ def angle(input: Tensor) -> Tensor:
 
 class ViewAsReal(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, z):
@@ -202,11 +211,13 @@ class ViewAsReal(Function):
 
     @staticmethod
     def backward(ctx, g):
+        check_complex_below(ctx)
         return (complex_(g[..., 0], g[..., 1]),)
 
 
 class ViewAsComplex(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x):
@@ -240,6 +251,7 @@ def view_as_complex(input: Tensor) -> Tensor:
 
 class Complex(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, re, im):
@@ -274,6 +286,7 @@ def complex(real: Tensor, imag: Tensor, *, out=None) -> Tensor:
 
 class Polar(Function):
     _raw = True
+    complex_grad = True
     saves = (0, 1)
     saved_inputs = ("r", "theta")
 

@@ -14,6 +14,7 @@ import warnings
 from .. import _dtype, _errors
 from .._device import device as Device
 from .._tensor import Tensor
+from ..autograd.engine import check_complex_below
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ._apply import apply, _make
@@ -22,6 +23,7 @@ from .shape import clone, view_dtype  # noqa: F401  (x.view(dtype) lives with th
 
 class ToCopy(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, npd):
@@ -33,12 +35,33 @@ class ToCopy(Function):
         return (g.astype(ctx.src),)
 
 
+class _ToCopyReal(ToCopy):
+    """``to`` from a complex dtype to a real one: the gradient is complex from here down."""
+    _raw = True
+    _name = "ToCopyBackward0"
+    complex_grad = True
+
+    @staticmethod
+    def forward(ctx, x, npd):
+        ctx.src = x.dtype
+        return x.real.astype(npd)
+
+    @staticmethod
+    def backward(ctx, g):
+        check_complex_below(ctx)
+        return (g.astype(ctx.src),)
+
+
 def _cast(input: Tensor, d: _dtype.dtype, copy: bool = False) -> Tensor:
     x = input._data
     if x.dtype == d.np and not copy:
         return input
-    if input.requires_grad and not d.is_floating_point:
+    if input.requires_grad and d._kind < 2:         # to an integer or bool: no gradient
         return _make(x.astype(d.np))
+    if x.dtype.kind == "c" and d._kind != 3:
+        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning,
+                      stacklevel=3)
+        return apply(_ToCopyReal, (input,), (x,), d.np)
     return apply(ToCopy, (input,), (x,), d.np)
 
 
@@ -165,6 +188,7 @@ class Fill(Function):
     """``fill_(number)``: the old values get no gradient."""
     _raw = True
     _name = "FillBackward2"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, value):
@@ -184,6 +208,7 @@ class FillTensor(Function):
     """``fill_(0-d tensor)``: the value's gradient is the sum of the output's."""
     _raw = True
     _name = "FillBackward3"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, v):
@@ -224,6 +249,7 @@ def fill_(input, value) -> Tensor:
 class CopyFrom(Function):
     _raw = True
     _name = "torch::autograd::CopyBackwards"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, src):
@@ -232,6 +258,8 @@ class CopyFrom(Function):
 
     @staticmethod
     def backward(ctx, g):
+        if ctx.src_dtype.kind == "c":
+            check_complex_below(ctx)          # a complex source copied into a real tensor
         return np.zeros_like(g), g.astype(ctx.src_dtype)
 
 

@@ -19,7 +19,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import bad_operand
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import Function, HOLOMORPHIC
 from ..autograd.grad_mode import state as _grad_state
 from ._apply import apply, apply_inplace, operands, broadcast_error, _make, write_out
 from ._pointwise import _binary, _wrap_scalars
@@ -63,6 +63,7 @@ def _binary_(cls, a, b, *params):
 
 class Add(Function):
     _raw = True
+    complex_grad = True
     alpha = 1                         # set on the node only when it differs
 
     @staticmethod
@@ -80,6 +81,7 @@ class Add(Function):
 
 class Sub(Function):
     _raw = True
+    complex_grad = True
     alpha = 1                         # set on the node only when it differs
 
     @staticmethod
@@ -99,6 +101,7 @@ class Sub(Function):
 
 class Mul(Function):
     _raw = True
+    complex_grad = True
     saves = (0, 1)
     saved_for = (1, 0)
 
@@ -119,6 +122,7 @@ class Mul(Function):
 
 class Div(Function):
     _raw = True
+    complex_grad = True
     saves = (0, 1)
 
     @staticmethod
@@ -259,6 +263,7 @@ class FmodScalar(Fmod):
 class Pow(Function):
     """``tensor ** tensor``; subclasses name the scalar-exponent and scalar-base forms."""
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0, 1)
     saves_output = True
     _name = "PowBackward1"
@@ -594,6 +599,7 @@ def minimum_(input, other) -> Tensor: return _binary_(Minimum, input, other)
 
 class Addcmul(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (1, 2)
     saved_inputs = ("x", "a", "b")
 
@@ -611,6 +617,7 @@ class Addcmul(Function):
 
 class Addcdiv(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (1, 2)
     saved_inputs = ("x", "a", "b")
 
@@ -648,7 +655,7 @@ def addcmul(input, tensor1, tensor2, *, value=1) -> Tensor:
 
 def addcdiv(input, tensor1, tensor2, *, value=1) -> Tensor:
     """``input + value * tensor1 / tensor2``."""
-    if tensor1._data.dtype.kind != "f" and tensor2._data.dtype.kind != "f":
+    if tensor1._data.dtype.kind not in "fc" and tensor2._data.dtype.kind not in "fc":
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
                            "release addcdiv will perform a true division of tensor1 and tensor2. "
                            "The historic addcdiv behavior can be implemented as (input + value * "

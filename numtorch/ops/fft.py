@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.engine import check_complex_below
 from ..autograd.function import Function
 from ._apply import apply, write_out
 from ._tensor_array import TensorArray
@@ -46,6 +47,7 @@ def _resize(a, axes, sizes):
 class FftC2C(Function):
     _raw = True
     _name = "FftC2CBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axes, s, norm, forward, real_input):
@@ -64,6 +66,7 @@ class FftC2C(Function):
 class FftR2C(Function):
     _raw = True
     _name = "FftR2CBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axes, s, norm, onesided):
@@ -84,6 +87,7 @@ class FftR2C(Function):
 class FftC2R(Function):
     _raw = True
     _name = "FftC2RBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axes, s, norm, real_input):
@@ -103,7 +107,10 @@ class FftC2R(Function):
         ax = ctx.axes[-1]
         r = r * w.reshape((-1,) + (1,) * (r.ndim - 1 - ax))
         r = _resize(r, ctx.axes, ctx.sizes)
-        return (real_(r) if ctx.real_input else r,)
+        if ctx.real_input:
+            return (real_(r),)
+        check_complex_below(ctx)                        # complex gradients from here down
+        return (r,)
 
 
 # The transforms a gradient formula needs: NumPy on arrays, the ops (recorded) on traced values.

@@ -111,6 +111,7 @@ class Index(Function):
     """Advanced indexing (integer arrays, masks): the gradient scatters back with np.add.at,
     or with a plain assignment when the indexed positions are known to be distinct."""
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, index, unique=False):
@@ -233,6 +234,7 @@ class IndexPut(Function):
     """``x[index] = v`` under autograd: x keeps its gradient outside ``index``, v gets the rest."""
     _raw = True
     _name = "torch::autograd::CopySlices"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, v, index):
@@ -294,6 +296,7 @@ def setitem(input: Tensor, index, value) -> None:
 
 class Gather(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axis, idx, sub):
@@ -365,6 +368,7 @@ def gather(input, dim: int, index, *, sparse_grad=False) -> Tensor:
 
 class Scatter(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, src, axis, idx, reduce_add):
@@ -442,6 +446,7 @@ def scatter_add_(input, dim, index, src) -> Tensor:
 
 class IndexSelect(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axis, idx):
@@ -476,6 +481,7 @@ def index_select(input, dim: int, index) -> Tensor:
 
 class MaskedFill(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, mask, value):
@@ -507,6 +513,7 @@ class MaskedFillTensor(Function):
     """``masked_fill`` with a 0-d tensor value: the value's gradient is the masked sum."""
     _raw = True
     _name = "MaskedFillBackward1"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, v, mask):
@@ -558,6 +565,7 @@ _MASKED_FILL_SIGNATURES = "(Tensor mask, Tensor value), (Tensor mask, Number val
 class MaskedSelect(Index):
     _raw = True
     _name = "MaskedSelectBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, mask):
@@ -599,6 +607,7 @@ def argwhere(input) -> Tensor:
 
 class Take(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, idx):
@@ -630,6 +639,7 @@ def take(input, index) -> Tensor:
 
 class IndexAdd(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, s, axis, idx, alpha):
@@ -677,6 +687,7 @@ class Diag(Function):
     """``diag``: a 1-D input becomes a diagonal matrix, a 2-D input gives its diagonal."""
     _raw = True
     _name = "DiagEmbedBackward0"
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, k):
@@ -704,6 +715,7 @@ class DiagMatrix(Diag):
 
 class Diagonal(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, offset, d1, d2):

@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import bad_operand, not_tensor
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply, write_out, broadcast_error, expand_error
 from ._small_gemm import addmm_exact, matmul_exact
 
@@ -31,6 +31,7 @@ def _check_tensor(x, name, arg="mat2"):
 class MatMul(Function):
     _raw = True
     _name = "MmBackward0"
+    complex_grad = HOLOMORPHIC
     saves = (0, 1)
     saved_inputs = ("a", "b")      # create_graph: ``a``, ``b`` are the inputs themselves
 
@@ -214,6 +215,7 @@ vdot = dot
 class Outer(Function):
     _raw = True
     _name = "MulBackward0"      # PyTorch computes outer as a broadcast multiply
+    complex_grad = HOLOMORPHIC
     saves = (0, 1)
     saved_inputs = ("a", "b")
 
@@ -243,6 +245,7 @@ ger = outer
 class Addmm(Function):
     """beta * input + alpha * (mat1 @ mat2): the fused node behind nn.Linear."""
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (1, 2)
     saved_inputs = ("c", "a", "b")
 
@@ -294,6 +297,7 @@ _EINSUM_SAVED = tuple(f"a{i}" for i in range(len(_LETTERS)))
 class Einsum(Function):
     """One node for the whole contraction; each operand's gradient is another einsum."""
     _raw = True
+    complex_grad = HOLOMORPHIC
     saved_inputs = _EINSUM_SAVED
 
     @staticmethod
@@ -435,6 +439,7 @@ def _einsum_error(equation, ins, out, arrays):
 
 class Trace(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x):

@@ -11,7 +11,7 @@ import numpy as np
 
 from .._dtype import legacy_name_np as _scalar_name
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply, apply3, expand_error
 from ._small_gemm import addmm_exact, matmul_exact
 
@@ -22,6 +22,7 @@ class Linear(Function):
     """``x @ W.T + b`` for ``x`` of shape (N, in): one node (PyTorch's addmm)."""
     _raw = True
     _name = "AddmmBackward0"
+    complex_grad = HOLOMORPHIC
     saves = (0, 1)
     saved_inputs = ("x", "w", "b")
 
@@ -49,6 +50,7 @@ class LinearNd(Function):
     """``linear`` of a 1-D or N-D input: flattened to 2-D inside the one node."""
     _raw = True
     _name = "ViewBackward0"
+    complex_grad = HOLOMORPHIC
     saves = (0, 1)
     saved_inputs = ("x", "w", "b")
     traced = {"x2": lambda ctx: ctx.x.reshape(-1, ctx.x.shape[-1])}

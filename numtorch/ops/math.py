@@ -19,7 +19,8 @@ import numpy as np
 from .. import _dtype
 from .._errors import not_tensor
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.engine import check_complex_below
+from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply, apply1, apply_inplace, operands, broadcast_error, write_out
 from ._constants import ONE
 from ._pointwise import _binary
@@ -31,6 +32,7 @@ _BY_NP = _dtype._BY_NP
 
 class Neg(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x):
@@ -47,6 +49,7 @@ class Neg(Function):
 
 class Abs(Function):
     _raw = True
+    complex_grad = True
     saves = (0,)
 
     @staticmethod
@@ -58,6 +61,7 @@ class Abs(Function):
     def backward(ctx, g):
         x = ctx.x
         if x.dtype.kind == "c":          # complex: g z / |z| (0 at 0), differentiable again
+            check_complex_below(ctx)
             a = np.abs(x)
             return (g * np.where(a == 0, 0, x / np.where(a == 0, 1, a)),)
         return (g * np.sign(x),)
@@ -77,6 +81,7 @@ class Sign(Function):
 
 class Exp(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -91,6 +96,7 @@ class Exp(Function):
 
 class Expm1(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -105,6 +111,7 @@ class Expm1(Function):
 
 class Log(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -119,6 +126,7 @@ class Log(Function):
 
 class Log2(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -133,6 +141,7 @@ class Log2(Function):
 
 class Log10(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -148,6 +157,7 @@ class Log10(Function):
 class Log1p(Function):
     _raw = True
     _name = "Log1PBackward0"
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -162,6 +172,7 @@ class Log1p(Function):
 
 class Sqrt(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -176,6 +187,7 @@ class Sqrt(Function):
 
 class Rsqrt(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -190,6 +202,7 @@ class Rsqrt(Function):
 
 class Square(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
     _name = "PowBackward0"
 
@@ -205,6 +218,7 @@ class Square(Function):
 
 class Reciprocal(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -219,6 +233,7 @@ class Reciprocal(Function):
 
 class Sin(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -233,6 +248,7 @@ class Sin(Function):
 
 class Cos(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -247,6 +263,7 @@ class Cos(Function):
 
 class Tan(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -261,6 +278,7 @@ class Tan(Function):
 
 class Tanh(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -276,6 +294,7 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod
@@ -315,6 +334,7 @@ class Relu(Function):
 
 class Atan(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -329,6 +349,7 @@ class Atan(Function):
 
 class Asin(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -343,6 +364,7 @@ class Asin(Function):
 
 class Acos(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -357,6 +379,7 @@ class Acos(Function):
 
 class Sinh(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -371,6 +394,7 @@ class Sinh(Function):
 
 class Cosh(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -649,6 +673,7 @@ clip_ = clamp_
 
 class Where(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, y, cond):

@@ -18,7 +18,8 @@ import numpy as np
 from .. import _dtype
 from .._errors import arg_error, invalid_combination, not_tensor, repeated_dim_error
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.engine import check_complex_below
+from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply, _make, write_out
 
 
@@ -99,6 +100,7 @@ class return_types:
 
 class Sum(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdim, dtype):
@@ -134,6 +136,7 @@ def mean_all(x: np.ndarray) -> np.ndarray:
 
 class Mean(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axis, keepdim):
@@ -161,6 +164,7 @@ class MeanDim(Mean):
 
 class Prod(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
     saves_output = True
 
@@ -477,6 +481,7 @@ def argmin(input, dim=None, keepdim=False) -> Tensor:
 
 class Var(Function):
     _raw = True
+    complex_grad = True
     saves = (0,)
 
     @staticmethod
@@ -488,6 +493,8 @@ class Var(Function):
     @staticmethod
     def backward(ctx, g):
         x = ctx.x
+        if x.dtype.kind == "c":          # |x - m|^2: the same formula gives PyTorch's gradient
+            check_complex_below(ctx)
         m = np.mean(x, axis=ctx.axis, keepdims=True)
         ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
         return (ge * 2 * (x - m) / x.dtype.type(ctx.denom),)
@@ -510,6 +517,7 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Te
 
 class Std(Function):
     _raw = True
+    complex_grad = True
     saves = (0,)
     saves_output = True
 
@@ -523,6 +531,8 @@ class Std(Function):
     @staticmethod
     def backward(ctx, g):
         x = ctx.x
+        if x.dtype.kind == "c":
+            check_complex_below(ctx)
         m = np.mean(x, axis=ctx.axis, keepdims=True)
         ge = _expand_back(g, x.shape, ctx.axis, ctx.keepdim)
         oe = _expand_back(ctx.out, x.shape, ctx.axis, ctx.keepdim)
@@ -636,6 +646,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None) -> Tensor:
 class LogSumExp(Function):
     _raw = True
     _name = "LogsumexpBackward0"
+    complex_grad = HOLOMORPHIC
     saves = (0,)
     saves_output = True
 
@@ -665,6 +676,7 @@ def logsumexp(input, dim, keepdim=False) -> Tensor:
 
 class Cumsum(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axis, dtype):
@@ -687,6 +699,7 @@ def cumsum(input, dim, *, dtype=None) -> Tensor:
 
 class Cumprod(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
     saves_output = True
 

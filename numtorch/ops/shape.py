@@ -88,6 +88,7 @@ def _view(cls, input: Tensor, x, *params) -> Tensor:
 
 class View(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -234,6 +235,7 @@ def unsqueeze(input, dim: int) -> Tensor:
 
 class Permute(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axes):
@@ -317,6 +319,7 @@ moveaxis = movedim
 
 class Expand(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -373,6 +376,7 @@ def broadcast_tensors(*tensors):
 
 class Repeat(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, reps):
@@ -411,6 +415,7 @@ def tile(input, dims) -> Tensor:
 
 class Cat(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, *arrays_axis):
@@ -475,6 +480,7 @@ concat = concatenate = cat
 
 class Stack(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, *arrays_axis):
@@ -536,6 +542,7 @@ def atleast_2d(t):
 class Slice(Function):
     """Basic (view) indexing: ``x[index]`` with slices, ints, None and Ellipsis."""
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, index):
@@ -697,6 +704,7 @@ def select(input, dim: int, index: int) -> Tensor:
 
 class Flip(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, axes):
@@ -724,6 +732,7 @@ def flipud(input) -> Tensor: return flip(input, (0,))
 
 class Roll(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, shifts, axes):
@@ -752,6 +761,7 @@ def roll(input, shifts, dims=None) -> Tensor:
 
 class Tril(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x, k, upper):
@@ -781,6 +791,7 @@ def triu(input, diagonal: int = 0) -> Tensor:
 
 class Clone(Function):
     _raw = True
+    complex_grad = True
 
     @staticmethod
     def forward(ctx, x):

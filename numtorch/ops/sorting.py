@@ -4,8 +4,9 @@ unique, unique_consecutive.
 Values and indices are PyTorch's, ties included: NaN sorts as the largest value; a stable sort
 keeps equal elements in their order; where PyTorch's unstable algorithms decide which of equal
 elements comes first (``sort(stable=False)``, ``topk``, ``kthvalue``, ``mode``), the rows with
-such ties are replayed with those algorithms (``_tie_order.py``). ``median`` returns the lower of
-the two middle values. Gradients flow to the selected positions (``SortBackward0``, ...).
+such ties are replayed with those algorithms (``_tie_order.py``; in Python, so past
+``_REPLAY_LIMIT`` elements per call the stable order is returned instead). ``median`` returns the
+lower of the two middle values. Gradients flow to the selected positions (``SortBackward0``, ...).
 
 >>> import numtorch as torch
 >>> torch.sort(torch.tensor([3., 1., 2.]), descending=True)
@@ -198,6 +199,8 @@ def _sort_order(x: np.ndarray, axis: int, descending: bool, stable: bool) -> np.
     n = x.shape[axis]
     if stable or n <= 16 or x.size == 0:        # GCC's sort is an insertion sort up to 16
         return order
+    if x.ndim == 1 and n >= 32768 and x.dtype.kind in "iu" and not descending:
+        return order                            # PyTorch radix-sorts these: a stable order
     o = _rows(order, axis)
     eq = _equal_neighbours(np.take_along_axis(_rows(x, axis), o, -1))
     rows = np.flatnonzero(eq.any(-1))

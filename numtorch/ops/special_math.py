@@ -27,7 +27,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import not_tensor, arg_error, call_site, type_name
 from .._tensor import Tensor
-from ..autograd.function import Function
+from ..autograd.function import Function, HOLOMORPHIC
 from . import _special_kernels as K
 from ._apply import apply, apply2, apply_inplace, operands, broadcast_error, write_out, _NO_CTX
 from ._tensor_array import TensorArray
@@ -362,6 +362,7 @@ def _i1(x):
 class Sinc(Function):
     """``sin(pi x) / (pi x)``, 1 at 0 (``pi x`` rounded in the input's dtype, as PyTorch)."""
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves = (0,)
 
     @staticmethod
@@ -425,6 +426,7 @@ class Logit(Function):
 
 class Exp2(Function):
     _raw = True
+    complex_grad = HOLOMORPHIC
     saves_output = True
 
     @staticmethod

@@ -8,7 +8,10 @@ The optimizers share one update loop (``Optimizer.step``: skip parameters withou
 create state, ``maximize``, weight decay, bump versions) and the float32 rounding helpers below
 (``_axpy_``, ``_addcmul_``, ``_lerp_``, ``_addcdiv_``), which reproduce the roundings of PyTorch's
 CPU kernels: each optimizer only writes its ``_init_state`` and ``_update``. Updates are in place
-on ``p._data``.
+on ``p._data``. The arithmetic is that of PyTorch's default CPU path (single-tensor): ``foreach``
+and ``fused`` are accepted where PyTorch accepts them and change nothing here, while PyTorch's own
+foreach / fused kernels round a few operations differently (NAdam, RAdam and ASGD with
+``foreach=True``; the fused SGD, Adam, AdamW and Adagrad), by an ulp or so per step.
 
 >>> import numtorch as torch
 >>> w = torch.ones(2, requires_grad=True)
@@ -234,12 +237,12 @@ class Optimizer:
         self.__dict__.update(state)
         self.__dict__.setdefault("_optimizer_step_pre_hooks", OrderedDict())
         self.__dict__.setdefault("_optimizer_step_post_hooks", OrderedDict())
-        self.defaults.setdefault("differentiable", False)
         # options added in later PyTorch versions get their defaults in older state dicts
         for group in self.param_groups:
             for k, v in self.defaults.items():
                 if v is not required and k not in group:
                     group[k] = v
+        self.defaults.setdefault("differentiable", False)   # (not added to the groups)
         for st in self.state.values():
             if isinstance(st, dict) and "step" in st and not isinstance(st["step"], Tensor):
                 st["step"] = _step_tensor(float(st["step"]))

@@ -181,6 +181,7 @@ class CheckpointFunction(Function):
     @staticmethod
     def forward(ctx, run_function: Callable, preserve_rng_state: bool, *args: Any):
         check_backward_validity(args, _stacklevel=5)    # at the checkpoint() call
+        ctx.set_materialize_grads(False)      # an output nobody used contributes nothing
         ctx.run_function = run_function
         ctx.replay = _Replay(preserve_rng_state)
         ctx.inputs = [None if isinstance(a, Tensor) else a for a in args]
@@ -199,7 +200,7 @@ class CheckpointFunction(Function):
             outputs = (outputs,)
         outs, seeds = [], []
         for out, g in zip(outputs, grads):
-            if isinstance(out, Tensor) and out.requires_grad:
+            if isinstance(out, Tensor) and out.requires_grad and g is not None:
                 outs.append(out)
                 seeds.append(g)
         if not outs:

@@ -125,3 +125,14 @@ def test_example_mnist_ddp_on_two_ranks(tmp_path):
     assert not any(ln.startswith("[rank1]: ") and ln != "[rank1]: "
                    for ln in out.stdout.splitlines()), out.stdout      # rank 0 reports
     assert os.path.getsize(tmp_path / "mnist_ddp.pt") > 0
+
+
+def test_bench_ddp_runs():
+    bench = os.path.join(ROOT, "bench", "ddp.py")
+    out, _ = _run([sys.executable, bench, "--ranks", "1", "2", "--steps", "3", "--warmup", "1",
+                   "--rounds", "1", "--json"])
+    assert out.returncode == 0, out.stdout + out.stderr
+    import json
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["2"]["params_identical"] is True and got["2"]["grad_bytes"] == 814120
+    assert got["1"]["plain_samples_per_s"] > 0 and got["2"]["samples_per_s"] > 0

@@ -186,12 +186,19 @@ def test_loss_legacy_args(name, size_average, reduce):
     assert str(rec[0].message) == want["warnings"][0]
 
 
-def test_loss_default_reductions():
-    want = ORACLE.answer("default_reductions",
-                         lambda torch: {n: getattr(torch.nn, n)().reduction for n in L.__all__})
+def _defaults(m) -> dict:
+    return {"repr": repr(m), "attrs": {a: getattr(m, a) for a in LOSS_ATTRS if hasattr(m, a)}}
+
+
+def test_loss_defaults():
+    """Every loss module built with no argument: reduction and every other default as PyTorch's."""
+    want = ORACLE.answer("loss_defaults",
+                         lambda torch: {n: _defaults(getattr(torch.nn, n)()) for n in L.__all__})
     assert sorted(want) == sorted(L.__all__), "new loss modules: regenerate the record"
     for name in L.__all__:
-        assert getattr(L, name)().reduction == want[name] == "mean"
+        m = getattr(L, name)()
+        assert m.reduction == want[name]["attrs"]["reduction"] == "mean"
+        assert _defaults(m) == want[name], name
 
 
 def test_nn_namespace_exports():

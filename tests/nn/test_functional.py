@@ -1,5 +1,10 @@
 """nn.functional: activations, softmax, dropout, linear, pad, one_hot, normalize,
-cosine_similarity: torch parity (values, dtypes, grads, node names), float64 gradcheck, stability."""
+cosine_similarity: torch parity (values, dtypes, grads, node names), float64 gradcheck, stability.
+
+PyTorch's answers are recorded in ``tests/data/oracle/nn_functional.{json,npz}`` (see
+``tests/_oracle.py``); regenerate with ``python tests/data/regen_oracle.py
+tests/nn/test_functional.py`` where torch 2.13 is installed.
+"""
 import warnings
 
 import numpy as np
@@ -7,19 +12,15 @@ import pytest
 
 import numtorch
 import numtorch.nn.functional as F
-from nn_parity_helpers import compare, gradcheck, error_of
+from nn_parity_helpers import compare, gradcheck, error_of, rng_for, warning_texts
+from _oracle import Oracle
 
+ORACLE = Oracle("nn_functional")
 DTYPES = [np.float32, np.float64]
-rng = np.random.default_rng(4321)
 
 
-def randn(*shape, dtype=np.float32):
+def randn(rng, *shape, dtype=np.float32):
     return rng.standard_normal(shape).astype(dtype)
-
-
-def tf():
-    torch = pytest.importorskip("torch")
-    return torch, torch.nn.functional
 
 
 ACTIVATIONS = [
@@ -37,17 +38,18 @@ IDS = [f"{n}-{'-'.join(f'{k}={v}' for k, v in kw.items())}" for n, kw in ACTIVAT
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("name,kw", ACTIVATIONS, ids=IDS)
 def test_activation_parity(name, kw, dtype):
-    torch, TF = tf()
-    x = randn(5, 7, dtype=dtype) * 3
+    key = f"activation/{name}/{kw}/{dtype.__name__}"
+    x = randn(rng_for(key), 5, 7, dtype=dtype) * 3
     # gelu in float32: PyTorch computes 0.5*x*(1+erf(x/sqrt2)) in float32 (rounding near 1+erf)
     atol = 2e-6 if name == "gelu" and dtype == np.float32 else 1e-7
-    compare(lambda a: getattr(F, name)(a, **kw), lambda a: getattr(TF, name)(a, **kw), [x], [True],
-            rtol=2e-6, atol=atol)
+    compare(lambda a: getattr(F, name)(a, **kw),
+            lambda torch, a: getattr(torch.nn.functional, name)(a, **kw), [x], [True],
+            rtol=2e-6, atol=atol, oracle=ORACLE, key=key)
 
 
 @pytest.mark.parametrize("name,kw", ACTIVATIONS, ids=IDS)
 def test_activation_gradcheck(name, kw):
-    x = randn(3, 4, dtype=np.float64) * 2
+    x = randn(rng_for(f"activation_gradcheck/{name}/{kw}"), 3, 4, dtype=np.float64) * 2
     x[np.abs(x) < 1e-3] = 0.5                    # keep away from kinks
     if name in ("hardtanh", "relu6"):
         x[np.abs(np.abs(x) - 1) < 1e-3] = 0.3
@@ -56,10 +58,10 @@ def test_activation_gradcheck(name, kw):
 
 @pytest.mark.parametrize("name,kw", ACTIVATIONS, ids=IDS)
 def test_activation_stable_at_100(name, kw):
-    torch, TF = tf()
     x = np.array([-100.0, -30.0, 0.0, 30.0, 100.0], np.float32)
-    out = compare(lambda a: getattr(F, name)(a, **kw), lambda a: getattr(TF, name)(a, **kw), [x], [True],
-                  rtol=2e-6, atol=1e-6)
+    out = compare(lambda a: getattr(F, name)(a, **kw),
+                  lambda torch, a: getattr(torch.nn.functional, name)(a, **kw), [x], [True],
+                  rtol=2e-6, atol=1e-6, oracle=ORACLE, key=f"activation_at_100/{name}/{kw}")
     assert np.isfinite(out.detach().numpy()).all()
     xt = numtorch.tensor(x, requires_grad=True)
     getattr(F, name)(xt, **kw).sum().backward()
@@ -69,34 +71,36 @@ def test_activation_stable_at_100(name, kw):
 @pytest.mark.parametrize("name,kw", [("relu", {}), ("relu6", {}), ("leaky_relu", {}), ("elu", {}),
                                      ("selu", {}), ("hardtanh", {}), ("silu", {}), ("celu", {})])
 def test_inplace_activations(name, kw):
-    torch, TF = tf()
-    x = randn(4, 5) * 2
+    key = f"inplace/{name}"
+    x = randn(rng_for(key), 4, 5) * 2
 
-    def run(mod, fn, lib):
-        a = mod.tensor(x, requires_grad=True)
+    def run(T):
+        a = T.tensor(x, requires_grad=True)
         b = a * 1
-        out = getattr(fn, name)(b, inplace=True, **kw)
+        out = getattr(T.nn.functional, name)(b, inplace=True, **kw)
         assert out is b
         name_ = out.grad_fn.name()
         out.sum().backward()
-        return out.detach().numpy(), a.grad.numpy(), name_
+        return out.detach(), a.grad, name_
 
-    o1, g1, n1 = run(numtorch, F, "nt")
-    o2, g2, n2 = run(torch, TF, "th")
-    np.testing.assert_allclose(o1, o2, rtol=2e-6)
-    np.testing.assert_allclose(g1, g2, rtol=2e-6)
+    o2, g2, n2 = ORACLE.answer(key, run)
+    o1, g1, n1 = run(numtorch)
+    np.testing.assert_allclose(o1.numpy(), o2.numpy(), rtol=2e-6)
+    np.testing.assert_allclose(g1.numpy(), g2.numpy(), rtol=2e-6)
     assert n1 == n2
 
 
 def test_activation_errors():
-    torch, TF = tf()
     i = np.array([1, -2, 3])
-    for name in ("leaky_relu", "elu"):
-        assert error_of(lambda: getattr(F, name)(numtorch.tensor(i))) == \
-            error_of(lambda: getattr(TF, name)(torch.tensor(i)))
-    x = randn(3)
-    assert error_of(lambda: F.gelu(numtorch.tensor(x), approximate="foo")) == \
-        error_of(lambda: TF.gelu(torch.tensor(x), approximate="foo"))
+    x = randn(rng_for("activation_errors"), 3)
+
+    def errors(T):
+        out = [error_of(lambda: getattr(T.nn.functional, name)(T.tensor(i)))
+               for name in ("leaky_relu", "elu")]
+        return out + [error_of(lambda: T.nn.functional.gelu(T.tensor(x), approximate="foo"))]
+    want = ORACLE.answer("activation_errors", errors)
+    assert all(w is not None for w in want)
+    assert errors(numtorch) == want
     assert F.relu(numtorch.tensor(i)).tolist() == [1, 0, 3]
 
 
@@ -106,67 +110,87 @@ def test_activation_errors():
 @pytest.mark.parametrize("dim", [0, 1, -1, 2])
 @pytest.mark.parametrize("name", ["softmax", "log_softmax", "softmin"])
 def test_softmax_parity(name, dim, dtype):
-    torch, TF = tf()
-    x = randn(3, 4, 5, dtype=dtype) * 3
-    compare(lambda a: getattr(F, name)(a, dim=dim), lambda a: getattr(TF, name)(a, dim=dim), [x], [True])
+    key = f"softmax/{name}/{dim}/{dtype.__name__}"
+    x = randn(rng_for(key), 3, 4, 5, dtype=dtype) * 3
+    compare(lambda a: getattr(F, name)(a, dim=dim),
+            lambda torch, a: getattr(torch.nn.functional, name)(a, dim=dim), [x], [True],
+            oracle=ORACLE, key=key)
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_gradcheck(name):
-    x = randn(3, 4, dtype=np.float64)
+    x = randn(rng_for(f"softmax_gradcheck/{name}"), 3, 4, dtype=np.float64)
     gradcheck(lambda a: getattr(F, name)(a, dim=1), [x], [True])
     gradcheck(lambda a: getattr(F, name)(a, dim=0), [x], [True])
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_stable_at_100(name):
-    torch, TF = tf()
     x = np.array([[100.0, -100.0, 0.0], [-100.0, -100.0, -100.0], [1000.0, 0.0, -1000.0]], np.float32)
-    out = compare(lambda a: getattr(F, name)(a, dim=1), lambda a: getattr(TF, name)(a, dim=1), [x], [True])
+    out = compare(lambda a: getattr(F, name)(a, dim=1),
+                  lambda torch, a: getattr(torch.nn.functional, name)(a, dim=1), [x], [True],
+                  oracle=ORACLE, key=f"softmax_at_100/{name}")
     assert np.isfinite(out.detach().numpy()).all()
 
 
 @pytest.mark.parametrize("name", ["softmax", "log_softmax"])
 def test_softmax_implicit_dim_warns(name):
-    torch, TF = tf()
-    x = randn(2, 3)
+    key = f"softmax_implicit_dim/{name}"
+    x = randn(rng_for(key), 2, 3)
+
+    def torch_side(torch):
+        out = []
+        texts = warning_texts(lambda: out.append(getattr(torch.nn.functional, name)(torch.tensor(x))))
+        return {"warnings": texts, "out": out[0]}
+    want = ORACLE.answer(key, torch_side)
+    assert want["warnings"]
     with pytest.warns(UserWarning) as rec:
         a = getattr(F, name)(numtorch.tensor(x))
-    with pytest.warns(UserWarning) as rec_t:
-        b = getattr(TF, name)(torch.tensor(x))
-    assert str(rec[0].message) == str(rec_t[0].message)
-    np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-6)
+    assert str(rec[0].message) == want["warnings"][0]
+    np.testing.assert_allclose(a.numpy(), want["out"].numpy(), rtol=1e-6)
 
 
 def test_softmax_dtype_and_errors():
-    torch, TF = tf()
     i = np.array([1, 2, 3])
-    compare(lambda a: F.softmax(a, 0, dtype=numtorch.float64), lambda a: TF.softmax(a, 0, dtype=torch.float64),
-            [i], [False])
-    assert error_of(lambda: F.softmax(numtorch.tensor(i), 0)) == error_of(lambda: TF.softmax(torch.tensor(i), 0))
-    x = randn(2, 3)
-    assert error_of(lambda: F.softmax(numtorch.tensor(x), 2)) == error_of(lambda: TF.softmax(torch.tensor(x), 2))
+    compare(lambda a: F.softmax(a, 0, dtype=numtorch.float64),
+            lambda torch, a: torch.nn.functional.softmax(a, 0, dtype=torch.float64), [i], [False],
+            oracle=ORACLE, key="softmax_dtype")
+    x = randn(rng_for("softmax_errors"), 2, 3)
+
+    def errors(T):
+        return [error_of(lambda: T.nn.functional.softmax(T.tensor(i), 0)),
+                error_of(lambda: T.nn.functional.softmax(T.tensor(x), 2))]
+    want = ORACLE.answer("softmax_errors", errors)
+    assert all(w is not None for w in want)
+    assert errors(numtorch) == want
 
 
 def test_softmax_of_scalar():
-    torch, TF = tf()
-    compare(lambda a: F.softmax(a, 0), lambda a: TF.softmax(a, 0), [np.array(2.0, np.float32)], [True])
+    compare(lambda a: F.softmax(a, 0), lambda torch, a: torch.nn.functional.softmax(a, 0),
+            [np.array(2.0, np.float32)], [True], oracle=ORACLE, key="softmax_scalar")
 
 
 # -- dropout ------------------------------------------------------------------------------------
 
+def _seeded(T, seed, fn):
+    """``fn`` called right after ``T.manual_seed(seed)``: one mask on both sides."""
+    def call(*args):
+        T.manual_seed(seed)
+        return fn(*args)
+    return call
+
+
 @pytest.mark.parametrize("p", [0.1, 0.5, 0.9])
 @pytest.mark.parametrize("dtype", DTYPES)
 def test_dropout_matches_torch_bit_for_bit(p, dtype):
-    torch, TF = tf()
-    x = randn(8, 16, dtype=dtype)
-    numtorch.manual_seed(7)
-    torch.manual_seed(7)
-    compare(lambda a: F.dropout(a, p), lambda a: TF.dropout(a, p), [x], [True], rtol=0, atol=0)
+    key = f"dropout/{p}/{dtype.__name__}"
+    x = randn(rng_for(key), 8, 16, dtype=dtype)
+    compare(_seeded(numtorch, 7, lambda a: F.dropout(a, p)),
+            lambda torch, a: _seeded(torch, 7, lambda b: torch.nn.functional.dropout(b, p))(a),
+            [x], [True], rtol=0, atol=0, oracle=ORACLE, key=key)
 
 
 def test_dropout_eval_p0_p1():
-    torch, TF = tf()
     x = numtorch.randn(3, 4, requires_grad=True)
     assert F.dropout(x, 0.5, training=False) is x
     assert F.dropout(x, 0.0) is x
@@ -174,25 +198,28 @@ def test_dropout_eval_p0_p1():
     assert z.tolist() == [[0.0] * 4] * 3 and z.grad_fn.name() == "MulBackward0"
     z.sum().backward()
     assert x.grad.tolist() == [[0.0] * 4] * 3
-    assert error_of(lambda: F.dropout(x, 1.5)) == error_of(lambda: TF.dropout(torch.randn(2), 1.5))
+    want = ORACLE.answer("dropout_p_error",
+                         lambda torch: error_of(lambda: torch.nn.functional.dropout(torch.randn(2), 1.5)))
+    assert want is not None
+    assert error_of(lambda: F.dropout(x, 1.5)) == want
 
 
 def test_dropout_inplace_and_gradcheck():
-    torch, TF = tf()
-    x = randn(4, 5)
-    numtorch.manual_seed(3)
-    torch.manual_seed(3)
-    a = numtorch.tensor(x, requires_grad=True)
-    b = torch.tensor(x, requires_grad=True)
-    ya, yb = a * 1, b * 1
-    F.dropout(ya, 0.3, inplace=True)
-    TF.dropout(yb, 0.3, inplace=True)
-    np.testing.assert_array_equal(ya.detach().numpy(), yb.detach().numpy())
-    ya.sum().backward()
-    yb.sum().backward()
-    np.testing.assert_array_equal(a.grad.numpy(), b.grad.numpy())
+    x = randn(rng_for("dropout_inplace"), 4, 5)
+
+    def run(T):
+        T.manual_seed(3)
+        a = T.tensor(x, requires_grad=True)
+        ya = a * 1
+        T.nn.functional.dropout(ya, 0.3, inplace=True)
+        ya.sum().backward()
+        return ya.detach(), a.grad
+    y_want, g_want = ORACLE.answer("dropout_inplace", run)
+    y_got, g_got = run(numtorch)
+    np.testing.assert_array_equal(y_got.numpy(), y_want.numpy())
+    np.testing.assert_array_equal(g_got.numpy(), g_want.numpy())
     # the mask is fixed once drawn: gradcheck with a fixed seed per call
-    x64 = numtorch.randn(3, 4, dtype=numtorch.float64, requires_grad=True)
+    x64 = numtorch.tensor(randn(rng_for("dropout_gradcheck"), 3, 4, dtype=np.float64), requires_grad=True)
 
     def fn(t):
         numtorch.manual_seed(0)
@@ -206,33 +233,45 @@ def test_dropout_inplace_and_gradcheck():
 @pytest.mark.parametrize("shape", [(4, 5), (2, 3, 5), (5,)])
 @pytest.mark.parametrize("bias", [True, False])
 def test_linear_parity(shape, bias, dtype):
-    torch, TF = tf()
-    x, w = randn(*shape, dtype=dtype), randn(3, 5, dtype=dtype)
-    b = randn(3, dtype=dtype) if bias else None
-    compare(lambda a, ww, bb: F.linear(a, ww, bb), lambda a, ww, bb: TF.linear(a, ww, bb), [x, w, b],
-            [True, True, bias], rtol=2e-6, atol=1e-6)
+    key = f"linear/{shape}/{bias}/{dtype.__name__}"
+    rng = rng_for(key)
+    x, w = randn(rng, *shape, dtype=dtype), randn(rng, 3, 5, dtype=dtype)
+    b = randn(rng, 3, dtype=dtype) if bias else None
+    compare(lambda a, ww, bb: F.linear(a, ww, bb),
+            lambda torch, a, ww, bb: torch.nn.functional.linear(a, ww, bb), [x, w, b],
+            [True, True, bias], rtol=2e-6, atol=1e-6, oracle=ORACLE, key=key)
 
 
 def test_linear_gradcheck_and_errors():
-    torch, TF = tf()
-    gradcheck(lambda a, w, b: F.linear(a, w, b), [randn(4, 3), randn(2, 3), randn(2)], [True, True, True])
-    gradcheck(lambda a, w: F.linear(a, w), [randn(2, 4, 3), randn(2, 3)], [True, True])
-    x, w = randn(4, 5), randn(3, 6)
-    assert error_of(lambda: F.linear(numtorch.tensor(x), numtorch.tensor(w))) == \
-        error_of(lambda: TF.linear(torch.tensor(x), torch.tensor(w)))
+    rng = rng_for("linear_gradcheck")
+    gradcheck(lambda a, w, b: F.linear(a, w, b), [randn(rng, 4, 3), randn(rng, 2, 3), randn(rng, 2)],
+              [True, True, True])
+    gradcheck(lambda a, w: F.linear(a, w), [randn(rng, 2, 4, 3), randn(rng, 2, 3)], [True, True])
+    x, w = randn(rng, 4, 5), randn(rng, 3, 6)
+
+    def err(T):
+        return error_of(lambda: T.nn.functional.linear(T.tensor(x), T.tensor(w)))
+    want = ORACLE.answer("linear_error", err)
+    assert want is not None
+    assert err(numtorch) == want
 
 
 # -- one_hot / pad / normalize / cosine_similarity ---------------------------------------------
 
 def test_one_hot():
-    torch, TF = tf()
-    for t, n in [(np.array([0, 2, 1]), -1), (np.array([[1, 0], [3, 2]]), 5), (np.array(2), 4)]:
+    good = [(np.array([0, 2, 1]), -1), (np.array([[1, 0], [3, 2]]), 5), (np.array(2), 4)]
+    bad = [(np.array([1.0]), -1), (np.array([1, 5]), 3), (np.array([1, -1]), -1)]
+
+    def run(T):
+        return {"good": [T.nn.functional.one_hot(T.tensor(t), n) for t, n in good],
+                "bad": [error_of(lambda: T.nn.functional.one_hot(T.tensor(t), n)) for t, n in bad]}
+    want = ORACLE.answer("one_hot", run)
+    for (t, n), w in zip(good, want["good"]):
         a = F.one_hot(numtorch.tensor(t), n)
-        b = TF.one_hot(torch.tensor(t), n)
-        assert a.dtype == numtorch.int64 and a.tolist() == b.tolist()
-    for t, n in [(np.array([1.0]), -1), (np.array([1, 5]), 3), (np.array([1, -1]), -1)]:
-        assert error_of(lambda: F.one_hot(numtorch.tensor(t), n)) == \
-            error_of(lambda: TF.one_hot(torch.tensor(t), n))
+        assert a.dtype == numtorch.int64 and str(a.dtype) == str(w.dtype)
+        assert a.tolist() == w.tolist()
+    assert all(w is not None for w in want["bad"])
+    assert run(numtorch)["bad"] == want["bad"]
 
 
 PADS = [((1, 2), "constant", None), ((1, 2, 0, 1), "constant", 3.5), ((-1, 2), "constant", None),
@@ -242,50 +281,65 @@ PADS = [((1, 2), "constant", None), ((1, 2, 0, 1), "constant", 3.5), ((-1, 2), "
 
 @pytest.mark.parametrize("pad,mode,value", PADS)
 def test_pad_parity(pad, mode, value):
-    torch, TF = tf()
-    x = randn(2, 3, 4, 5) if len(pad) == 4 or mode == "constant" else randn(2, 3, 4)
+    key = f"pad/{pad}/{mode}/{value}"
+    rng = rng_for(key)
+    x = randn(rng, 2, 3, 4, 5) if len(pad) == 4 or mode == "constant" else randn(rng, 2, 3, 4)
     kw = {} if value is None else {"value": value}
-    out = compare(lambda a: F.pad(a, pad, mode=mode, **kw), lambda a: TF.pad(a, pad, mode=mode, **kw),
-                  [x], [True]) if mode == "constant" else None
-    if out is None:        # node names of non-constant modes differ; compare values and grads
+    if mode == "constant":
+        compare(lambda a: F.pad(a, pad, mode=mode, **kw),
+                lambda torch, a: torch.nn.functional.pad(a, pad, mode=mode, **kw), [x], [True],
+                oracle=ORACLE, key=key)
+    else:            # node names of non-constant modes differ; compare values and grads
         a = numtorch.tensor(x, requires_grad=True)
-        b = torch.tensor(x, requires_grad=True)
-        ya, yb = F.pad(a, pad, mode=mode), TF.pad(b, pad, mode=mode)
-        np.testing.assert_allclose(ya.detach().numpy(), yb.detach().numpy())
-        g = randn(*yb.shape)
+        ya = F.pad(a, pad, mode=mode)
+        g = randn(rng, *ya.shape)
+
+        def torch_side(torch):
+            b = torch.tensor(x, requires_grad=True)
+            yb = torch.nn.functional.pad(b, pad, mode=mode)
+            (yb * torch.tensor(g)).sum().backward()
+            return yb, b.grad
+        yb, gb = ORACLE.answer(key, torch_side)
+        assert tuple(ya.shape) == yb.shape
+        np.testing.assert_allclose(ya.detach().numpy(), yb.numpy())
         (ya * numtorch.tensor(g)).sum().backward()
-        (yb * torch.tensor(g)).sum().backward()
-        np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-5, atol=1e-6)
-    gradcheck(lambda a: F.pad(a, pad, mode=mode, **kw), [randn(*x.shape[:-2], 3, 4)], [True])
+        np.testing.assert_allclose(a.grad.numpy(), gb.numpy(), rtol=1e-5, atol=1e-6)
+    gradcheck(lambda a: F.pad(a, pad, mode=mode, **kw), [randn(rng, *x.shape[:-2], 3, 4)], [True])
 
 
 def test_pad_errors():
-    torch, TF = tf()
-    x = randn(2, 3)
-    for pad in [(1,), (1, 1, 1, 1, 1, 1)]:
-        assert error_of(lambda: F.pad(numtorch.tensor(x), pad)) == error_of(lambda: TF.pad(torch.tensor(x), pad))
-    x4 = randn(1, 2, 3, 4)
-    assert error_of(lambda: F.pad(numtorch.tensor(x4), (1, 1), mode="reflect")) == \
-        error_of(lambda: TF.pad(torch.tensor(x4), (1, 1), mode="reflect"))
+    rng = rng_for("pad_errors")
+    x, x4 = randn(rng, 2, 3), randn(rng, 1, 2, 3, 4)
+
+    def errors(T):
+        out = [error_of(lambda: T.nn.functional.pad(T.tensor(x), pad)) for pad in [(1,), (1, 1, 1, 1, 1, 1)]]
+        return out + [error_of(lambda: T.nn.functional.pad(T.tensor(x4), (1, 1), mode="reflect"))]
+    want = ORACLE.answer("pad_errors", errors)
+    assert all(w is not None for w in want)
+    assert errors(numtorch) == want
 
 
 @pytest.mark.parametrize("p,dim", [(2.0, 1), (1.0, 0), (2.0, -1)])
 def test_normalize_parity(p, dim):
-    torch, TF = tf()
-    x = randn(3, 4)
+    key = f"normalize/{p}/{dim}"
+    rng = rng_for(key)
+    x = randn(rng, 3, 4)
     x[1] = 0.0
-    compare(lambda a: F.normalize(a, p=p, dim=dim), lambda a: TF.normalize(a, p=p, dim=dim), [x], [True],
-            rtol=2e-6, atol=1e-6)
-    y = randn(3, 4) + 2
+    compare(lambda a: F.normalize(a, p=p, dim=dim),
+            lambda torch, a: torch.nn.functional.normalize(a, p=p, dim=dim), [x], [True],
+            rtol=2e-6, atol=1e-6, oracle=ORACLE, key=key)
+    y = randn(rng, 3, 4) + 2
     gradcheck(lambda a: F.normalize(a, p=p, dim=dim), [y], [True])
 
 
 @pytest.mark.parametrize("shapes,dim", [(((4, 5), (4, 5)), 1), (((4, 5), (5,)), -1), (((2, 3, 4), (2, 3, 4)), 0)])
 def test_cosine_similarity_parity(shapes, dim):
-    torch, TF = tf()
-    a, b = randn(*shapes[0]), randn(*shapes[1])
-    compare(lambda x, y: F.cosine_similarity(x, y, dim=dim), lambda x, y: TF.cosine_similarity(x, y, dim=dim),
-            [a, b], [True, True], rtol=2e-6, atol=1e-6, names=False)
+    key = f"cosine_similarity/{shapes}/{dim}"
+    rng = rng_for(key)
+    a, b = randn(rng, *shapes[0]), randn(rng, *shapes[1])
+    compare(lambda x, y: F.cosine_similarity(x, y, dim=dim),
+            lambda torch, x, y: torch.nn.functional.cosine_similarity(x, y, dim=dim),
+            [a, b], [True, True], rtol=2e-6, atol=1e-6, names=False, oracle=ORACLE, key=key)
     gradcheck(lambda x, y: F.cosine_similarity(x, y, dim=dim), [a, b], [True, True])
 
 

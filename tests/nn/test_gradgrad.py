@@ -4,7 +4,7 @@ several dims, every loss with every reduction, linear, dropout, padding, normali
 
 Each case draws its inputs from its own seeded generator, kept away from the kinks of the op
 (where the first derivative jumps, a central difference of it means nothing). No torch needed.
-Functionals numtorch does not have yet are listed too and skip with the name of what is missing.
+Functionals numtorch does not have yet are listed too, as strict xfails (see ``_params``).
 """
 from __future__ import annotations
 
@@ -312,11 +312,24 @@ def _inputs(case):
     return out
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def _params():
+    """The cases; one whose functional numtorch lacks is a strict xfail that checks the name is
+    still missing (it raises AttributeError). It is neither skipped nor filtered out: the day the
+    functional lands the case runs its gradgradcheck (the mark is dropped at collection)."""
+    out = []
+    for c in CASES:
+        missing = [n for n in c.needs if not hasattr(F, n)]
+        marks = [pytest.mark.xfail(raises=AttributeError, strict=True,
+                                   reason=f"numtorch.nn.functional.{missing[0]} does not exist yet")
+                 ] if missing else []
+        out.append(pytest.param(c, id=c.id, marks=marks))
+    return out
+
+
+@pytest.mark.parametrize("case", _params())
 def test_gradgradcheck(case):
-    missing = [n for n in case.needs if not hasattr(F, n)]
-    if missing:
-        pytest.skip(f"numtorch.nn.functional.{missing[0]} does not exist yet")
+    for name in case.needs:
+        getattr(F, name)            # AttributeError while the functional is missing
     inputs = _inputs(case)
     assert numtorch.autograd.gradgradcheck(case.fn, tuple(inputs), eps=1e-6, atol=1e-5, rtol=1e-3)
 

@@ -1,4 +1,9 @@
-"""nn.utils: clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters."""
+"""nn.utils: clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters.
+
+PyTorch's answers are recorded in ``tests/data/oracle/nn_utils.json``/``.npz`` (``tests/_oracle.py``;
+regenerate with ``python tests/data/regen_oracle.py tests/nn/test_utils.py``) and checked live
+when torch is installed.
+"""
 from __future__ import annotations
 
 import math
@@ -10,10 +15,9 @@ import numtorch
 from numtorch import nn
 from numtorch.nn.utils import (clip_grad_norm_, clip_grad_value_, get_total_norm,
                                parameters_to_vector, vector_to_parameters)
+from _oracle import Oracle
 
-
-def _torch():
-    return pytest.importorskip("torch")
+ORACLE = Oracle("nn_utils")
 
 
 def _grads(seed=0, scale=3.0):
@@ -50,20 +54,24 @@ def test_clip_grad_norm_math():
 @pytest.mark.parametrize("norm_type", [2.0, 1, 3.0, math.inf, "inf"])
 @pytest.mark.parametrize("max_norm", [0.5, 5.0, 1000.0])
 def test_clip_grad_norm_matches_torch(norm_type, max_norm):
-    torch = _torch()
     grads = _grads(1)
     nt = float(norm_type)
-    a, b = _params(numtorch, grads), _params(torch, grads)
+
+    def th(torch):
+        b = _params(torch, grads)
+        tb = torch.nn.utils.clip_grad_norm_(b, max_norm, norm_type=nt)
+        return [tb, [p.grad for p in b]]
+
+    tb, gb = ORACLE.answer(f"clip_grad_norm/{norm_type!r}/{max_norm!r}", th)
+    a = _params(numtorch, grads)
     ta = clip_grad_norm_(a, max_norm, norm_type=nt)
-    tb = torch.nn.utils.clip_grad_norm_(b, max_norm, norm_type=nt)
-    assert str(ta.dtype) == str(tb.dtype)
+    assert str(ta.dtype) == str(tb.dtype) and tuple(ta.shape) == tb.shape
     np.testing.assert_allclose(ta.numpy(), tb.numpy(), rtol=1e-6)
-    for pa, pb in zip(a, b):
-        np.testing.assert_allclose(pa.grad.numpy(), pb.grad.numpy(), rtol=1e-6, atol=1e-7)
+    for pa, pb in zip(a, gb):
+        np.testing.assert_allclose(pa.grad.numpy(), pb.numpy(), rtol=1e-6, atol=1e-7)
 
 
 def test_clip_grad_norm_edge_cases():
-    torch = _torch()
     # a single tensor, parameters without grads, and no grads at all
     p = nn.Parameter(numtorch.ones(3))
     q = nn.Parameter(numtorch.ones(2))
@@ -71,8 +79,10 @@ def test_clip_grad_norm_edge_cases():
     assert float(clip_grad_norm_(p, 1.0)) == 5.0
     assert float(clip_grad_norm_([p, q], 1.0)) == pytest.approx(1.0, rel=1e-5)
     r = clip_grad_norm_([q], 1.0)
-    rt = torch.nn.utils.clip_grad_norm_([torch.nn.Parameter(torch.ones(2))], 1.0)
-    assert float(r) == float(rt) == 0.0 and str(r.dtype) == str(rt.dtype)
+    rt = ORACLE.answer("clip_grad_norm/no_grads", lambda torch: torch.nn.utils.clip_grad_norm_(
+        [torch.nn.Parameter(torch.ones(2))], 1.0))
+    assert float(r) == float(rt.numpy()) == 0.0 and str(r.dtype) == str(rt.dtype)
+    assert tuple(r.shape) == rt.shape
     # gradients keep their identity (clipped in place)
     g = p.grad
     clip_grad_norm_([p], 0.1)
@@ -84,8 +94,6 @@ def test_clip_grad_norm_edge_cases():
 
 
 def test_clip_grad_norm_nonfinite():
-    torch = _torch()
-
     def run(T):
         p = T.nn.Parameter(T.zeros(2))
         p.grad = T.tensor([float("inf"), 1.0])
@@ -93,7 +101,7 @@ def test_clip_grad_norm_nonfinite():
             T.nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
         return str(e.value)
 
-    assert run(numtorch) == run(torch)
+    assert run(numtorch) == ORACLE.answer("clip_grad_norm/nonfinite", run)
     assert "non-finite" in run(numtorch)
     p = nn.Parameter(numtorch.zeros(2))
     p.grad = numtorch.tensor([float("nan"), 1.0])
@@ -101,13 +109,19 @@ def test_clip_grad_norm_nonfinite():
 
 
 def test_clip_grad_value():
-    torch = _torch()
     grads = _grads(2)
-    a, b = _params(numtorch, grads), _params(torch, grads)
+
+    def th(torch):
+        b = _params(torch, grads)
+        torch.nn.utils.clip_grad_value_(b, 0.7)
+        return [p.grad for p in b]
+
+    gb = ORACLE.answer("clip_grad_value", th)
+    a = _params(numtorch, grads)
     assert clip_grad_value_(a, 0.7) is None
-    torch.nn.utils.clip_grad_value_(b, 0.7)
-    for pa, pb in zip(a, b):
-        assert np.array_equal(pa.grad.numpy(), pb.grad.numpy())
+    for pa, pb in zip(a, gb):
+        assert str(pa.grad.dtype) == str(pb.dtype)
+        assert np.array_equal(pa.grad.numpy(), pb.numpy())
     assert max(float(p.grad.abs().max()) for p in a) <= 0.7
 
 
@@ -139,10 +153,13 @@ def test_parameters_to_vector_and_back():
 
 
 def test_parameters_to_vector_matches_torch():
-    torch = _torch()
+    def th(torch):
+        torch.manual_seed(0)
+        return torch.nn.utils.parameters_to_vector(torch.nn.Linear(4, 3).parameters())
+
+    b = ORACLE.answer("parameters_to_vector", th)
     numtorch.manual_seed(0)
-    torch.manual_seed(0)
     a = parameters_to_vector(nn.Linear(4, 3).parameters())
-    b = torch.nn.utils.parameters_to_vector(torch.nn.Linear(4, 3).parameters())
-    assert np.array_equal(a.detach().numpy(), b.detach().numpy())
+    assert str(a.dtype) == str(b.dtype) and a.requires_grad == b.requires_grad
+    assert np.array_equal(a.detach().numpy(), b.numpy())
     assert a.grad_fn.name() == b.grad_fn.name()

@@ -18,7 +18,7 @@ so the walk over the graph stands in for it; it costs about 10 µs for a small M
 from __future__ import annotations
 
 import contextlib
-import os
+import time
 import zlib
 from typing import Any, Dict, Iterator, List, Optional
 
@@ -50,12 +50,24 @@ _UNFINISHED = (
     "Parameter indices which did not receive grad for rank {rank}: {indices}")
 
 
-def _wait(requests: list) -> None:
-    """Wait for MPI requests, giving the CPU away between polls (a rank that waits for a slower
-    one must not take the core that one needs, on a machine with as many cores as ranks)."""
-    test = _mpi.mpi().Request.Testall
-    while not test(requests):
-        os.sched_yield()
+_SPIN_S = 1e-3          # how long a rank that waits polls before it starts sleeping between polls
+_NAP_S = 1e-4
+
+
+def _wait(comm, requests: list) -> None:
+    """Wait for the all-reduces of one backward without taking CPU from a rank that is still
+    computing. MPI only polls, so: a barrier that every rank reaches at its end of backward is
+    polled, spinning for up to a millisecond (ranks that arrive together lose nothing), then
+    with 0.1 ms naps (a rank far behind, e.g. on a machine busy with other programs, gets the
+    CPU); with every rank there, the all-reduces finish at full speed."""
+    MPI = _mpi.mpi()
+    barrier = comm.Ibarrier()
+    start = time.perf_counter()
+    while not barrier.Test():
+        if time.perf_counter() - start > _SPIN_S:
+            time.sleep(_NAP_S)
+    MPI.Request.Waitall(requests)       # polls without yielding: a yield under load can cost
+                                        # a whole time slice of another program
 
 
 class _Bucket:
@@ -417,8 +429,7 @@ class DistributedDataParallel(Module):
             self._unfinished = missing
         if self._size == 1:
             return
-        if st.requests:
-            _wait(st.requests)
+        _wait(self.process_group._comm, st.requests)
         if used is not None:
             MPI = _mpi.mpi()
             self.process_group._comm.Allreduce(MPI.IN_PLACE, used, MPI.MAX)

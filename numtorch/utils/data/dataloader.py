@@ -200,6 +200,8 @@ class DataLoader:
         if self.num_workers == 0:
             if self._plain_batches():
                 return _PlainBatchesIter(self)
+            if self._dataset_kind == _DatasetKind.Iterable:
+                return _SingleProcessIterableIter(self)
             return _SingleProcessDataLoaderIter(self)
         self.check_worker_number_rationality()
         return _MultiProcessingDataLoaderIter(self)
@@ -218,7 +220,7 @@ class DataLoader:
 
     def __iter__(self) -> "_BaseDataLoaderIter":
         if self.persistent_workers and self.num_workers > 0:
-            if self._iterator is None:
+            if self._iterator is None or self._iterator._pool.closed:   # none yet, or failed
                 self._iterator = self._get_iterator()
             else:
                 self._iterator._reset(self)
@@ -304,6 +306,7 @@ class _BaseDataLoaderIter:
         self._base_seed = sampler_seed(loader.generator)
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
+        self._len_called = loader._IterableDataset_len_called
 
     def __iter__(self) -> "_BaseDataLoaderIter":
         return self
@@ -311,6 +314,8 @@ class _BaseDataLoaderIter:
     def _reset(self, loader: DataLoader, first_iter: bool = False) -> None:
         self._sampler_iter = _index_iter(self._index_sampler)
         self._num_yielded = 0
+        if loader is not None:
+            self._len_called = loader._IterableDataset_len_called
 
     def _next_index(self):
         return next(self._sampler_iter)
@@ -320,7 +325,22 @@ class _BaseDataLoaderIter:
             self._reset(None)
         data = self._next_data()
         self._num_yielded += 1
+        if self._len_called is not None and self._num_yielded > self._len_called \
+                and self._dataset_kind == _DatasetKind.Iterable:
+            self._warn_length()
         return data
+
+    def _warn_length(self) -> None:
+        """PyTorch's warning when an IterableDataset gives more than its ``len()`` said."""
+        msg = (f"Length of IterableDataset {self._dataset} was reported to be "
+               f"{self._len_called}(when accessing len(dataloader)), but {self._num_yielded} "
+               "samples have been fetched. ")
+        if self._num_workers > 0:
+            msg += ("For multiprocessing data-loading, this could be caused by not properly "
+                    "configuring the IterableDataset replica at each worker. Please see "
+                    "https://pytorch.org/docs/stable/data.html#torch.utils.data.IterableDataset "
+                    "for examples.")
+        warnings.warn(msg)
 
     def __len__(self) -> int:
         return len(self._index_sampler)
@@ -346,6 +366,12 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
 
     def _next_data(self):
         return self._fetch(next(self._sampler_iter))
+
+
+class _SingleProcessIterableIter(_SingleProcessDataLoaderIter):
+    """An IterableDataset in the main process: warns, as PyTorch does, past its ``len()``."""
+
+    __next__ = _BaseDataLoaderIter.__next__
 
 
 class _PlainBatchesIter(_SingleProcessDataLoaderIter):
