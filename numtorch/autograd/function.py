@@ -272,6 +272,9 @@ class Function:
         outs = out if isinstance(out, tuple) else (out,)
         non_diff = ctx.__dict__.get("_non_diff", ())
         ctx._n_out = len(outs)
+        if len(outs) > 1:            # unused outputs get zeros of their own shape in backward
+            ctx._out_meta = tuple((o._data.shape, o._data.dtype) if isinstance(o, Tensor)
+                                  else ((), None) for o in outs)
         results = []
         for i, o in enumerate(outs):
             if isinstance(o, Tensor) and id(o) not in non_diff:
@@ -346,7 +349,7 @@ class BackwardCFunction(Function, FunctionCtx):
 def _zeros_like_output(node, i):
     import numpy as np
     shape, dtype = node._out_meta[i] if hasattr(node, "_out_meta") else ((), np.float32)
-    return np.zeros(shape, dtype)
+    return None if dtype is None else np.zeros(shape, dtype)     # None for a non-tensor output
 
 
 def _edge(t):
