@@ -28,6 +28,7 @@ from ._dtype import (dtype, bool_ as bool, uint8, int8, int16, int32, int64, flo
 from ._dtype import float32 as float, float64 as double, float16 as half, int64 as long, \
     int32 as int, int16 as short, int8 as char  # noqa: E402  (PyTorch's aliases)
 from ._dtype import complex64, complex128, complex64 as cfloat, complex128 as cdouble  # noqa
+from ._dtype import bfloat16  # noqa: F401  (a name only: making bfloat16 tensors raises TypeError)
 from ._size import Size
 from ._device import device
 from ._tensor import Tensor

@@ -45,7 +45,7 @@ float32 = dtype("float32", np.float32, 2, 2)
 float64 = dtype("float64", np.float64, 2, 3)
 complex64 = dtype("complex64", np.complex64, 3, 2)
 complex128 = dtype("complex128", np.complex128, 3, 3)
-bfloat16 = None  # not supported: NumPy has no bfloat16
+from ._foreign_dtype import bfloat16  # noqa: E402  (a name only: NumPy has no bfloat16 arrays)
 
 _LEGACY = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
            "int64": "Long", "float16": "Half", "float32": "Float", "float64": "Double",

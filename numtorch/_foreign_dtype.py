@@ -29,6 +29,12 @@ class ForeignDtype:
     def __repr__(self) -> str:
         return "torch." + self.name
 
+    @property
+    def np(self):
+        """No NumPy dtype: making a tensor of this dtype raises a TypeError that says so."""
+        raise TypeError(f"numtorch has no torch.{self.name} tensors: NumPy has no {self.name} "
+                        f"dtype. Use torch.float32 (autocast regions compute in float32).")
+
     def __reduce__(self):
         return (_by_name, (self.name,))
 

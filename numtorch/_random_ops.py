@@ -70,7 +70,7 @@ def _np_dtype(dtype, default=None):
         dtype = default if default is not None else _dtype.get_default_dtype()
     if isinstance(dtype, _dtype.dtype):
         return dtype.np
-    return np.dtype(dtype)
+    return getattr(dtype, "np", None) or np.dtype(dtype)     # torch.bfloat16: a clear TypeError
 
 
 _torch_name = _dtype.legacy_name_np       # 'Float', 'Long', ... as PyTorch's messages name them

@@ -21,6 +21,7 @@ from .autograd.engine import run_backward as _run_backward
 from .autograd.function import _RemovableHandle
 from .ops import elementwise as E, math as M, reduce as R, shape as S, indexing as I, linalg as L
 from .ops import convert as C
+from . import _dtype as _dtype_mod
 from .ops import linalg_extra as LX
 from .ops import complex_ops as CX
 from .ops import activation as A
@@ -138,6 +139,10 @@ def _install_methods() -> None:
 
     def _r(fn):
         return lambda self, other: fn(other, self)
+
+    def _bfloat16(self, memory_format=None):
+        return C.to(self, _dtype_mod.bfloat16)      # raises: NumPy has no bfloat16 arrays
+    Tensor.bfloat16 = _bfloat16
 
     def _triu_(self, diagonal=0):
         return self.copy_(S.triu(self, diagonal))

@@ -116,6 +116,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     """
     dev = _check_device(device)
     if dtype is not None and not isinstance(dtype, _dtype.dtype):
+        getattr(type(dtype), "np", None) and dtype.np         # torch.bfloat16: says why not
         raise arg_error("tensor", "dtype", None, "torch.dtype", dtype)
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "
