@@ -371,7 +371,16 @@ class _SingleProcessDataLoaderIter(_BaseDataLoaderIter):
 class _SingleProcessIterableIter(_SingleProcessDataLoaderIter):
     """An IterableDataset in the main process: warns, as PyTorch does, past its ``len()``."""
 
-    __next__ = _BaseDataLoaderIter.__next__
+    def __next__(self):
+        it = self._sampler_iter
+        if it is None:
+            self._reset(None)
+            it = self._sampler_iter
+        data = self._fetch(next(it))
+        n = self._num_yielded = self._num_yielded + 1
+        if self._len_called is not None and n > self._len_called:
+            self._warn_length()
+        return data
 
 
 class _PlainBatchesIter(_SingleProcessDataLoaderIter):

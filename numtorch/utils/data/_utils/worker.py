@@ -100,14 +100,19 @@ def _wrap_exception(worker_id: int) -> bytes:
 def _reraise(payload: bytes):
     """Raise a worker's exception in the main process with its type, as PyTorch does."""
     exc_type, msg = pickle.loads(payload)
+    exc = None
     if exc_type is KeyError:
         msg = _KeyErrorMessage(msg)
-    elif getattr(exc_type, "message", None):
-        raise exc_type(message=msg)
-    try:
-        exc = exc_type(msg)
-    except Exception:
-        raise RuntimeError(msg) from None
+    elif getattr(exc_type, "message", None):      # types that take the text as ``message=``
+        try:
+            exc = exc_type(message=msg)
+        except Exception:
+            pass
+    if exc is None:
+        try:
+            exc = exc_type(msg)
+        except Exception:
+            raise RuntimeError(msg) from None
     raise exc
 
 
