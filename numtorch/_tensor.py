@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_warned_float = [False]    # float(t) of a tensor that requires grad warned already
+
 from . import _dtype
 from ._size import Size
 from ._device import cpu as _cpu
@@ -286,6 +288,12 @@ class Tensor:
     def __float__(self) -> float:
         if self._data.size != 1:
             raise ValueError(_ONE_ELEMENT)
+        if self.requires_grad and not _warned_float[0]:     # PyTorch warns once per process
+            _warned_float[0] = True
+            import warnings
+            warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "
+                          "unexpected behavior.\nConsider using tensor.detach() first.",
+                          UserWarning, stacklevel=2)
         return float(self._data.item())
 
     def __int__(self) -> int:

@@ -11,6 +11,7 @@ indices=tensor([1, 0]))
 from __future__ import annotations
 
 import math as _math
+import warnings
 from collections import namedtuple
 
 import numpy as np
@@ -131,7 +132,22 @@ def mean_all(x: np.ndarray) -> np.ndarray:
     n = x.size
     if 0 < n < 1 << 24 and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
         return np.asarray(x.dtype.type(np.add.reduce(x, None) / n))
-    return np.asarray(np.mean(x))
+    return np.asarray(_quietly(np.mean, x))
+
+
+def _quietly(fn, *args, **kwargs):
+    """``fn`` without NumPy's RuntimeWarnings ("Mean of empty slice", "Degrees of freedom <= 0",
+    0/0): PyTorch returns nan silently there. Used only on those rare paths."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(*args, **kwargs)
+
+
+def _check_dof(name: str, denom) -> None:
+    if denom <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      f"than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=5)
 
 
 class Mean(Function):
@@ -147,6 +163,8 @@ class Mean(Function):
                 return mean_all(x)
         else:
             ctx.count = int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
+        if not ctx.count:                        # an empty mean is nan, silently
+            return np.asarray(_quietly(np.mean, x, axis=axis, keepdims=keepdim))
         return np.asarray(np.mean(x, axis=axis, keepdims=keepdim))
 
     @staticmethod
@@ -485,9 +503,12 @@ class Var(Function):
     saves = (0,)
 
     @staticmethod
-    def forward(ctx, x, axis, keepdim, correction):
+    def forward(ctx, x, axis, keepdim, correction, api="var"):
         n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
         ctx.x, ctx.axis, ctx.keepdim, ctx.denom = x, axis, keepdim, n - correction
+        if n - correction <= 0:
+            _check_dof(api, n - correction)
+            return np.asarray(_quietly(np.var, x, axis=axis, keepdims=keepdim, ddof=correction))
         return np.asarray(np.var(x, axis=axis, keepdims=keepdim, ddof=correction))
 
     @staticmethod
@@ -522,9 +543,13 @@ class Std(Function):
     saves_output = True
 
     @staticmethod
-    def forward(ctx, x, axis, keepdim, correction):
+    def forward(ctx, x, axis, keepdim, correction, api="std"):
         n = x.size if axis is None else int(np.prod([x.shape[a] for a in np.atleast_1d(axis)]))
-        out = np.asarray(np.std(x, axis=axis, keepdims=keepdim, ddof=correction))
+        if n - correction <= 0:
+            _check_dof(api, n - correction)
+            out = np.asarray(_quietly(np.std, x, axis=axis, keepdims=keepdim, ddof=correction))
+        else:
+            out = np.asarray(np.std(x, axis=axis, keepdims=keepdim, ddof=correction))
         ctx.x, ctx.axis, ctx.keepdim, ctx.denom, ctx.out = x, axis, keepdim, n - correction, out
         return out
 
@@ -576,13 +601,13 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None) -> Te
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     x, axis, corr = _var_args(input, dim, unbiased, correction)
-    return (apply(_VarMeanVar, (input,), (x,), axis, keepdim, corr),
+    return (apply(_VarMeanVar, (input,), (x,), axis, keepdim, corr, "var_mean"),
             apply(_VarMeanMean, (input,), (x,), axis, keepdim))
 
 
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     x, axis, corr = _var_args(input, dim, unbiased, correction)
-    return (apply(_StdMeanStd, (input,), (x,), axis, keepdim, corr),
+    return (apply(_StdMeanStd, (input,), (x,), axis, keepdim, corr, "std_mean"),
             apply(_StdMeanMean, (input,), (x,), axis, keepdim))
 
 
