@@ -210,7 +210,7 @@ def info_lines() -> List[str]:
                                       else " (CuPy not installed)")),
     ]
     extras = []
-    for dist in ("matplotlib", "tqdm", "scikit-learn", "torch"):
+    for dist in ("matplotlib", "tqdm", "scikit-learn", "mpi4py", "mpich", "torch"):
         v = _version(dist)
         extras.append(f"{dist} {v}" if v else f"{dist} (not installed)")
     lines.append("Optional: " + ", ".join(extras))

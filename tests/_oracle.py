@@ -18,6 +18,7 @@ tuples/lists/dicts of them; ``error(fn)`` turns an exception into ``[type name, 
 from __future__ import annotations
 
 import atexit
+import hashlib
 import json
 import os
 import tempfile
@@ -50,6 +51,16 @@ def error(fn):
     except Exception as e:  # noqa: BLE001 - whatever is raised is the answer
         return [type(e).__name__, str(e)]
     return None
+
+
+def digest(a) -> str:
+    """``dtype[shape]:md5`` of an array's bytes (a torch or numtorch tensor, or an ndarray):
+    equal digests mean bit-identical arrays. Records big arrays compared bit for bit (RNG draws,
+    initialised weights) in a few bytes."""
+    if hasattr(a, "detach"):
+        a = a.detach().numpy()
+    a = np.ascontiguousarray(np.asarray(a))
+    return f"{a.dtype}{list(a.shape)}:{hashlib.md5(a.tobytes()).hexdigest()[:16]}"
 
 
 class RecordedDtype:

@@ -17,6 +17,7 @@ import sys
 import pytest
 
 import numtorch
+from _oracle import live_torch
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 
@@ -54,16 +55,15 @@ def test_record_covers_every_expression():
 
 
 def test_answers_match_pytorch(clean_flags):
+    torch = live_torch()
+    if torch is not None:
+        # the record still equals live PyTorch (the expressions leave PyTorch's flags and
+        # default device as they found them)
+        assert REGEN.evaluate(torch) == RECORD["exprs"], "record is stale"
     got = REGEN.evaluate(numtorch)
     diffs = [(e, want, have) for (e, want), (_, have) in zip(RECORD["exprs"], got)
              if want != have]
     assert not diffs, "\n".join(f"{e}\n  torch:    {w}\n  numtorch: {h}" for e, w, h in diffs)
-
-
-def test_record_matches_live_pytorch():
-    torch = pytest.importorskip("torch")
-    # the expressions leave PyTorch's flags and default device as they found them
-    assert REGEN.evaluate(torch) == RECORD["exprs"]
 
 
 def test_common_device_idioms():
@@ -106,8 +106,9 @@ def test_flags_context_managers_restore(clean_flags):
 def test_cpu_capability():
     cap = numtorch.backends.cpu.get_cpu_capability()
     assert cap in ("DEFAULT", "AVX2", "AVX512")
-    torch = pytest.importorskip("torch")
-    assert cap == torch.backends.cpu.get_cpu_capability()
+    torch = live_torch()
+    if torch is not None:       # the answer depends on this machine: only live PyTorch knows it
+        assert cap == torch.backends.cpu.get_cpu_capability()
 
 
 def test_torch_namespace_is_lazy():

@@ -19,7 +19,7 @@ Two parts, both recorded from PyTorch so that the test runs without torch:
    ``tests/data/higher_order_math.json``.
 
 Regenerate both with ``python tests/data/regen_higher_order_math.py`` where torch is
-installed; with torch installed the tests also check the records still equal live PyTorch.
+installed; with torch installed each case also checks its record still equals live PyTorch.
 Tests that need no record check mathematics directly (the Hessian of ``x @ W @ x`` is
 ``W + W^T``; polynomials' derivatives are known in closed form).
 """
@@ -33,6 +33,7 @@ import numpy as np
 import pytest
 
 import numtorch
+from _oracle import live_torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 RECORD = os.path.join(HERE, "data", "higher_order_math.npz")
@@ -397,6 +398,18 @@ def scenario_record():
 @pytest.mark.parametrize("i", range(len(CASES)), ids=[c[0] for c in CASES])
 def test_higher_order_matches_pytorch(i, record):
     cid = CASES[i][0]
+    torch = live_torch()
+    if torch is not None:                        # the record still equals live PyTorch
+        torch.set_default_dtype(torch.float64)
+        try:
+            live, live_names = derivatives(torch, i)
+        finally:
+            torch.set_default_dtype(torch.float32)
+        assert list(record[f"{cid}/names"]) == live_names, "record is stale"
+        for order, level in zip("ghk", live):
+            for j, a in enumerate(level):
+                np.testing.assert_allclose(record[f"{cid}/{order}{j}"], a, rtol=1e-12, atol=1e-14,
+                                           err_msg=f"record is stale: {cid}/{order}{j}")
     got, names = derivatives(numtorch, i)
     if cid not in NAMES_DIFFER:
         assert names == list(record[f"{cid}/names"])
@@ -420,6 +433,12 @@ def test_record_is_not_trivial(record):
 @pytest.mark.parametrize("fn", SCENARIOS, ids=[f.__name__ for f in SCENARIOS])
 def test_scenario_matches_pytorch(fn, scenario_record):
     want = scenario_record[fn.__name__]
+    torch = live_torch()
+    if torch is not None:                        # the record still equals live PyTorch
+        live = json.loads(json.dumps(fn(torch)))
+        assert sorted(live) == sorted(want), "record is stale"
+        for key in want:
+            _assert_same(live[key], want[key], f"record is stale: {fn.__name__}.{key}")
     got = json.loads(json.dumps(fn(numtorch)))       # the same JSON types as the record
     assert sorted(got) == sorted(want)
     for key in want:
@@ -439,24 +458,11 @@ def _assert_same(got, want, where):
         assert got == want, where
 
 
-def test_record_matches_live_pytorch(record):
-    pytest.importorskip("torch")
-    live = regenerate()
-    assert sorted(live) == sorted(record)
-    for key, a in live.items():
-        if key.endswith("/names"):
-            assert list(record[key]) == list(a), key
-        else:
-            np.testing.assert_allclose(record[key], a, rtol=1e-12, atol=1e-14, err_msg=key)
-
-
-def test_scenario_record_matches_live_pytorch(scenario_record):
-    pytest.importorskip("torch")
-    live = json.loads(json.dumps(regenerate_scenarios()))
-    assert sorted(live) == sorted(scenario_record)
-    for name, want in scenario_record.items():
-        for key in want:
-            _assert_same(live[name][key], want[key], f"{name}.{key}")
+def test_records_cover_every_case(record, scenario_record):
+    keys = {f"{cid}/{order}{j}" for cid, _, shapes in CASES for order in "ghk"
+            for j in range(len(shapes))}
+    assert set(record) == keys | {f"{cid}/names" for cid, _, _ in CASES}
+    assert sorted(scenario_record) == sorted(fn.__name__ for fn in SCENARIOS)
 
 
 # -- mathematics, no record needed ------------------------------------------------------------

@@ -1,4 +1,10 @@
-"""optim.lr_scheduler: learning-rate sequences and state dicts identical to PyTorch's."""
+"""optim.lr_scheduler: learning-rate sequences and state dicts identical to PyTorch's.
+
+PyTorch computes the rates in Python floats, so they are compared exactly. Its answers are
+recorded (``tests/data/oracle/lr_scheduler.*``, see ``tests/_oracle.py``), so these tests run
+without torch; with torch installed the record is also checked against live PyTorch. Regenerate
+with ``python tests/data/regen_oracle.py tests/test_lr_scheduler.py``.
+"""
 from __future__ import annotations
 
 import math
@@ -9,6 +15,9 @@ import pytest
 import numtorch
 from numtorch import optim
 from numtorch.optim import lr_scheduler
+from _oracle import Oracle
+
+ORACLE = Oracle("lr_scheduler")
 
 CASES = {
     "StepLR": lambda m, o: m.StepLR(o, 7, gamma=0.3),
@@ -50,36 +59,56 @@ def _sequence(lib, make, n=30, metrics=None, epochs=False):
     return out, sched.state_dict(), opt
 
 
+def _plain(v):
+    """A state-dict value as the record keeps it: dict keys as text (MultiStepLR's milestones
+    are a ``Counter`` of ints), tuples as lists."""
+    if isinstance(v, dict):
+        return {str(k): _plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_plain(x) for x in v]
+    return v
+
+
+def _answer(lib, make, **kw) -> dict:
+    """The rates of ``_sequence``, the state dict (its keys in order and its values) and the
+    groups' ``initial_lr``."""
+    out, sd, opt = _sequence(lib, make, **kw)
+    return {"lrs": out, "keys": list(sd), "state": _plain(sd),
+            "initial_lr": [g["initial_lr"] for g in opt.param_groups if "initial_lr" in g]}
+
+
+def _check(make, want, **kw):
+    got = _answer(numtorch, make, **kw)
+    assert got["lrs"] == want["lrs"]                      # exact floats
+    assert got["keys"] == want["keys"]
+    for k, v in want["state"].items():
+        if k != "lr_lambdas":
+            assert got["state"][k] == v, k
+    assert got["initial_lr"] == want["initial_lr"]
+    return got
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_lr_sequence_matches_torch(name):
-    torch = pytest.importorskip("torch")
-    got, sd, opt = _sequence(numtorch, CASES[name])
-    want, tsd, topt = _sequence(torch, CASES[name])
-    assert got == want                    # exact floats
-    assert list(sd) == list(tsd)
-    for k, v in tsd.items():
-        if k != "lr_lambdas":
-            assert sd[k] == v, k
-    assert [g["initial_lr"] for g in opt.param_groups] == [g["initial_lr"] for g in topt.param_groups]
+    want = ORACLE.answer(f"sequence/{name}", lambda torch: _answer(torch, CASES[name]))
+    _check(CASES[name], want)
 
 
 @pytest.mark.parametrize("name", ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR",
                                   "ConstantLR", "LinearLR", "LambdaLR"])
 def test_step_with_epoch_uses_closed_form_like_torch(name):
-    torch = pytest.importorskip("torch")
-    got, _, _ = _sequence(numtorch, CASES[name], n=12, epochs=True)
-    want, _, _ = _sequence(torch, CASES[name], n=12, epochs=True)
-    assert got == want
+    want = ORACLE.answer(f"epochs/{name}",
+                         lambda torch: _answer(torch, CASES[name], n=12, epochs=True))
+    _check(CASES[name], want, n=12, epochs=True)
 
 
 @pytest.mark.parametrize("kw", PLATEAU, ids=[str(k) for k in PLATEAU])
 def test_reduce_lr_on_plateau_matches_torch(kw):
-    torch = pytest.importorskip("torch")
     make = lambda m, o: m.ReduceLROnPlateau(o, **kw)    # noqa: E731
-    got, sd, _ = _sequence(numtorch, make, 40, METRICS)
-    want, tsd, _ = _sequence(torch, make, 40, METRICS)
-    assert got == want
-    assert sd == tsd and list(sd) == list(tsd)
+    want = ORACLE.answer(f"plateau/{kw}", lambda torch: _answer(torch, make, n=40,
+                                                                 metrics=METRICS))
+    got = _check(make, want, n=40, metrics=METRICS)
+    assert got["state"] == want["state"]
 
 
 def test_steplr_by_hand():
@@ -166,19 +195,20 @@ def test_warns_when_scheduler_steps_before_optimizer():
         sched2.step()
 
 
+def _resume(lib) -> list:
+    opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
+    opt.param_groups[0]["initial_lr"] = 2.0
+    s = lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10, last_epoch=3)
+    seq = [s.get_last_lr()[0]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for _ in range(5):
+            opt.step()
+            s.step()
+            seq.append(s.get_last_lr()[0])
+    return seq
+
+
 def test_resume_with_last_epoch():
-    torch = pytest.importorskip("torch")
-    res = []
-    for lib in (numtorch, torch):
-        opt = lib.optim.SGD([lib.zeros(1, requires_grad=True)], lr=1.0)
-        opt.param_groups[0]["initial_lr"] = 2.0
-        s = lib.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=10, last_epoch=3)
-        seq = [s.get_last_lr()[0]]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for _ in range(5):
-                opt.step()
-                s.step()
-                seq.append(s.get_last_lr()[0])
-        res.append(seq)
-    assert res[0] == res[1]
+    want = ORACLE.answer("resume-last-epoch", _resume)
+    assert _resume(numtorch) == want

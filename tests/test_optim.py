@@ -1,19 +1,30 @@
 """torch.optim: parity with PyTorch over many steps, state_dict format and interchange, reprs, errors.
 
+PyTorch's answers are recorded (``tests/data/oracle/optim.*``, see ``tests/_oracle.py``), so these
+tests run without torch; with torch installed the record is also checked against live PyTorch.
+Regenerate with ``python tests/data/regen_oracle.py tests/test_optim.py``.
+
 Float32 SGD is compared bit for bit. Adam/AdamW/RMSprop/Adagrad share PyTorch's arithmetic too,
-but PyTorch's float32 ``sqrt`` on some CPUs (MKL/Sleef) is not correctly rounded, so those are
-compared with a tolerance of a few ulps.
+but PyTorch's float32 ``sqrt`` on some CPUs (MKL/Sleef) is not correctly rounded, so against
+PyTorch's own trajectories they agree to a few ulps, and against PyTorch's trajectories with a
+correctly rounded ``sqrt`` (also recorded) bit for bit. Float64 agrees to ~1e-13 (PyTorch's
+kernels fuse multiply-adds in double).
 """
 from __future__ import annotations
 
 import copy
+import io
 import warnings
 
 import numpy as np
 import pytest
 
 import numtorch
-from numtorch import optim
+from numtorch import nn, optim
+from _oracle import Oracle, error
+from _optim_oracle import SQRT, check_fingerprints, exact_sqrt, fingerprints
+
+ORACLE = Oracle("optim")
 
 SHAPES = [(5, 7), (7,), (3, 4, 2), (), (61, 83)]   # (61, 83): large enough for BLAS saxpy
 
@@ -66,32 +77,60 @@ def _ids(c):
     return c[0] + "-" + ",".join(f"{k}={v}" for k, v in c[1].items())
 
 
+def _record(ps, opt, exact: bool) -> dict:
+    """Parameters and optimizer state as the record keeps them: the state's parameter indices
+    and keys in order ([[index, [key, ...]], ...]), the param_groups, and the fingerprints of
+    the parameters followed by the state's tensors."""
+    sd = opt.state_dict()
+    keys = [[i, list(st)] for i, st in sd["state"].items()]
+    tensors = [v for st in sd["state"].values() for v in st.values()]
+    return dict(fingerprints(list(ps) + tensors, exact), keys=keys, groups=sd["param_groups"])
+
+
+def _bitwise(name: str, dtype: str) -> bool:
+    """Whether numtorch must equal PyTorch's own trajectory bit for bit (no ``sqrt`` involved)."""
+    return dtype == "float32" and name not in SQRT
+
+
+def _tol(dtype: str) -> dict:
+    """Against PyTorch's own numbers: its MKL float32 ``sqrt``, its float64 fused multiply-adds."""
+    return dict(rtol=1e-12, atol=1e-14) if dtype == "float64" else dict(rtol=2e-5, atol=1e-7)
+
+
+def _torch_run(torch, name, kw, dtype) -> dict:
+    """PyTorch's side of the parity test: parameters, state and param_groups after 20 steps (and,
+    for float32 with a ``sqrt``, the same with a correctly rounded one)."""
+    out = {"torch": _record(*_run(torch, name, kw, dtype), _bitwise(name, dtype))}
+    if dtype == "float32" and name in SQRT:
+        with exact_sqrt(torch):
+            out["exact"] = _record(*_run(torch, name, kw, dtype), True)
+    return out
+
+
+def _check(ps, opt, want, exact, where, **tol):
+    """numtorch's parameters and optimizer state against a ``_record``: the same param_groups,
+    state keys in the same order, tensors of the same dtype, shape and values."""
+    sd = opt.state_dict()
+    assert sd["param_groups"] == want["groups"], where
+    assert [[i, list(st)] for i, st in sd["state"].items()] == want["keys"], f"{where}: keys"
+    tensors = [v for st in sd["state"].values() for v in st.values()]
+    assert all(isinstance(v, numtorch.Tensor) for v in tensors), where
+    labels = [f"{where}: param {i}" for i in range(len(ps))] + \
+        [f"{where}: state {i}/{k}" for i, st in sd["state"].items() for k in st]
+    check_fingerprints(list(ps) + tensors, want, exact, labels, **tol)
+
+
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("config", CONFIGS, ids=[_ids(c) for c in CONFIGS])
 def test_parity_with_torch(config, dtype):
-    torch = pytest.importorskip("torch")
     name, kw = config
+    want = ORACLE.answer(f"parity/{_ids(config)}/{dtype}",
+                         lambda torch: _torch_run(torch, name, kw, dtype))
     got, opt = _run(numtorch, name, kw, dtype)
-    want, topt = _run(torch, name, kw, dtype)
-    for g, w in zip(got, want):
-        assert g.dtype == w.dtype and g.shape == w.shape
-        if name == "SGD" and dtype == "float32":
-            np.testing.assert_array_equal(g, w)
-        elif dtype == "float32":
-            np.testing.assert_allclose(g, w, rtol=2e-5, atol=1e-7)
-        else:
-            np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-14)
-    # the state has the same keys, dtypes and (nearly) the same values
-    sd, tsd = opt.state_dict(), topt.state_dict()
-    assert sd["param_groups"] == tsd["param_groups"]
-    assert list(sd["state"]) == list(tsd["state"])
-    for i in tsd["state"]:
-        assert list(sd["state"][i]) == list(tsd["state"][i])
-        for k, tv in tsd["state"][i].items():
-            v = sd["state"][i][k]
-            assert isinstance(v, numtorch.Tensor)
-            assert str(v.dtype) == str(tv.dtype) and tuple(v.shape) == tuple(tv.shape)
-            np.testing.assert_allclose(v.numpy(), tv.numpy(), rtol=1e-4, atol=1e-6)
+    # parameters and state: the same keys, dtypes and values; the same param_groups
+    _check(got, opt, want["torch"], _bitwise(name, dtype), "torch", **_tol(dtype))
+    if "exact" in want:                 # PyTorch's bits, its MKL sqrt aside
+        _check(got, opt, want["exact"], True, "exact sqrt")
 
 
 def test_sgd_matches_hand_computation():
@@ -191,18 +230,25 @@ def test_named_parameters_are_accepted():
     assert opt.state_dict()["param_groups"][0]["param_names"] == ["w"]
 
 
-@pytest.mark.parametrize("name,kw", [("SGD", dict(lr=0.1)), ("Adam", dict(lr=0.1)),
-                                     ("AdamW", dict(lr=0.1)), ("RMSprop", dict(lr=0.1)),
-                                     ("Adagrad", dict(lr=0.1)),
-                                     ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True))])
+REPRS = [("SGD", dict(lr=0.1)), ("Adam", dict(lr=0.1)), ("AdamW", dict(lr=0.1)),
+         ("RMSprop", dict(lr=0.1)), ("Adagrad", dict(lr=0.1)),
+         ("SGD", dict(lr=0.1, momentum=0.9, nesterov=True))]
+
+
+def _repr_and_defaults(lib, name, kw) -> tuple:
+    opt = getattr(lib.optim, name)([{"params": [lib.ones(1, requires_grad=True)]},
+                                    {"params": [lib.ones(1, requires_grad=True)], "lr": 0.5}],
+                                   **kw)
+    return repr(opt), opt.defaults
+
+
+@pytest.mark.parametrize("name,kw", REPRS, ids=[_ids(c) for c in REPRS])
 def test_repr_matches_torch(name, kw):
-    torch = pytest.importorskip("torch")
-    mine = getattr(optim, name)([{"params": [numtorch.ones(1, requires_grad=True)]},
-                                 {"params": [numtorch.ones(1, requires_grad=True)], "lr": 0.5}], **kw)
-    ref = getattr(torch.optim, name)([{"params": [torch.ones(1, requires_grad=True)]},
-                                      {"params": [torch.ones(1, requires_grad=True)], "lr": 0.5}], **kw)
-    assert repr(mine) == repr(ref)
-    assert mine.defaults == ref.defaults
+    want = ORACLE.answer(f"repr/{_ids((name, kw))}",
+                         lambda torch: _repr_and_defaults(torch, name, kw))
+    mine, defaults = _repr_and_defaults(numtorch, name, kw)
+    assert mine == want[0]
+    assert defaults == want[1]
 
 
 def test_repr_literal():
@@ -212,33 +258,36 @@ def test_repr_literal():
                          "    momentum: 0\n    nesterov: False\n    weight_decay: 0\n)")
 
 
+# (make(optim module, parameter), exception type, the start of PyTorch's message)
 ERRORS = [
-    (lambda w: optim.SGD([], lr=0.1), ValueError, "optimizer got an empty parameter list"),
-    (lambda w: optim.SGD([w], lr=-0.1), ValueError, "Invalid learning rate: -0.1"),
-    (lambda w: optim.SGD([w], momentum=-1), ValueError, "Invalid momentum value: -1"),
-    (lambda w: optim.SGD([w], weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
-    (lambda w: optim.SGD([w], nesterov=True), ValueError,
+    (lambda O, w: O.SGD([], lr=0.1), ValueError, "optimizer got an empty parameter list"),
+    (lambda O, w: O.SGD([w], lr=-0.1), ValueError, "Invalid learning rate: -0.1"),
+    (lambda O, w: O.SGD([w], momentum=-1), ValueError, "Invalid momentum value: -1"),
+    (lambda O, w: O.SGD([w], weight_decay=-1), ValueError, "Invalid weight_decay value: -1"),
+    (lambda O, w: O.SGD([w], nesterov=True), ValueError,
      "Nesterov momentum requires a momentum and zero dampening"),
-    (lambda w: optim.SGD(w, lr=0.1), TypeError, "params argument given to the optimizer should be an "
-     "iterable of Tensors or dicts, but got torch.FloatTensor"),
-    (lambda w: optim.SGD([1.0], lr=0.1), TypeError,
+    (lambda O, w: O.SGD(w, lr=0.1), TypeError, "params argument given to the optimizer should be "
+     "an iterable of Tensors or dicts, but got torch.FloatTensor"),
+    (lambda O, w: O.SGD([1.0], lr=0.1), TypeError,
      "optimizer can only optimize Tensors, but one of the params is float"),
-    (lambda w: optim.SGD([w * 2], lr=0.1), ValueError, "can't optimize a non-leaf Tensor"),
-    (lambda w: optim.SGD([{"params": {w}}], lr=0.1), TypeError, "optimizer parameters need to be organized in "
-     "ordered collections"),
-    (lambda w: optim.Adam([w], lr=-1.0), ValueError, "Invalid learning rate: -1.0"),
-    (lambda w: optim.Adam([w], eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
-    (lambda w: optim.Adam([w], betas=(1.0, 0.9)), ValueError, "Invalid beta parameter at index 0: 1.0"),
-    (lambda w: optim.Adam([w], betas=(0.9, 1.5)), ValueError, "Invalid beta parameter at index 1: 1.5"),
-    (lambda w: optim.Adam([w], betas=(0, 0.9)), ValueError,
+    (lambda O, w: O.SGD([w * 2], lr=0.1), ValueError, "can't optimize a non-leaf Tensor"),
+    (lambda O, w: O.SGD([{"params": {w}}], lr=0.1), TypeError, "optimizer parameters need to be "
+     "organized in ordered collections"),
+    (lambda O, w: O.Adam([w], lr=-1.0), ValueError, "Invalid learning rate: -1.0"),
+    (lambda O, w: O.Adam([w], eps=-1.0), ValueError, "Invalid epsilon value: -1.0"),
+    (lambda O, w: O.Adam([w], betas=(1.0, 0.9)), ValueError,
+     "Invalid beta parameter at index 0: 1.0"),
+    (lambda O, w: O.Adam([w], betas=(0.9, 1.5)), ValueError,
+     "Invalid beta parameter at index 1: 1.5"),
+    (lambda O, w: O.Adam([w], betas=(0, 0.9)), ValueError,
      "betas must be either both floats or both Tensors"),
-    (lambda w: optim.AdamW([w], weight_decay=-0.5), ValueError, "Invalid weight_decay value: -0.5"),
-    (lambda w: optim.RMSprop([w], alpha=-0.5), ValueError, "Invalid alpha value: -0.5"),
-    (lambda w: optim.RMSprop([w], momentum=-0.5), ValueError, "Invalid momentum value: -0.5"),
-    (lambda w: optim.Adagrad([w], lr_decay=-0.5), ValueError, "Invalid lr_decay value: -0.5"),
-    (lambda w: optim.Adagrad([w], initial_accumulator_value=-1), ValueError,
+    (lambda O, w: O.AdamW([w], weight_decay=-0.5), ValueError, "Invalid weight_decay value: -0.5"),
+    (lambda O, w: O.RMSprop([w], alpha=-0.5), ValueError, "Invalid alpha value: -0.5"),
+    (lambda O, w: O.RMSprop([w], momentum=-0.5), ValueError, "Invalid momentum value: -0.5"),
+    (lambda O, w: O.Adagrad([w], lr_decay=-0.5), ValueError, "Invalid lr_decay value: -0.5"),
+    (lambda O, w: O.Adagrad([w], initial_accumulator_value=-1), ValueError,
      "Invalid initial_accumulator_value value: -1"),
-    (lambda w: optim.SGD([w]).add_param_group([w]), TypeError,
+    (lambda O, w: O.SGD([w]).add_param_group([w]), TypeError,
      "param_group must be a dict, but got <class 'list'>"),
 ]
 
@@ -246,21 +295,13 @@ ERRORS = [
 @pytest.mark.parametrize("i", range(len(ERRORS)))
 def test_errors_match_torch(i):
     make, exc, msg = ERRORS[i]
-    w = numtorch.ones(2, requires_grad=True)
+    want = ORACLE.answer(f"errors/{i}",
+                         lambda torch: error(lambda: make(torch.optim,
+                                                          torch.ones(2, requires_grad=True))))
     with pytest.raises(exc) as info:
-        make(w)
+        make(optim, numtorch.ones(2, requires_grad=True))
     assert str(info.value).startswith(msg)
-    torch = pytest.importorskip("torch")
-    tw = torch.ones(2, requires_grad=True)
-    ns = make.__globals__
-    mine = ns["optim"]
-    with pytest.raises(exc) as tinfo:
-        ns["optim"] = torch.optim
-        try:
-            make(tw)
-        finally:
-            ns["optim"] = mine
-    assert str(tinfo.value) == str(info.value)
+    assert want == [exc.__name__, str(info.value)]
 
 
 def _setup(lib, name, kw):
@@ -309,44 +350,87 @@ def test_load_state_dict_errors():
         other.load_state_dict(opt.state_dict())
 
 
+def _torch_interchange(torch, name, kw) -> dict:
+    """PyTorch's side of the state-dict tests, after 3 steps: parameters, state and param_groups
+    (``_record``) and the bytes ``torch.save`` writes of the state dict; after 2 more steps: the
+    parameters. With a ``sqrt`` also the same with a correctly rounded one ("exact"), whose file
+    is the one kept (the same bytes on every CPU)."""
+    def run(exact):
+        ps, opt = _setup(torch, name, kw)
+        _steps(torch, ps, opt, 3)
+        out = {"at3": _record(ps, opt, exact)}
+        if exact:
+            buf = io.BytesIO()
+            torch.save(opt.state_dict(), buf)
+            out["file"] = np.frombuffer(buf.getvalue(), np.uint8).copy()
+        _steps(torch, ps, opt, 2)
+        out["at5"] = fingerprints(ps, exact)
+        return out
+
+    if name not in SQRT:
+        return {"torch": run(True)}
+    answer = {"torch": run(False)}
+    with exact_sqrt(torch):
+        answer["exact"] = run(True)
+    return answer
+
+
 @pytest.mark.parametrize("name,kw", SD_CONFIGS)
-def test_state_dict_interchange_with_torch(name, kw, tmp_path):
+def test_state_dict_matches_torch_and_loads_its_file(name, kw):
+    """numtorch's state after 3 steps is PyTorch's; numtorch loads the file ``torch.save`` wrote
+    of PyTorch's state dict and continues exactly as PyTorch did."""
+    want = ORACLE.answer(f"interchange/{name}", lambda torch: _torch_interchange(torch, name, kw))
+    tol = dict(rtol=2e-5, atol=1e-7)            # PyTorch's MKL float32 sqrt
+    ps, opt = _setup(numtorch, name, kw)
+    _steps(numtorch, ps, opt, 3)
+    at3 = [p.detach().numpy().copy() for p in ps]
+    for label, rec in want.items():
+        exact = label == "exact" or name not in SQRT
+        _check(ps, opt, rec["at3"], exact, label, **tol)
+    _steps(numtorch, ps, opt, 2)
+    for label, rec in want.items():
+        exact = label == "exact" or name not in SQRT
+        check_fingerprints(ps, rec["at5"], exact, [f"{label}: param {i}" for i in range(2)], **tol)
+    # torch -> numtorch: numtorch loads PyTorch's file and continues exactly as PyTorch did
+    rec = want["exact" if name in SQRT else "torch"]
+    sd = numtorch.load(io.BytesIO(rec["file"].tobytes()))
+    ps3, opt3 = _setup(numtorch, name, kw)
+    for a, b in zip(ps3, at3):      # = PyTorch's parameters after 3 steps (checked above)
+        a._data[...] = b
+    opt3.load_state_dict(sd)
+    _check(ps3, opt3, rec["at3"], True, "loaded from PyTorch's file")
+    _steps(numtorch, ps3, opt3, 2)
+    check_fingerprints(ps3, rec["at5"], True, ["resumed param 0", "resumed param 1"])
+
+
+@pytest.mark.parametrize("name,kw", SD_CONFIGS)
+def test_state_dict_loads_in_torch(name, kw, tmp_path):
+    """numtorch -> torch: ``torch.load`` reads numtorch's file (needs live PyTorch) and PyTorch's
+    training continues as numtorch's does."""
     torch = pytest.importorskip("torch")
     f = str(tmp_path / "opt.pt")
-    # numtorch -> torch: torch.load reads numtorch's file; training continues identically
     ps, opt = _setup(numtorch, name, kw)
     _steps(numtorch, ps, opt, 3)
     numtorch.save(opt.state_dict(), f)
     loaded = torch.load(f)
-    tps, topt = _setup(torch, name, kw)
-    _steps(torch, tps, topt, 3)
-    ref = topt.state_dict()
-    assert loaded["param_groups"] == ref["param_groups"]
-    for i, st in ref["state"].items():
-        assert list(loaded["state"][i]) == list(st)
+    sd = opt.state_dict()
+    assert loaded["param_groups"] == sd["param_groups"]
+    assert [list(st) for st in loaded["state"].values()] == \
+        [list(st) for st in sd["state"].values()]
+    for i, st in sd["state"].items():
         for k, v in st.items():
-            assert loaded["state"][i][k].dtype == v.dtype
-            torch.testing.assert_close(loaded["state"][i][k], v, rtol=1e-5, atol=1e-7)
-    tps2, topt2 = _setup(torch, name, kw)
+            assert str(loaded["state"][i][k].dtype) == str(v.dtype)
+            np.testing.assert_array_equal(loaded["state"][i][k].numpy(), v.numpy())
+    tps, topt = _setup(torch, name, kw)
     with torch.no_grad():
-        for a, b in zip(tps2, ps):
+        for a, b in zip(tps, ps):
             a.copy_(torch.from_numpy(b.detach().numpy()))
-    topt2.load_state_dict(loaded)
-    _steps(torch, tps2, topt2, 2)
+    topt.load_state_dict(loaded)
+    with exact_sqrt(torch):         # PyTorch's arithmetic with a correctly rounded sqrt
+        _steps(torch, tps, topt, 2)
     _steps(numtorch, ps, opt, 2)
-    for a, b in zip(tps2, ps):
-        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-7)
-    # torch -> numtorch
-    torch.save(ref, f)
-    sd = numtorch.load(f)
-    ps3, opt3 = _setup(numtorch, name, kw)
-    for a, b in zip(ps3, tps):
-        a._data[...] = b.detach().numpy()
-    opt3.load_state_dict(sd)
-    _steps(numtorch, ps3, opt3, 2)
-    _steps(torch, tps, topt, 2)
-    for a, b in zip(tps, ps3):
-        np.testing.assert_allclose(a.detach().numpy(), b.detach().numpy(), rtol=1e-5, atol=1e-7)
+    for a, b in zip(tps, ps):
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
 
 
 def test_step_hooks():
@@ -369,7 +453,6 @@ def test_duplicate_parameters_warn():
 
 
 def test_optimizer_deepcopy_and_module_parameters():
-    nn = pytest.importorskip("numtorch.nn")
     model = nn.Linear(3, 2)
     opt = optim.Adam(model.parameters(), lr=0.01)
     x = numtorch.ones(4, 3)

@@ -1,46 +1,23 @@
 """Tests for numtorch._printing: tensor repr identical to PyTorch's.
 
-The torch-free tests use strings recorded from PyTorch 2.13; the parity tests
-compare against a live torch (skipped when torch is not installed).
+The first tests use strings recorded from PyTorch 2.13 by hand; the parity tables compare with
+PyTorch's reprs recorded in ``tests/data/oracle/printing.json``/``.npz`` (``tests/_oracle.py``;
+regenerate with ``python tests/data/regen_oracle.py tests/test_printing.py``), checked against
+live PyTorch when torch is installed. The hypothesis tests draw new inputs at run time, so they
+need live PyTorch.
 """
 from __future__ import annotations
 
-import importlib.util
 import math
-import os
-import sys
-import types
 from typing import Any, Optional
 
 import numpy as np
 import pytest
 
-_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from numtorch import _dtype as D, _printing as P
+from _oracle import Oracle
 
-
-def _load_modules():
-    """Import _printing and _dtype, without needing numtorch/__init__ to work."""
-    try:
-        from numtorch import _dtype, _printing
-        return _printing, _dtype
-    except Exception:
-        pass
-    pkg = types.ModuleType("numtorch")
-    pkg.__path__ = [os.path.join(_ROOT, "numtorch")]
-    sys.modules.setdefault("numtorch", pkg)
-    mods = []
-    for name in ("_dtype", "_printing"):
-        full = "numtorch." + name
-        spec = importlib.util.spec_from_file_location(
-            full, os.path.join(_ROOT, "numtorch", name + ".py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[full] = mod
-        spec.loader.exec_module(mod)
-        mods.append(mod)
-    return mods[1], mods[0]
-
-
-P, D = _load_modules()
+ORACLE = Oracle("printing")
 nan, inf = math.nan, math.inf
 
 
@@ -267,8 +244,34 @@ def test_large_tensor_summarises_fast():
 
 
 # --------------------------------------------------------------------------
-# parity with a live PyTorch
+# parity with PyTorch (recorded)
 # --------------------------------------------------------------------------
+
+def _blob(texts) -> np.ndarray:
+    """Many reprs as one uint8 array (the record keeps it compressed in the .npz)."""
+    return np.frombuffer("\x00".join(texts).encode("utf-8"), np.uint8).copy()
+
+
+def _unblob(a) -> list:
+    return bytes(np.asarray(a, np.uint8)).decode("utf-8").split("\x00")
+
+
+def _same_reprs(key, cases, torch_setup, ours_setup):
+    """``cases``: (array, mode) pairs; PyTorch's reprs (recorded) equal ours, one by one."""
+    def th(torch):
+        torch_setup(torch)
+        try:
+            return _blob([_torch_repr(torch, arr, mode) for arr, mode in cases])
+        finally:
+            torch.set_printoptions(profile='default')
+            torch.set_default_dtype(torch.float32)
+
+    want = _unblob(ORACLE.answer(key, th))
+    assert len(want) == len(cases)
+    ours_setup()
+    for (arr, mode), w in zip(cases, want):
+        assert _ours(arr, mode) == w, (arr.dtype, arr.shape, mode)
+
 
 def _parity_cases():
     rng = np.random.default_rng(1234)
@@ -327,45 +330,81 @@ def _ours(arr, mode):
 
 @pytest.mark.parametrize("opts", _OPTION_SETS, ids=str)
 def test_parity_table(opts):
-    torch = pytest.importorskip("torch")
-    P.set_printoptions(**opts)
-    torch.set_printoptions(**opts)
-    try:
-        for arr in _parity_cases():
-            for mode in range(3):
-                assert _ours(arr, mode) == _torch_repr(torch, arr, mode), (arr.dtype, arr.shape)
-    finally:
-        torch.set_printoptions(profile='default')
+    cases = [(arr, mode) for arr in _parity_cases() for mode in range(3)]
+    _same_reprs(f"table/{sorted(opts.items())}", cases,
+                lambda torch: torch.set_printoptions(**opts), lambda: P.set_printoptions(**opts))
 
 
 @pytest.mark.parametrize("dtype_name", ["float16", "float32", "float64", "int8", "int16",
                                         "int32", "int64", "uint8", "bool"])
 def test_parity_default_dtype_float64(dtype_name):
-    torch = pytest.importorskip("torch")
     arr = np.array([[0, 1, 1], [1, 0, 1]]).astype(dtype_name)
-    old = torch.get_default_dtype()
-    torch.set_default_dtype(torch.float64)
-    D.set_default_dtype(D.float64)
-    try:
-        for a in (arr, arr[:0], arr[0, 0]):
-            assert _ours(a, 0) == _torch_repr(torch, a, 0)
-    finally:
-        torch.set_default_dtype(old)
+    _same_reprs(f"default_float64/{dtype_name}", [(a, 0) for a in (arr, arr[:0], arr[0, 0])],
+                lambda torch: torch.set_default_dtype(torch.float64),
+                lambda: D.set_default_dtype(D.float64))
 
 
-def test_parity_suffix_wrapping():
-    torch = pytest.importorskip("torch")
-    try:
-        for linewidth in range(20, 90, 3):
-            P.set_printoptions(linewidth=linewidth)
-            torch.set_printoptions(linewidth=linewidth)
-            for n in (1, 4, 7, 11):
-                for dt in ("float64", "int8", "float32"):
-                    arr = (np.arange(n) * 1.5).astype(dt)
-                    for mode in range(3):
-                        assert _ours(arr, mode) == _torch_repr(torch, arr, mode)
-    finally:
-        torch.set_printoptions(profile='default')
+@pytest.mark.parametrize("linewidth", range(20, 90, 3))
+def test_parity_suffix_wrapping(linewidth):
+    cases = [((np.arange(n) * 1.5).astype(dt), mode) for n in (1, 4, 7, 11)
+             for dt in ("float64", "int8", "float32") for mode in range(3)]
+    _same_reprs(f"suffix_wrapping/{linewidth}", cases,
+                lambda torch: torch.set_printoptions(linewidth=linewidth),
+                lambda: P.set_printoptions(linewidth=linewidth))
+
+
+def _sample_float_array(rng):
+    """A random float array of the kind the hypothesis test draws (special values included)."""
+    shape = tuple(int(v) for v in rng.integers(0, 8, int(rng.integers(0, 5))))
+    dtype = [np.float16, np.float32, np.float64][int(rng.integers(3))]
+    size = int(np.prod(shape))
+    kind = int(rng.integers(4))
+    if kind == 0:                                   # bit patterns: subnormals, nan, inf, ...
+        bits = {np.float16: np.uint16, np.float32: np.uint32, np.float64: np.uint64}[dtype]
+        info = np.iinfo(bits)
+        arr = rng.integers(0, int(info.max), size, dtype=bits, endpoint=True).view(dtype)
+    elif kind == 1:                                 # rounded values times a power of ten
+        scale = 10.0 ** int(rng.integers(-12, 13))
+        arr = np.round(rng.standard_normal(size) * 1000) * scale
+    elif kind == 2:                                 # a mix of specials and ordinary values
+        pool = np.array([0.0, -0.0, nan, inf, -inf, 1.0, -2.5, 1e-40, 3e38, 65504.0, 1e-7])
+        arr = pool[rng.integers(0, len(pool), size)]
+    else:
+        arr = rng.standard_normal(size) * 10.0 ** int(rng.integers(-12, 13))
+    with np.errstate(all='ignore'):
+        return np.asarray(arr).astype(dtype).reshape(shape)
+
+
+def test_parity_random_float_sample():
+    """Seeded random arrays, modes and option sets (a fixed sample of the hypothesis test)."""
+    rng = np.random.default_rng(2024)
+    groups = {}
+    for _ in range(300):
+        arr = _sample_float_array(rng)
+        groups.setdefault(int(rng.integers(len(_OPTION_SETS))), []).append(
+            (arr, int(rng.integers(3))))
+    for k, cases in sorted(groups.items()):
+        opts = _OPTION_SETS[k]
+        _same_reprs(f"random_float/{k}", cases, lambda torch: torch.set_printoptions(**opts),
+                    lambda: P.set_printoptions(**opts))
+        P.set_printoptions(profile='default')
+
+
+def test_parity_random_int_sample():
+    rng = np.random.default_rng(2025)
+    cases = []
+    for _ in range(150):
+        shape = tuple(int(v) for v in rng.integers(0, 8, int(rng.integers(0, 5))))
+        dt = [np.int8, np.int16, np.int32, np.int64, np.uint8, np.bool_][int(rng.integers(6))]
+        if dt is np.bool_:
+            arr = rng.random(shape) < 0.5
+        else:
+            info = np.iinfo(dt)
+            arr = rng.integers(int(info.min), int(info.max), shape, dtype=dt, endpoint=True)
+            if rng.random() < 0.5:
+                arr = (arr % 100).astype(dt)
+        cases.append((np.asarray(arr), 0))
+    _same_reprs("random_int", cases, lambda torch: None, lambda: None)
 
 
 try:
@@ -394,7 +433,7 @@ if given is not None:
     @given(arr=_float_arrays(), mode=st.integers(0, 2),
            opts=st.sampled_from(_OPTION_SETS))
     def test_parity_hypothesis(arr, mode, opts):
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch")          # new draws: live PyTorch answers them
         P.set_printoptions(**opts)
         torch.set_printoptions(**opts)
         try:
@@ -407,5 +446,5 @@ if given is not None:
     @given(arr=hnp.arrays(st.sampled_from([np.int8, np.int16, np.int32, np.int64,
                                            np.uint8, np.bool_]), _shapes))
     def test_parity_hypothesis_int(arr):
-        torch = pytest.importorskip("torch")
+        torch = pytest.importorskip("torch")          # new draws: live PyTorch answers them
         assert _ours(arr, 0) == _torch_repr(torch, arr, 0)

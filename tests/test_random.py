@@ -18,7 +18,7 @@ from numtorch import _random_ops as R
 from numtorch import random as nrandom
 from numtorch._generator import Generator
 from numtorch._tensor import Tensor
-from _oracle import Oracle
+from _oracle import Oracle, digest
 
 ORACLE = Oracle("random")
 
@@ -321,16 +321,6 @@ def test_inplace_version_and_noncontiguous():
 # ---------------------------------------------------------------------------
 # parity with PyTorch (bit for bit, through the record)
 # ---------------------------------------------------------------------------
-def digest(a) -> str:
-    """dtype, shape and MD5 of the bytes: equal digests mean bit-identical arrays."""
-    if hasattr(a, "_data"):                              # a numtorch Tensor
-        a = a._data
-    elif hasattr(a, "detach"):                           # a torch Tensor
-        a = a.detach().numpy()
-    a = np.ascontiguousarray(np.asarray(a))
-    return f"{a.dtype}{list(a.shape)}:{hashlib.md5(a.tobytes()).hexdigest()[:16]}"
-
-
 def torch_state(torch) -> str:
     """Digest of PyTorch's global generator state (5056 bytes)."""
     return digest(torch.get_rng_state().numpy())

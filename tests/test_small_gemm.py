@@ -5,22 +5,14 @@ PyTorch's products are recorded as digests (dtype, shape, MD5 of the bytes: bit 
 ``python tests/data/regen_oracle.py tests/test_small_gemm.py``) and checked live when torch is
 installed.
 """
-import hashlib
-
 import numpy as np
 import pytest
 
 import numtorch
 from numtorch.ops._small_gemm import _CAP, addmm_exact, matmul_exact, torch_uses_sequential
-from _oracle import Oracle
+from _oracle import Oracle, digest
 
 ORACLE = Oracle("small_gemm")
-
-
-def digest(a) -> str:
-    """dtype, shape and MD5 of the bytes: equal digests mean bit-identical arrays."""
-    a = np.ascontiguousarray(a)
-    return f"{a.dtype}{list(a.shape)}:{hashlib.md5(a.tobytes()).hexdigest()[:16]}"
 
 DTYPES = (np.float32, np.float64)
 LAYOUTS = ("nn", "nt", "tn", "tt")

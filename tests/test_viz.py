@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import numtorch
+from _oracle import live_torch
 
 RECORD = os.path.join(os.path.dirname(__file__), "data", "viz_graphs.json")
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -109,13 +110,10 @@ def svg_nodes(svg):
 
 
 # -- the record ----------------------------------------------------------------------------------
-def test_record_matches_pytorch():
-    pytest.importorskip("torch")
-    assert regenerate() == record()
-
-
 def test_record_is_what_the_tests_expect():
     rec = record()
+    if live_torch() is not None:                 # the record still equals live PyTorch
+        assert regenerate() == rec, "record is stale: python tests/test_viz.py --regen"
     assert set(rec) == set(GRAPHS)
     assert Counter(rec["mlp"]["names"]) == Counter({"AddmmBackward0": 2, "TBackward0": 2, ACC: 4,
                                                     "TanhBackward0": 1, "MseLossBackward0": 1})

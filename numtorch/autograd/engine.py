@@ -191,9 +191,9 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
 # complex seed (_grad._seed_grads), at an edge where the loop above casts a real gradient to a
 # complex value, and in the backward of the few ops that make complex gradients out of real ones
 # (real, imag, abs, angle, view_as_real, var/std, irfft: check_complex_below). There the nodes
-# with complex values below are checked once, before any of them runs: a class that has not
-# declared complex support (Function.complex_grad) raises, a HOLOMORPHIC one has its backward
-# conjugated around. Real graphs never reach this code.
+# with complex values below are set up once, before any of them runs: a class that has not
+# declared complex support (Function.complex_grad) raises if it runs, a HOLOMORPHIC one has its
+# backward conjugated around. Real graphs never reach this code.
 
 _COMPLEX_MODE: dict = {}        # node class -> its complex_grad, as check_complex reads it
 _CONJUGATED: dict = {}          # node class -> its backward wrapped in conjugates
@@ -205,7 +205,7 @@ def _complex_mode(cls):
     if mode is _MISSING:
         fwd = getattr(cls, "_forward_cls", cls)       # a user-style Function's node class
         if not fwd.__module__.startswith("numtorch."):
-            mode = True               # the user's own Function: its backward is theirs, as in PyTorch
+            mode = True            # the user's own Function: its backward is theirs (PyTorch's)
         else:
             # a declaration counts only where it covers the backward in use (a subclass that
             # overrides backward below a declaring class is undeclared)
@@ -243,22 +243,27 @@ def _no_complex(node) -> RuntimeError:
                         "run it without gradients.")
 
 
+def _refuse(ctx, *grads):
+    raise _no_complex(ctx)
+
+
 def check_complex(nodes) -> None:
-    """Before complex gradients reach ``nodes``: check them and the nodes with complex values
-    below them (once per node), and conjugate around the HOLOMORPHIC ones' backward."""
+    """Before complex gradients reach ``nodes``: set up them and the nodes with complex values
+    below them (once per node) to refuse, if undeclared, when they run (autograd.grad may not run
+    them all), or to conjugate around their backward, if HOLOMORPHIC."""
     stack = list(nodes)
     while stack:
         node = stack.pop()
         d = node.__dict__
         if "_complex_checked" in d:
             continue
-        inner = d.get("fn")
+        inner = d.get("fn")             # CopySlices: the in-place op it runs on the view
         for n in (node, inner) if isinstance(inner, Function) else (node,):
             mode = _complex_mode(type(n))
-            if mode is None:
-                raise _no_complex(n)
-            if mode == HOLOMORPHIC:
-                n.__dict__["backward"] = _conjugated(type(n))     # found before the class's
+            if mode is None:            # (an instance attribute: found before the class's)
+                n.__dict__["backward"] = _refuse
+            elif mode == HOLOMORPHIC:
+                n.__dict__["backward"] = _conjugated(type(n))
         d["_complex_checked"] = True
         for e in getattr(node, "_next", ()):
             if type(e) is tuple and e[2].kind == "c":

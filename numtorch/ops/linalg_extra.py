@@ -830,7 +830,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
                            f"of type {_dtype.legacy_name(x.dtype)} and y of type "
                            f"{_dtype.legacy_name(y.dtype)} instead")
     if x._data.dtype.kind == "c":
-        from .complex import conj
+        from .complex_ops import conj
         x = conj(x)
     return _out(R.sum(x * y, dim), out)
 

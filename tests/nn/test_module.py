@@ -86,7 +86,6 @@ def bigger(T):
 MODELS = [simple_classifier, nested, shared, bigger]
 
 
-@pytest.mark.parametrize("build", MODELS)
 def _structure(m):
     """What a user sees of a model's structure: repr, names, shapes, state_dict keys."""
     sd = m.state_dict()
@@ -106,6 +105,7 @@ def _structure(m):
     }
 
 
+@pytest.mark.parametrize("build", MODELS)
 def test_repr_and_names_match_torch(build):
     want = ORACLE.answer(f"structure/{build.__name__}", lambda torch: _structure(build(torch)))
     a = build(numtorch)
