@@ -17,7 +17,6 @@ from typing import Optional, Sized
 
 import numpy as np
 
-from ... import distributed as dist
 from .sampler import Sampler, _iter_chunks, _seeded_randperm
 
 __all__ = ["DistributedSampler"]
@@ -31,6 +30,7 @@ class DistributedSampler(Sampler[int]):
     def __init__(self, dataset: Sized, num_replicas: Optional[int] = None,
                  rank: Optional[int] = None, shuffle: bool = True, seed: int = 0,
                  drop_last: bool = False) -> None:
+        from ... import distributed as dist     # loaded on use, not with utils.data
         if num_replicas is None:
             if not dist.is_available():
                 raise RuntimeError("Requires distributed package to be available")
