@@ -9,7 +9,7 @@
 
 PyTorch's answers are recorded in ``tests/data/autograd_introspection.json``; regenerate with
 ``python tests/data/regen_autograd_introspection.py`` where torch 2.13 is installed. With torch
-present, ``test_record_is_pytorch`` checks the record against live PyTorch.
+present, the ``record`` fixture checks the record against live PyTorch.
 
 Known differences (asserted as such below, so a change shows):
 * a saved input that needs no gradient (a constant) is, in PyTorch, that very tensor
@@ -34,6 +34,7 @@ import numpy as np
 import pytest
 
 import numtorch
+from _oracle import live_torch
 
 RECORD = os.path.join(os.path.dirname(__file__), "data", "autograd_introspection.json")
 HERE = os.path.basename(__file__)
@@ -696,7 +697,11 @@ def load_record() -> dict:
 
 @pytest.fixture(scope="module")
 def record():
-    return load_record()
+    rec = load_record()
+    if live_torch() is not None:                 # the record still equals live PyTorch
+        assert same(regenerate(), rec), \
+            "record is stale: python tests/data/regen_autograd_introspection.py"
+    return rec
 
 
 @pytest.fixture(scope="module")
@@ -726,11 +731,6 @@ def same(a, b, constants_may_differ=False) -> bool:
 
 
 # -- tests ------------------------------------------------------------------------------------------
-
-def test_record_is_pytorch(record):
-    pytest.importorskip("torch")
-    assert same(regenerate(), record)
-
 
 def test_node_type_names(record, got):
     want = record["nodes"]

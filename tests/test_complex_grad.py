@@ -166,10 +166,25 @@ CASES = {
                              ((1, 2), C128)),
     "inplace_ops": case(lambda T, a: (a + 1).mul_(2).add_(a.exp()).sqrt_(), ((3,), C128)),
     "setitem": case(lambda T, a, b: _setitem(T, a, b), ((3,), C128), ((2,), C128)),
+    "index_put": case(lambda T, a, b: _index_put(T, a, b), ((2, 3), C128), ((2,), C128)),
+    "scatter_index_add": case(lambda T, a, b: a.scatter(1, T.tensor([[2, 0]]), b) ** 2 +
+                              a.index_add(1, T.tensor([1, 1]), b.expand(2, 2), alpha=2),
+                              ((2, 3), C128), ((1, 2), C128)),
+    "scatter_add_masked_select": case(lambda T, a, b: a.scatter_add(0, T.tensor([[1, 0, 1]]), b)
+                                      + a.masked_select(a.real > 0).sum(),
+                                      ((2, 3), C128), ((1, 3), C128)),
+    "fill_tensor": case(lambda T, a, b: a.exp() + (a * 1).fill_(b.sum()), ((2, 2), C128),
+                        ((2,), C128)),
     # fft in a chain
     "fft_chain": case(lambda T, a: T.fft.ifft(T.fft.fft(a).exp()), ((4,), C128)),
     "irfft_chain": case(lambda T, a: T.fft.irfft(a.exp(), n=6), ((4,), C128)),
 }
+
+
+def _index_put(T, a, b):
+    c = a * 2
+    c[[0, 1], [2, 0]] = b.exp()
+    return c.sin()
 
 
 def _setitem(T, a, b):

@@ -1,12 +1,17 @@
 """The shortcuts taken for speed give the same results as the general paths.
 
 Expected values come from mathematics (a gradient of indexing counts how often each position
-was read) and, when installed, from PyTorch.
+was read) and from PyTorch (recorded in ``tests/data/oracle/fast_paths.json``/``.npz`` by
+``tests/_oracle.py``; regenerate with ``python tests/data/regen_oracle.py tests/test_fast_paths.py``;
+checked live when torch is installed).
 """
 import numpy as np
 import pytest
 
 import numtorch as torch
+from _oracle import Oracle
+
+ORACLE = Oracle("fast_paths")
 
 
 def _grad_of_index(index_fn, shape=(4, 5)):
@@ -68,12 +73,15 @@ def test_no_grad_inplace_bumps_version_and_int_refuses_float():
 
 
 def test_index_parity_with_torch():
-    t = pytest.importorskip("torch")
-    for rows, cols in ((range(3), [2, 2, 0]), ([1, 1], [0, 0]), (range(0, 4, 3), [1, 4])):
-        base = np.arange(20, dtype=np.float32).reshape(4, 5)
-        grads = []
-        for lib in (torch, t):
-            x = lib.tensor(base, requires_grad=True)
+    def grads(lib):
+        out = []
+        for rows, cols in ((range(3), [2, 2, 0]), ([1, 1], [0, 0]), (range(0, 4, 3), [1, 4])):
+            x = lib.tensor(np.arange(20, dtype=np.float32).reshape(4, 5), requires_grad=True)
             (x[rows, lib.tensor(cols)] * lib.tensor([2.0] * len(cols))).sum().backward()
-            grads.append(x.grad.numpy())
-        assert np.array_equal(grads[0], grads[1])
+            out.append(x.grad)
+        return out
+
+    want = ORACLE.answer("index_grads", grads)
+    for got, w in zip(grads(torch), want):
+        assert str(got.dtype) == str(w.dtype)
+        assert np.array_equal(got.numpy(), w.numpy())

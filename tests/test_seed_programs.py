@@ -2,6 +2,7 @@
 printed. Skipped when ../shared is absent. Expected outputs were recorded from PyTorch 2.13."""
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -13,8 +14,6 @@ SHARED = os.path.join(ROOT, "..", "shared")
 SEEDCHECK = os.path.join(SHARED, "tools", "seedcheck.py")
 
 pytestmark = pytest.mark.skipif(not os.path.exists(SEEDCHECK), reason="../shared is not present")
-
-NEEDS = [m for m in ("sklearn", "matplotlib", "tqdm") if importlib.util.find_spec(m) is None]
 
 # Programs whose every printed number must match PyTorch within 1e-5 (issue 4).
 EXACT = {"s000_xor_mse", "s001_tensor_basics", "s002_mnist_scratch", "s004_sqrt2",
@@ -34,8 +33,16 @@ NAMES = sorted(SC.GOALS) if SC else []
 
 
 def _needs_extras(name):
-    if NEEDS and name != "s002_mnist_scratch" and name != "s004_sqrt2":
-        pytest.skip("the seed programs need " + " ".join(NEEDS))
+    """Skip when an optional package the program imports (the ``examples`` extra: sklearn,
+    matplotlib, tqdm) is not installed; the programs need no torch."""
+    with open(os.path.join(SC.PROGRAMS, name + ".py"), encoding="utf-8") as f:
+        src = f.read()
+    if "_iris_common" in src:
+        with open(os.path.join(SC.PROGRAMS, "_iris_common.py"), encoding="utf-8") as f:
+            src += f.read()
+    for module in ("sklearn", "matplotlib", "tqdm"):
+        if re.search(rf"^\s*(import|from)\s+{module}\b", src, re.M):
+            pytest.importorskip(module)
 
 
 @pytest.mark.parametrize("name", NAMES)

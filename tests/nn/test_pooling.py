@@ -3,8 +3,8 @@
 Every case runs in numtorch and is compared with PyTorch's answers recorded in
 tests/data/pooling.npz / pooling.json (values, indices, dtype, shape, the gradient of the input
 for a seeded upstream gradient, the ``grad_fn`` name); errors and reprs likewise. With torch
-installed, ``test_record_is_live_pytorch`` checks the record against live PyTorch. Regenerate
-with ``python tests/data/regen_pooling.py``.
+installed, each test also checks its record against live PyTorch. Regenerate with
+``python tests/data/regen_pooling.py``.
 
 float32 forward values are compared bit for bit (numtorch follows PyTorch's formulas and its
 fused multiply-adds), except adaptive average pooling to size 1 (a mean, summed in another
@@ -24,6 +24,7 @@ import pytest
 import numtorch
 import numtorch.nn as nnt
 import numtorch.nn.functional as Fn
+from _oracle import live_torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA = os.path.join(HERE, "..", "data")
@@ -478,9 +479,22 @@ def _check_case(case, got, arrays, meta, what="numtorch"):
                                    err_msg=f"{what} {case.id}")
 
 
+def _torch_functional():
+    """Live PyTorch and its ``torch.nn.functional`` (None without torch): each test then also
+    checks its record still equals live PyTorch."""
+    torch = live_torch()
+    if torch is None:
+        return None, None
+    import torch.nn.functional as TF
+    return torch, TF
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case_matches_pytorch(case):
     arrays, meta = record()
+    torch, TF = _torch_functional()
+    if torch is not None:
+        _check_case(case, run_case(case, torch, TF), arrays, meta, what="torch (record is stale)")
     _check_case(case, run_case(case, numtorch, Fn), arrays, meta)
     with numtorch.no_grad():                   # the no-graph path gives the same values
         _check_case(case, run_case(case, numtorch, Fn, grad=False), arrays, meta)
@@ -491,12 +505,18 @@ def test_error_matches_pytorch(name):
     _, meta = record()
     want = meta["errors"][name]
     assert want is not None, f"PyTorch raised nothing for {name}"
+    torch, TF = _torch_functional()
+    if torch is not None:
+        assert run_error(ERRORS[name], torch, TF) == want, "record is stale"
     assert run_error(ERRORS[name], numtorch, Fn) == want
 
 
 @pytest.mark.parametrize("name", list(REPRS))
 def test_repr_matches_pytorch(name):
     _, meta = record()
+    torch, _ = _torch_functional()
+    if torch is not None:
+        assert repr(REPRS[name](torch.nn)) == meta["reprs"][name], "record is stale"
     assert repr(REPRS[name](nnt)) == meta["reprs"][name]
 
 
@@ -504,6 +524,11 @@ def test_repr_matches_pytorch(name):
 def test_double_backward_matches_pytorch(name):
     arrays, meta = record()
     call, shape = DOUBLE[name]
+    torch, TF = _torch_functional()
+    if torch is not None:
+        live = run_double(call, shape, torch, TF, name)
+        np.testing.assert_allclose(live["gg"], arrays[f"double:{name}:gg"], rtol=1e-12,
+                                   err_msg="record is stale")
     got = run_double(call, shape, numtorch, Fn, name)
     for key in ("gx", "gg"):
         np.testing.assert_allclose(got[key], arrays[f"double:{name}:{key}"], rtol=1e-10, atol=1e-12)
@@ -513,21 +538,6 @@ def test_double_backward_matches_pytorch(name):
         assert got_xx is None or not np.any(got_xx)
     else:
         np.testing.assert_allclose(0 if got_xx is None else got_xx, want_xx, atol=1e-12)
-
-
-def test_record_is_live_pytorch():
-    torch = pytest.importorskip("torch")
-    import torch.nn.functional as TF
-    arrays, meta = record()
-    for case in CASES:
-        _check_case(case, run_case(case, torch, TF), arrays, meta, what="torch")
-    for name, call in ERRORS.items():
-        assert run_error(call, torch, TF) == meta["errors"][name], name
-    for name, make in REPRS.items():
-        assert repr(make(torch.nn)) == meta["reprs"][name], name
-    for name, (call, shape) in DOUBLE.items():
-        r = run_double(call, shape, torch, TF, name)
-        np.testing.assert_allclose(r["gg"], arrays[f"double:{name}:gg"], rtol=1e-12)
 
 
 # -- numerical gradient checks (float64, no torch) ----------------------------------------------
