@@ -613,6 +613,7 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 class Norm(Function):
     _raw = True
+    complex_grad = True
     _name = "LinalgVectorNormBackward0"
     saves = (0,)
     saves_output = True
@@ -620,19 +621,20 @@ class Norm(Function):
     @staticmethod
     def forward(ctx, x, p, axis, keepdim):
         ax = axis
+        v = np.abs(x) if x.dtype.kind == "c" else x      # complex: the norm of the moduli, real
         if p == 2:
-            out = np.sqrt(np.sum(x * x, axis=ax, keepdims=keepdim))
+            out = np.sqrt(np.sum(v * v, axis=ax, keepdims=keepdim))
         elif p == np.inf:
             out = np.max(np.abs(x), axis=ax, keepdims=keepdim)
         elif p == -np.inf:
             out = np.min(np.abs(x), axis=ax, keepdims=keepdim)
         elif p == 0:
-            out = np.sum(x != 0, axis=ax, keepdims=keepdim).astype(x.dtype)
+            out = np.sum(x != 0, axis=ax, keepdims=keepdim).astype(v.dtype)
         elif p == 1:
             out = np.sum(np.abs(x), axis=ax, keepdims=keepdim)
         else:
             out = np.sum(np.abs(x) ** p, axis=ax, keepdims=keepdim) ** (1.0 / p)
-        out = np.asarray(out, x.dtype)
+        out = np.asarray(out, v.dtype)
         ctx.x, ctx.p, ctx.axis, ctx.keepdim, ctx.out = x, p, axis, keepdim, out
         return out
 
@@ -652,6 +654,9 @@ class Norm(Function):
             return (None,)
         else:
             gx = np.where(oe == 0, 0, np.sign(x) * np.abs(x) ** (p - 1) / oe ** (p - 1))
+        if x.dtype.kind == "c":          # a real gradient becomes complex here (sgn(z) = z/|z|)
+            check_complex_below(ctx)
+            return (ge * gx.astype(x.dtype),)
         return (ge * gx.astype(g.dtype),)
 
 
