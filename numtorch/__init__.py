@@ -70,6 +70,8 @@ from .ops.sorting import (sort, argsort, msort, topk, kthvalue, median, nanmedia
 from .ops.searching import searchsorted, bucketize, isin, histc, histogram, bincount  # noqa
 from .ops.cumulative import cummax, cummin, logcumsumexp, diff, repeat_interleave  # noqa
 from .ops.activation import softmax_dim as softmax, log_softmax_dim as log_softmax, selu, celu
+from .ops.activation_extra import (prelu, hardshrink, torch_threshold as threshold,  # noqa: F401
+                                   threshold_, torch_rrelu as rrelu, torch_rrelu_ as rrelu_)
 from .ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
                           adaptive_avg_pool1d, adaptive_max_pool1d_with_indices as adaptive_max_pool1d)
 from .ops.resample import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa

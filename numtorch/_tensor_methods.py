@@ -25,6 +25,7 @@ from . import _dtype as _dtype_mod
 from .ops import linalg_extra as LX
 from .ops import complex_ops as CX
 from .ops import activation as A
+from .ops import activation_extra as AX
 from .ops import sorting as SO, searching as SE, cumulative as CU
 from .ops import special_math as SM, combinatorics as CB
 from .ops._tensor_array import TensorArray
@@ -133,6 +134,7 @@ def _install_methods() -> None:
     table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_ multinomial"
     table[SM.METHODS] = " ".join(SM.TENSOR_METHODS)     # erf lgamma polygamma xlogy ...
     table[CB] = "kron rot90"
+    table[AX] = "prelu hardshrink"
     for module, names in table.items():
         for name in names.split():
             setattr(Tensor, name, getattr(module, name))

@@ -403,12 +403,15 @@ def test_state_dict_matches_torch_and_loads_its_file(name, kw):
     check_fingerprints(ps3, rec["at5"], True, ["resumed param 0", "resumed param 1"])
 
 
-@pytest.mark.parametrize("name,kw", SD_CONFIGS)
-def test_state_dict_loads_in_torch(name, kw, tmp_path):
-    """numtorch -> torch: ``torch.load`` reads numtorch's file (needs live PyTorch) and PyTorch's
+def test_state_dict_loads_in_torch(tmp_path):
+    """numtorch -> torch: ``torch.load`` reads numtorch's files (needs live PyTorch) and PyTorch's
     training continues as numtorch's does."""
     torch = pytest.importorskip("torch")
-    f = str(tmp_path / "opt.pt")
+    for name, kw in SD_CONFIGS:
+        _loads_in_torch(torch, name, kw, str(tmp_path / f"{name}.pt"))
+
+
+def _loads_in_torch(torch, name, kw, f):
     ps, opt = _setup(numtorch, name, kw)
     _steps(numtorch, ps, opt, 3)
     numtorch.save(opt.state_dict(), f)
@@ -430,7 +433,7 @@ def test_state_dict_loads_in_torch(name, kw, tmp_path):
         _steps(torch, tps, topt, 2)
     _steps(numtorch, ps, opt, 2)
     for a, b in zip(tps, ps):
-        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy())
+        np.testing.assert_array_equal(a.detach().numpy(), b.detach().numpy(), err_msg=name)
 
 
 def test_step_hooks():

@@ -31,8 +31,17 @@ from ..ops.resample import (interpolate, upsample, upsample_nearest, upsample_bi
                             pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle)
 from ..ops.activation import (softmax, log_softmax, leaky_relu, elu, selu, celu, gelu,  # noqa: F401
                               silu, softplus, softsign, hardtanh, relu6, logsigmoid)
+from ..ops.activation_extra import (mish, hardswish, hardsigmoid, prelu, glu,  # noqa: F401
+                                    threshold, threshold_, rrelu, rrelu_, hardshrink, softshrink,
+                                    gumbel_softmax)
 from ..ops.loss import (cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss,  # noqa: F401
                         huber_loss, binary_cross_entropy, binary_cross_entropy_with_logits, kl_div)
+from ..ops.loss_extra import (poisson_nll_loss, gaussian_nll_loss,  # noqa: F401
+                              cosine_embedding_loss, margin_ranking_loss, hinge_embedding_loss,
+                              soft_margin_loss, multilabel_soft_margin_loss, multilabel_margin_loss,
+                              multi_margin_loss, triplet_margin_loss,
+                              triplet_margin_with_distance_loss)
+from ..ops.distance import pairwise_distance  # noqa: F401
 from ..ops.linear import linear  # noqa: F401
 from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm,  # noqa: F401
                                  local_response_norm)
@@ -300,23 +309,6 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
     return _R.sum(_E.mul(unit[0], unit[1]), dim)
 
 
-class _NormBackward1(_R.Norm):
-    """``pairwise_distance``'s norm node (PyTorch calls ``at::norm``: ``NormBackward1``)."""
-    _raw = True
-    _name = "NormBackward1"
-
-
-def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6,
-                      keepdim: bool = False) -> Tensor:
-    """``||x1 - x2 + eps||_p`` along the last dimension (of the broadcast shape).
-
-    >>> F.pairwise_distance(torch.tensor([[0.0, 0.0]]), torch.tensor([[3.0, 4.0]]))
-    tensor([5.0000])
-    """
-    diff = _E.add(_E.sub(x1, x2), eps)
-    x = diff._data
-    return apply(_NormBackward1, (diff,), (x,), float(p), _R._axes(-1, x.ndim), keepdim)
-
 
 __all__ = ["softmax", "log_softmax", "softmin", "cross_entropy", "nll_loss", "mse_loss", "l1_loss",
            "smooth_l1_loss", "huber_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
@@ -334,3 +326,9 @@ __all__ += ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_w
             "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
             "channel_shuffle", "native_channel_shuffle"]
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ += ["mish", "hardswish", "hardsigmoid", "prelu", "glu", "threshold", "threshold_", "rrelu",
+            "rrelu_", "hardshrink", "softshrink", "gumbel_softmax"]
+__all__ += ["poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
+            "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
+            "multilabel_margin_loss", "multi_margin_loss", "triplet_margin_loss",
+            "triplet_margin_with_distance_loss"]

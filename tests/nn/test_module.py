@@ -507,7 +507,8 @@ def test_parameter_basics():
 
 def test_parameter_repr_matches_torch():
     def reprs(T):
-        out = [repr(T.nn.Parameter(T.tensor(data))) for data in ([1.0, 2.0], [[0.5, -1.25], [3.0, 4.0]], 2.5)]
+        out = [repr(T.nn.Parameter(T.tensor(data)))
+               for data in ([1.0, 2.0], [[0.5, -1.25], [3.0, 4.0]], 2.5)]
         return out + [repr(T.nn.Parameter(T.tensor([1.0]), requires_grad=False))]
 
     assert reprs(numtorch) == ORACLE.answer("parameter_reprs", reprs)

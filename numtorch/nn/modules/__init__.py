@@ -36,3 +36,9 @@ __all__ += list(_transformer.__all__)
 from .rnn import *  # noqa: F401,F403,E402
 from . import rnn as _rnn  # noqa: E402
 __all__ += list(_rnn.__all__)
+from .distance import *  # noqa: F401,F403,E402
+from . import distance as _distance  # noqa: E402
+__all__ += list(_distance.__all__)
+from .distance import *  # noqa: F401,F403,E402
+from . import distance as _distance  # noqa: E402
+__all__ += list(_distance.__all__)

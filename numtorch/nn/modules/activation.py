@@ -12,11 +12,17 @@ from __future__ import annotations
 from ...ops import elementwise as _E
 from ...ops import math as _M
 from ...ops import activation as _F
+from ...ops import activation_extra as _X
+from ...ops.creation import empty as _empty
+from .. import init as _init
+from ..parameter import Parameter
+from .linear import _factory
 from .module import Module
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Sigmoid", "Tanh",
            "Softplus", "Softsign", "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "LogSigmoid",
-           "Tanhshrink", "MultiheadAttention"]
+           "Tanhshrink", "MultiheadAttention", "Mish", "Hardswish", "Hardsigmoid", "PReLU", "GLU",
+           "Threshold", "RReLU", "Hardshrink", "Softshrink", "Softmax2d"]
 
 
 class ReLU(Module):
@@ -239,6 +245,177 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+
+class Softmax2d(Module):
+    """Softmax over the channels (dim -3) of a ``(C, H, W)`` or ``(N, C, H, W)`` input."""
+
+    def forward(self, input):
+        if input.dim() not in (3, 4):
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D instead")
+        return _F.softmax(input, -3, _stacklevel=5)
+
+
+def _inplace_repr(inplace: bool, sep: str = ", ") -> str:
+    return f"{sep}inplace=True" if inplace else ""
+
+
+class Mish(Module):
+    """``x * tanh(softplus(x))``."""
+
+    __constants__ = ["inplace"]
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return _X.mish(input, inplace=self.inplace)
+
+    def extra_repr(self) -> str:
+        return _inplace_repr(self.inplace, "")
+
+
+class Hardswish(Module):
+    """``x * relu6(x + 3) / 6``."""
+
+    __constants__ = ["inplace"]
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return _X.hardswish(input, self.inplace)
+
+
+class Hardsigmoid(Module):
+    """``relu6(x + 3) / 6``."""
+
+    __constants__ = ["inplace"]
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, input):
+        return _X.hardsigmoid(input, self.inplace)
+
+
+class PReLU(Module):
+    """``max(0, x) + weight * min(0, x)`` with a learnable ``weight``: one value, or one per
+    channel (dim 1), initialised to ``init``.
+
+    >>> import numtorch as torch
+    >>> torch.nn.PReLU(2).weight
+    Parameter containing:
+    tensor([0.2500, 0.2500], requires_grad=True)
+    """
+
+    __constants__ = ["num_parameters"]
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None):
+        kw = _factory(device, dtype)
+        self.num_parameters = num_parameters
+        super().__init__()
+        self.init = init
+        self.weight = Parameter(_empty(num_parameters, **kw))
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        _init.constant_(self.weight, self.init)
+
+    def forward(self, input):
+        return _X.prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+class GLU(Module):
+    """``a * sigmoid(b)`` of the two halves of the input along ``dim``."""
+
+    __constants__ = ["dim"]
+
+    def __init__(self, dim: int = -1):
+        super().__init__()
+        self.dim = dim
+
+    def forward(self, input):
+        return _X.glu(input, self.dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class Threshold(Module):
+    """``x`` where ``x > threshold``, ``value`` elsewhere."""
+
+    __constants__ = ["threshold", "value", "inplace"]
+
+    def __init__(self, threshold: float, value: float, inplace: bool = False):
+        super().__init__()
+        self.threshold = threshold
+        self.value = value
+        self.inplace = inplace
+
+    def forward(self, input):
+        return _X.threshold(input, self.threshold, self.value, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"threshold={self.threshold}, value={self.value}{_inplace_repr(self.inplace)}"
+
+
+class RReLU(Module):
+    """Randomized leaky ReLU: slopes drawn from ``U(lower, upper)`` in training mode,
+    ``(lower + upper) / 2`` in eval mode."""
+
+    __constants__ = ["lower", "upper", "inplace"]
+
+    def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, inplace: bool = False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return _X.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self) -> str:
+        return f"lower={self.lower}, upper={self.upper}{_inplace_repr(self.inplace)}"
+
+
+class Hardshrink(Module):
+    """``x`` where ``|x| > lambd``, 0 elsewhere."""
+
+    __constants__ = ["lambd"]
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return _X.hardshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return f"{self.lambd}"
+
+
+class Softshrink(Module):
+    """``x`` moved ``lambd`` towards 0, 0 within ``[-lambd, lambd]``."""
+
+    __constants__ = ["lambd"]
+
+    def __init__(self, lambd: float = 0.5):
+        super().__init__()
+        self.lambd = lambd
+
+    def forward(self, input):
+        return _X.softshrink(input, self.lambd)
+
+    def extra_repr(self) -> str:
+        return str(self.lambd)
 
 
 from .multihead import MultiheadAttention  # noqa: E402  (torch.nn.modules.activation's name)

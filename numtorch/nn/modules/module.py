@@ -361,8 +361,19 @@ class Module:
         return mod
 
     def set_submodule(self, target: str, module: "Module", strict: bool = False) -> None:
+        """Put ``module`` at the dotted path ``target`` (its parent must exist; with ``strict``
+        the attribute too).
+
+        >>> import numtorch as torch
+        >>> net = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.ReLU())
+        >>> net.set_submodule("1", torch.nn.Tanh())
+        >>> net[1]
+        Tanh()
+        """
         if target == "":
             raise ValueError("Cannot set the submodule without a target name!")
+        if not isinstance(module, Module):
+            raise ValueError("`module` is not an nn.Module, found " + str(type(module)))
         *path, name = target.split(".")
         parent = self.get_submodule(".".join(path))
         if strict and not hasattr(parent, name):
@@ -711,9 +722,10 @@ class Module:
         if destination is None:
             destination = OrderedDict()
             destination._metadata = OrderedDict()
+        local_metadata = {"version": self._version}
         meta = getattr(destination, "_metadata", None)
         if meta is not None:
-            meta[prefix[:-1]] = {"version": self._version}
+            meta[prefix[:-1]] = local_metadata
         for hook in self._state_dict_pre_hooks.values():
             hook(self, prefix, keep_vars)
         self._save_to_state_dict(destination, prefix, keep_vars)
@@ -722,17 +734,35 @@ class Module:
                 module.state_dict(destination=destination, prefix=prefix + name + ".",
                                   keep_vars=keep_vars)
         for hook in self._state_dict_hooks.values():
-            result = hook(self, destination, prefix, {})
+            result = hook(self, destination, prefix, local_metadata)
             if result is not None:
                 destination = result
         return destination
 
     def _register_state_dict_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict()``; what it
+        returns (if not None) replaces the state dict (the private API's old behaviour)."""
         handle = RemovableHandle(self._state_dict_hooks)
         self._state_dict_hooks[handle.id] = hook
         return handle
 
-    register_state_dict_post_hook = _register_state_dict_hook
+    def register_state_dict_post_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata)`` after ``state_dict()``; it
+        changes the state dict in place and must return None.
+
+        >>> import numtorch as torch
+        >>> m = torch.nn.Linear(1, 1)
+        >>> h = m.register_state_dict_post_hook(lambda mod, sd, prefix, meta: sd.pop(prefix + "bias"))
+        >>> list(m.state_dict())
+        Traceback (most recent call last):
+        ...
+        RuntimeError: state_dict post-hook must return None
+        """
+        def post_hook(module, state_dict, prefix, local_metadata):
+            if hook(module, state_dict, prefix, local_metadata) is not None:
+                raise RuntimeError("state_dict post-hook must return None")
+
+        return self._register_state_dict_hook(post_hook)
 
     def register_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
         handle = RemovableHandle(self._state_dict_pre_hooks)
@@ -744,10 +774,27 @@ class Module:
         self._load_state_dict_post_hooks[handle.id] = hook
         return handle
 
-    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+    def _register_load_state_dict_pre_hook(self, hook: Callable,
+                                           with_module: bool = False) -> RemovableHandle:
+        """``hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
+        error_msgs)`` before this module loads its part (``module`` first with ``with_module``)."""
         handle = RemovableHandle(self._load_state_dict_pre_hooks)
-        self._load_state_dict_pre_hooks[handle.id] = hook
+        self._load_state_dict_pre_hooks[handle.id] = (functools.partial(hook, self)
+                                                      if with_module else hook)
         return handle
+
+    def register_load_state_dict_pre_hook(self, hook: Callable) -> RemovableHandle:
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` before this module loads its part of a state dict.
+
+        >>> import numtorch as torch
+        >>> m = torch.nn.Linear(1, 1)
+        >>> h = m.register_load_state_dict_pre_hook(lambda mod, sd, prefix, *rest: print(prefix))
+        >>> m.load_state_dict(m.state_dict())
+        <BLANKLINE>
+        <All keys matched successfully>
+        """
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
                               unexpected_keys, error_msgs, assign: bool = False) -> None:
@@ -850,7 +897,7 @@ class Module:
                 if out is not None:
                     raise AssertionError("Hooks registered with ``register_load_state_dict_post_hook``"
                                          " are not expected to return new values, if "
-                                         "incompatible_keys need to be modified,it should be done "
+                                         "incompatible_keys need to be modified, it should be done "
                                          "inplace.")
 
         load(self, state_dict)
