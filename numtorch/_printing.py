@@ -159,7 +159,8 @@ class _Formatter:
                 self.max_width = max(self.max_width, len(str(value)))
             return
 
-        values = values.astype(np.float64, copy=False)
+        with np.errstate(invalid="ignore"):        # a signalling NaN warns when cast
+            values = values.astype(np.float64, copy=False)
         finite = values[np.isfinite(values) & (values != 0)]
         if finite.size == 0:
             # no finite non-zero values: keep the integer style, no override
