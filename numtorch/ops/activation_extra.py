@@ -81,7 +81,8 @@ def _scalar(value, dt: np.dtype, fn: str, arg: str, position: int):
     overflow = RuntimeError(f"value cannot be converted to type {_C_TYPES.get(dt, dt.name)} "
                             "without overflow")
     if dt.kind == "f":
-        if isinstance(value, float) and math.isfinite(value) and abs(value) > float(np.finfo(dt).max):
+        if isinstance(value, float) and math.isfinite(value) \
+                and abs(value) > float(np.finfo(dt).max):
             raise overflow
         return dt.type(value)
     info = np.iinfo(dt)
@@ -171,7 +172,7 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     """``x * relu6(x + 3) / 6``.
 
     >>> hardswish(torch.tensor([-4.0, 1.0, 4.0]))
-    tensor([-0.0000,  0.6667,  4.0000])
+    tensor([-0.0000, 0.6667, 4.0000])
     """
     return _act(Hardswish, input, "hardswish", "hardswish_cpu", inplace)
 
@@ -347,7 +348,7 @@ def glu(input: Tensor, dim: int = -1) -> Tensor:
     return apply(Glu, (input,), (x,), axis)
 
 
-# -- threshold / hardshrink / softshrink: piecewise linear, a mask is all backward needs ------------
+# -- threshold / hardshrink / softshrink: piecewise linear, backward needs only a mask ----------
 
 class _Masked(Function):
     """``g`` where the saved mask ``keep`` is set, 0 elsewhere."""
@@ -570,7 +571,8 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
     x = _data(logits, "empty_like")
     if x.dtype.kind != "f":
         raise RuntimeError("Exponential distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified {_scalar_name(x.dtype)}")
+                           "dtype must be a floating point but you specified "
+                           f"{_scalar_name(x.dtype)}")
     draws = _RND.exponential_(_make(np.empty(x.shape, x.dtype)))
     gumbels = _M.neg(_M.log(draws))
     y_soft = _softmax(_E.div(_E.add(logits, gumbels), tau), dim)

@@ -110,8 +110,8 @@ CASES = [
      lambda k, d: [(data(k, (3, 5), d), True)], True),
     ("torch.threshold_", lambda T, a: T.threshold_(a * 1, 0.0, 1.5),
      lambda k, d: [(data(k, (3, 5), d), True)], True),
-    ("hardshrink", lambda T, a: F(T).hardshrink(a), lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)],
-     True),
+    ("hardshrink", lambda T, a: F(T).hardshrink(a),
+     lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)], True),
     ("hardshrink_1", lambda T, a: F(T).hardshrink(a, 1.0),
      lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)], True),
     ("hardshrink_negative_lambd", lambda T, a: F(T).hardshrink(a, -1),
@@ -120,13 +120,14 @@ CASES = [
      lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)], True),
     ("Tensor.hardshrink", lambda T, a: a.hardshrink(lambd=0.3),
      lambda k, d: [(data(k, (3, 5), d), True)], True),
-    ("softshrink", lambda T, a: F(T).softshrink(a), lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)],
-     True),
+    ("softshrink", lambda T, a: F(T).softshrink(a),
+     lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)], True),
     ("softshrink_0.25", lambda T, a: F(T).softshrink(a, 0.25),
      lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)], True),
     ("softshrink_0", lambda T, a: F(T).softshrink(a, 0),
      lambda k, d: [(data(k, (3, 5), d, 1, SHRINK), True)], True),
-    ("rrelu_eval", lambda T, a: F(T).rrelu(a), lambda k, d: [(data(k, (3, 5), d, 1, RR), True)], True),
+    ("rrelu_eval", lambda T, a: F(T).rrelu(a),
+     lambda k, d: [(data(k, (3, 5), d, 1, RR), True)], True),
     ("rrelu_eval_bounds", lambda T, a: F(T).rrelu(a, 0.1, 0.3),
      lambda k, d: [(data(k, (3, 5), d, 1, RR), True)], True),
     ("rrelu_eval_inplace", lambda T, a: F(T).rrelu(a * 1, inplace=True),
@@ -392,7 +393,8 @@ SECOND = [
      True),
     ("softshrink", lambda T, a: F(T).softshrink(a), lambda k: [(data(k, (3, 4), np.float64), True)],
      True),
-    ("rrelu_eval", lambda T, a: F(T).rrelu(a), lambda k: [(data(k, (3, 4), np.float64), True)], True),
+    ("rrelu_eval", lambda T, a: F(T).rrelu(a), lambda k: [(data(k, (3, 4), np.float64), True)],
+     True),
     ("rrelu_train", seeded(lambda T, a: F(T).rrelu(a, training=True)),
      lambda k: [(data(k, (3, 4), np.float64), True)], True),
     ("gumbel_softmax", seeded(lambda T, a: F(T).gumbel_softmax(a, tau=0.5)),
@@ -481,7 +483,8 @@ def test_gradcheck_and_gradgradcheck(case):
         if isinstance(s, str):                 # a prelu weight: "w<number of parameters>"
             inputs.append(numtorch.tensor(rng.uniform(0.1, 0.5, int(s[1:])), requires_grad=True))
         else:
-            inputs.append(numtorch.tensor(_away(rng.standard_normal(s) * 2, kinks), requires_grad=True))
+            a = _away(rng.standard_normal(s) * 2, kinks)
+            inputs.append(numtorch.tensor(a, requires_grad=True))
     inputs = tuple(inputs)
     assert numtorch.autograd.gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
     assert numtorch.autograd.gradgradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
@@ -532,8 +535,9 @@ MODULES = [
     ("PReLU", (3, 0.1), {}, (2, 3, 4)), ("PReLU", (), {"num_parameters": 4, "init": -0.5}, (4, 4)),
     ("GLU", (), {}, (3, 4)), ("GLU", (1,), {}, (2, 4, 3)), ("Threshold", (0.1, 20), {}, (3, 4)),
     ("Threshold", (0.1, 20.0, True), {}, (3, 4)), ("Threshold", (1, 2), {}, (3, 4)),
-    ("RReLU", (), {}, (3, 4)), ("RReLU", (0.1, 0.3, True), {}, (3, 4)), ("RReLU", (1, 2), {}, (3, 4)),
-    ("Hardshrink", (), {}, (3, 4)), ("Hardshrink", (1,), {}, (3, 4)), ("Softshrink", (), {}, (3, 4)),
+    ("RReLU", (), {}, (3, 4)), ("RReLU", (0.1, 0.3, True), {}, (3, 4)),
+    ("RReLU", (1, 2), {}, (3, 4)), ("Hardshrink", (), {}, (3, 4)), ("Hardshrink", (1,), {}, (3, 4)),
+    ("Softshrink", (), {}, (3, 4)),
     ("Softshrink", (2,), {}, (3, 4)), ("Softshrink", (), {"lambd": 0.25}, (3, 4)),
     ("Softmax2d", (), {}, (2, 3, 2, 2)), ("Softmax2d", (), {}, (3, 2, 2)),
     ("CosineSimilarity", (), {}, (4, 5)), ("CosineSimilarity", (0, 1e-6), {}, (4, 5)),
@@ -571,7 +575,8 @@ def test_module(name, args, kw, shape):
         arrays.append(data(key + "/2", shape, np.float32, 2))
     want = ORACLE.answer(key, lambda torch: _module_side(torch, name, args, kw, arrays))
     got = _module_side(numtorch, name, args, kw, arrays)
-    assert isinstance(getattr(numtorch.nn, name)(*args, **kw), getattr(A, name, None) or getattr(D, name))
+    cls = getattr(A, name, None) or getattr(D, name)
+    assert isinstance(getattr(numtorch.nn, name)(*args, **kw), cls)
     assert got["repr"] == want["repr"]
     assert got["attrs"] == want["attrs"]
     assert got["constants"] == want["constants"]
@@ -619,9 +624,9 @@ def test_prelu_trains():
 
 SIGNATURES = [("functional", n) for n in ("mish", "hardswish", "hardsigmoid", "threshold", "rrelu",
                                           "glu", "gumbel_softmax")] + \
-             [("module", n) for n in ("Mish", "Hardswish", "Hardsigmoid", "PReLU", "GLU", "Threshold",
-                                      "RReLU", "Hardshrink", "Softshrink", "CosineSimilarity",
-                                      "PairwiseDistance")]
+             [("module", n) for n in ("Mish", "Hardswish", "Hardsigmoid", "PReLU", "GLU",
+                                      "Threshold", "RReLU", "Hardshrink", "Softshrink",
+                                      "CosineSimilarity", "PairwiseDistance")]
 
 
 def _signature(T, kind, name):
@@ -663,7 +668,8 @@ NAN_CASES = [
         a, T.tensor([0.2], dtype=a.dtype))), ("glu", lambda T, a: F(T).glu(a)),
     ("threshold", lambda T, a: F(T).threshold(a, 0.1, 2.0)), ("rrelu", lambda T, a: F(T).rrelu(a)),
     ("rrelu_train", seeded(lambda T, a: F(T).rrelu(a, training=True))),
-    ("hardshrink", lambda T, a: F(T).hardshrink(a)), ("softshrink", lambda T, a: F(T).softshrink(a)),
+    ("hardshrink", lambda T, a: F(T).hardshrink(a)),
+    ("softshrink", lambda T, a: F(T).softshrink(a)),
 ]
 
 
