@@ -36,7 +36,12 @@ METRICS = [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 
 
 PLATEAU = [dict(), dict(patience=2), dict(patience=1, cooldown=2, factor=0.5, min_lr=0.01),
            dict(mode="max", patience=0, threshold_mode="abs", threshold=0.01, min_lr=[0.0, 0.2]),
-           dict(mode="max", patience=1, factor=0.3, eps=0.02)]
+           dict(mode="max", patience=1, factor=0.3, eps=0.02),
+           dict(patience=1, threshold_mode="abs", threshold=0.02)]
+# "max" mode on a metric that rises (the negated METRICS): small and large improvements
+RISING = [-m for m in METRICS]
+PLATEAU_RISING = [dict(mode="max", patience=1, threshold_mode="abs", threshold=0.02),
+                  dict(mode="max", patience=1, threshold=0.03, cooldown=1)]
 
 
 def _sequence(lib, make, n=30, metrics=None, epochs=False):
@@ -102,12 +107,16 @@ def test_step_with_epoch_uses_closed_form_like_torch(name):
     _check(CASES[name], want, n=12, epochs=True)
 
 
-@pytest.mark.parametrize("kw", PLATEAU, ids=[str(k) for k in PLATEAU])
-def test_reduce_lr_on_plateau_matches_torch(kw):
+PLATEAU_RUNS = [(kw, "falling") for kw in PLATEAU] + [(kw, "rising") for kw in PLATEAU_RISING]
+
+
+@pytest.mark.parametrize("kw,metric", PLATEAU_RUNS, ids=[f"{k}-{m}" for k, m in PLATEAU_RUNS])
+def test_reduce_lr_on_plateau_matches_torch(kw, metric):
     make = lambda m, o: m.ReduceLROnPlateau(o, **kw)    # noqa: E731
-    want = ORACLE.answer(f"plateau/{kw}", lambda torch: _answer(torch, make, n=40,
-                                                                 metrics=METRICS))
-    got = _check(make, want, n=40, metrics=METRICS)
+    metrics = METRICS if metric == "falling" else RISING
+    key = f"plateau/{kw}" if metric == "falling" else f"plateau/{kw}/{metric}"
+    want = ORACLE.answer(key, lambda torch: _answer(torch, make, n=40, metrics=metrics))
+    got = _check(make, want, n=40, metrics=metrics)
     assert got["state"] == want["state"]
 
 

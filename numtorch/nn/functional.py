@@ -40,7 +40,7 @@ from ..ops.loss_extra import (poisson_nll_loss, gaussian_nll_loss,  # noqa: F401
                               cosine_embedding_loss, margin_ranking_loss, hinge_embedding_loss,
                               soft_margin_loss, multilabel_soft_margin_loss, multilabel_margin_loss,
                               multi_margin_loss, triplet_margin_loss,
-                              triplet_margin_with_distance_loss)
+                              triplet_margin_with_distance_loss, ctc_loss)
 from ..ops.distance import pairwise_distance  # noqa: F401
 from ..ops.linear import linear  # noqa: F401
 from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm,  # noqa: F401
@@ -331,4 +331,4 @@ __all__ += ["mish", "hardswish", "hardsigmoid", "prelu", "glu", "threshold", "th
 __all__ += ["poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
             "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
             "multilabel_margin_loss", "multi_margin_loss", "triplet_margin_loss",
-            "triplet_margin_with_distance_loss"]
+            "triplet_margin_with_distance_loss", "ctc_loss"]

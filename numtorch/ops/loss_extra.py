@@ -1,13 +1,14 @@
 """More loss functions: Poisson and Gaussian negative log likelihood, the margin and embedding
 losses (cosine_embedding, margin_ranking, hinge_embedding, soft_margin, multilabel_soft_margin,
-multilabel_margin, multi_margin) and the triplet losses.
+multilabel_margin, multi_margin), the triplet losses and ctc_loss.
 
 PyTorch composes most of these from ordinary ops; numtorch does the same with the same ops, so
 ``grad_fn`` (``SubBackward0``, ``MeanBackward0``, ``ClampMinBackward0``, ...), the gradients
-and the double backward come out as PyTorch's. The three PyTorch computes in one kernel
-(``soft_margin_loss``, ``multilabel_margin_loss``, ``multi_margin_loss``) are one node each,
-with an analytic backward written once for both first and higher order. The reduction helpers
-are loss.py's.
+and the double backward come out as PyTorch's. The four PyTorch computes in one kernel
+(``soft_margin_loss``, ``multilabel_margin_loss``, ``multi_margin_loss``, ``ctc_loss``) are one
+node each, with an analytic backward written once for first and higher order (PyTorch defines
+no second derivative of the last three: their recorded gradient refuses, as PyTorch's does).
+The reduction helpers are loss.py's.
 
 >>> import numtorch as torch
 >>> x = torch.tensor([[0.5, -1.0]], requires_grad=True)
@@ -27,7 +28,6 @@ from .._errors import not_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import no_grad
-from . import elementwise as _E
 from . import math as _M
 from . import reduce as _R
 from . import shape as _S
@@ -269,7 +269,8 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
     """
     if size_average is not None or reduce is not None:
         reduction = legacy_reduction(size_average, reduce)
-    if isinstance(input, Tensor) and input._data.dtype.kind not in "fc":
+    _tensors("log_sigmoid", ("input",), (input,))     # PyTorch's first op on it
+    if input._data.dtype.kind not in "fc":
         raise NotImplementedError(f'"log_sigmoid_cpu" not implemented for '
                                   f"'{_scalar_name(input._data.dtype)}'")
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
@@ -544,7 +545,229 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     return apply(MultilabelMarginLoss, (input, None), (x, t), reduction)
 
 
+# -- ctc_loss -------------------------------------------------------------------------------------
+
+def _logsumexp3(a, b, c):
+    """``log(exp(a) + exp(b) + exp(c))`` elementwise, -inf where all three are -inf."""
+    m = np.maximum(np.maximum(a, b), c)
+    m = np.where(np.isfinite(m), m, 0)
+    return m + np.log(np.exp(a - m) + np.exp(b - m) + np.exp(c - m))
+
+
+def _shift(a, k, fill):
+    """``a`` moved ``k`` places along the last axis (right for k > 0), ``fill`` coming in."""
+    out = np.full_like(a, fill)
+    if k > 0:
+        out[..., k:] = a[..., :-k]
+    else:
+        out[..., :k] = a[..., -k:]
+    return out
+
+
+class _CtcBackwardNode(_NotDifferentiable):
+    _name = "torch::autograd::NotImplemented"
+    _message = "derivative for aten::_ctc_loss_backward is not implemented"
+
+
+class CtcLoss(Function):
+    """The negative log likelihood of each sample's target under CTC (blank-separated paths),
+    by the forward (alpha) / backward (beta) recursions in log space, vectorized over the batch
+    and the extended labels. The gradient is PyTorch's: ``exp(lp) - exp(log(sum alpha beta over
+    a class's positions) + nll - lp)`` for ``t < input_length``, 0 after (it equals the
+    derivative when ``log_probs`` come from log_softmax); PyTorch defines no second one."""
+    _raw = True
+    _name = "CtcLossBackward0"
+    saves = (0,)
+    constants = ("lp", "lpe", "alpha", "nll")   # the gradient's own derivative is refused
+
+    @staticmethod
+    def forward(ctx, lp, ext, valid, skip, il, tl, zero_infinity):
+        lpe = np.take_along_axis(lp, np.broadcast_to(ext, lp.shape[:1] + ext.shape), 2)
+        with np.errstate(divide="ignore", invalid="ignore"):     # -inf: the impossible paths
+            alpha, nll = _ctc_alpha(lpe, valid, skip, il, tl)
+        ctx.x, ctx.lp, ctx.alpha, ctx.nll = lp, lp, alpha, nll
+        ctx.lpe, ctx.ext, ctx.valid, ctx.skip, ctx.il, ctx.tl = lpe, ext, valid, skip, il, tl
+        ctx.zero_infinity = zero_infinity
+        return nll
+
+    @staticmethod
+    def backward(ctx, g):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            grad = _ctc_gradient(ctx)
+        gx = grad * g.reshape(1, grad.shape[1], 1)
+        return _refusing(_CtcBackwardNode, gx, ctx.x), None
+
+
+def _ctc_alpha(lpe, valid, skip, il, tl):
+    """The forward variables (T, N, S') and each sample's negative log likelihood."""
+    neg = lpe.dtype.type(-np.inf)
+    alpha = np.full(lpe.shape, neg)
+    a = np.full(lpe.shape[1:], neg)
+    a[:, :2] = lpe[0, :, :2]
+    a[~valid] = neg
+    alpha[0] = a
+    for t in range(1, lpe.shape[0]):
+        a = _logsumexp3(a, _shift(a, 1, neg), np.where(skip, _shift(a, 2, neg), neg)) + lpe[t]
+        a[~valid] = neg
+        alpha[t] = a
+    last = alpha[np.maximum(il - 1, 0), np.arange(lpe.shape[1])]       # (N, S') at t = il - 1
+    end = np.take_along_axis(last, (2 * tl)[:, None], 1)[:, 0]
+    before = np.take_along_axis(last, np.maximum(2 * tl - 1, 0)[:, None], 1)[:, 0]
+    ll = np.logaddexp(end, np.where(tl > 0, before, neg))
+    ll = np.where(il > 0, ll, np.where(tl > 0, neg, lpe.dtype.type(0)))
+    return alpha, -ll
+
+
+def _ctc_gradient(ctx):
+    """PyTorch's gradient of each sample's loss with respect to ``log_probs`` (T, N, C)."""
+    lp, lpe, alpha, nll, ext, valid, il, tl = (ctx.lp, ctx.lpe, ctx.alpha, ctx.nll, ctx.ext,
+                                               ctx.valid, ctx.il, ctx.tl)
+    steps, n, c = lp.shape
+    neg = lp.dtype.type(-np.inf)
+    beta = np.full(lpe.shape, neg)
+    width = np.arange(ext.shape[1])
+    finals = valid & ((width[None] == 2 * tl[:, None]) | (width[None] == 2 * tl[:, None] - 1))
+    skip_next = _shift(ctx.skip, -2, False)            # s -> s + 2 is allowed
+    b = np.full(ext.shape, neg)
+    for t in range(steps - 1, -1, -1):
+        rec = _logsumexp3(b, _shift(b, -1, neg), np.where(skip_next, _shift(b, -2, neg), neg)) + lpe[t]
+        b = np.where((t == il - 1)[:, None], np.where(finals, lpe[t], neg),
+                     np.where((t < il - 1)[:, None], rec, neg))
+        b[~valid] = neg
+        beta[t] = b
+    ab = alpha + beta
+    m = ab.max(axis=2, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)
+    onehot = np.zeros((n, ext.shape[1], c), lp.dtype)
+    np.put_along_axis(onehot, ext[:, :, None], valid[:, :, None].astype(lp.dtype), 2)
+    lcab = np.log(np.einsum("tns,nsc->tnc", np.exp(ab - m), onehot)) + m
+    grad = np.exp(lp) - np.exp(lcab + nll[None, :, None] - lp)
+    keep = np.arange(steps)[:, None] < il[None, :]                     # (T, N)
+    if ctx.zero_infinity:
+        keep = keep & (nll != np.inf)[None, :]
+    return np.where(keep[:, :, None], grad, lp.dtype.type(0))
+
+
+def _ctc_lengths(name: str, v) -> np.ndarray:
+    if isinstance(v, Tensor):
+        a = v._data
+        if a.dtype.kind not in "iu":
+            raise RuntimeError(f"{name} must be integral")
+        return a.reshape(-1).astype(np.int64)
+    for i, e in enumerate(v):
+        if not isinstance(e, (int, np.integer)) or isinstance(e, bool):
+            raise TypeError(f"ctc_loss(): argument '{name}' failed to unpack the object at pos "
+                            f"{i + 1} with error \"type must be tuple of ints,but got "
+                            f"{type(e).__name__}\"")
+    return np.array(v, np.int64).reshape(-1)
+
+
+def _checking(text: str) -> RuntimeError:
+    return RuntimeError(f"{text} (while checking arguments for ctc_loss_allocate_outputs)")
+
+
+def _ctc_targets(targets: np.ndarray, tl: np.ndarray, n: int) -> np.ndarray:
+    """The targets as an (N, max length) array (concatenated 1-D targets are split)."""
+    if targets.ndim not in (1, 2):
+        raise _checking(f"Expected 1 to 2 dimensions, but got {targets.ndim}-dimensional tensor for "
+                        "argument #2 'targets'")
+    if tl.size != n:
+        raise RuntimeError("target_lengths must be of size batch_size")
+    if targets.ndim == 2 and targets.shape[0] != n:
+        raise _checking(f"Expected tensor to have size {n} at dimension 0, but got size "
+                        f"{targets.shape[0]} for argument #2 'targets'")
+    for k in tl:
+        if k < 0:
+            raise _checking(f"Expected target_lengths to have value at least 0, but got value {k}")
+    width = int(tl.max()) if n else 0
+    if targets.ndim == 2:
+        if width > targets.shape[1]:
+            raise _checking(f"Expected tensor to have size at least {width} at dimension 1, but got "
+                            f"size {targets.shape[1]} for argument #2 'targets'")
+        return targets[:, :width].astype(np.int64)
+    total = int(tl.sum())
+    if targets.shape[0] != total:
+        raise _checking(f"Expected tensor to have size {total} at dimension 0, but got size "
+                        f"{targets.shape[0]} for argument #2 'targets'")
+    padded = np.zeros((n, width), np.int64)
+    starts = np.concatenate([[0], np.cumsum(tl)[:-1]]).astype(np.int64)
+    for i in range(n):
+        padded[i, :tl[i]] = targets[starts[i]:starts[i] + tl[i]]
+    return padded
+
+
+def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, blank: int = 0,
+             reduction: str = "mean", zero_infinity: bool = False) -> Tensor:
+    """Connectionist Temporal Classification loss of ``log_probs`` (T, N, C) (or (T, C)) against
+    ``targets``: padded (N, S) or concatenated (sum(target_lengths),). ``'mean'`` divides each
+    sample's loss by its target length, then averages; ``zero_infinity`` zeroes impossible
+    (infinite) losses and their gradients.
+
+    >>> lp = torch.tensor([[[-0.1, -2.4]], [[-2.4, -0.1]]])      # (T=2, N=1, C=2)
+    >>> ctc_loss(lp, torch.tensor([[1]]), (2,), (1,))
+    tensor(0.0954)
+    """
+    _check_reduction(reduction)
+    _tensors("ctc_loss", ("log_probs", "targets"), (log_probs, targets))
+    if isinstance(input_lengths, Tensor) != isinstance(target_lengths, Tensor) or not all(
+            isinstance(v, (Tensor, tuple, list)) for v in (input_lengths, target_lengths)):
+        got = ", ".join(type(v).__name__ for v in (log_probs, targets, input_lengths, target_lengths))
+        raise TypeError(f"ctc_loss() received an invalid combination of arguments - got ({got}, int, "
+                        "int, bool), but expected one of:\n"
+                        " * (Tensor log_probs, Tensor targets, tuple of ints input_lengths, tuple of "
+                        "ints target_lengths, int blank = 0, int reduction = at::Reduction::Mean, "
+                        "bool zero_infinity = False)\n"
+                        " * (Tensor log_probs, Tensor targets, Tensor input_lengths, Tensor "
+                        "target_lengths, int blank = 0, int reduction = at::Reduction::Mean, bool "
+                        "zero_infinity = False)\n")
+    il = _ctc_lengths("input_lengths", input_lengths)
+    tl = _ctc_lengths("target_lengths", target_lengths)
+    if log_probs._data.size == 0:
+        raise RuntimeError("log_probs tensor must not be empty")
+    unbatched = log_probs.ndim != 3
+    if unbatched:
+        log_probs = _S.unsqueeze(log_probs, 1)
+        if targets.ndim == 1:
+            targets = _S.unsqueeze(targets, 0)
+    lp, t = log_probs._data, targets._data
+    if lp.ndim != 3:
+        raise _checking(f"Expected 3-dimensional tensor, but got {lp.ndim}-dimensional tensor for "
+                        "argument #1 'log_probs'")
+    _float_input(lp, "ctc_loss_cpu")
+    steps, n, c = lp.shape
+    if not 0 <= blank < c:
+        raise RuntimeError("blank must be in label range")
+    if il.size != n:
+        raise RuntimeError("input_lengths must be of size batch_size")
+    padded = _ctc_targets(t, tl, n)
+    for k in il:
+        if k < 0:
+            raise _checking(f"Expected input_lengths to have value at least 0, but got value {k}")
+        if k > steps:
+            raise _checking(f"Expected input_lengths to have value at most {steps}, but got value {k}")
+    labels = padded[np.arange(padded.shape[1])[None] < tl[:, None]]
+    if labels.size and (labels.min() < 0 or labels.max() >= c):
+        bad = labels[(labels < 0) | (labels >= c)]
+        raise IndexError(f"Target {int(bad[0])} is out of bounds.")
+    # the extended labels: blank, l1, blank, l2, ..., blank (2 * length + 1 of them)
+    ext = np.full((n, 2 * padded.shape[1] + 1), blank, np.int64)
+    ext[:, 1::2] = np.where(np.arange(padded.shape[1])[None] < tl[:, None], padded, blank)
+    valid = np.arange(ext.shape[1])[None] < (2 * tl + 1)[:, None]
+    # s - 2 -> s skips a blank between two different labels (a label equal to blank counts)
+    skip = np.zeros(ext.shape, bool)
+    skip[:, 2:] = ext[:, 2:] != ext[:, :-2]
+    loss = apply(CtcLoss, (log_probs, None), (lp, ext, valid, skip, il, tl, bool(zero_infinity)))
+    if zero_infinity:
+        loss = _M.where(loss == np.inf, zeros_like(loss), loss)
+    if reduction == "mean":
+        lengths = _make(np.maximum(tl, 1).astype(lp.dtype))
+        return _R.mean(loss / lengths)
+    if reduction == "sum":
+        return _R.sum(loss)
+    return _S.squeeze(loss, 0) if unbatched else loss
+
+
 __all__ = ["poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
            "multilabel_margin_loss", "multi_margin_loss", "triplet_margin_loss",
-           "triplet_margin_with_distance_loss"]
+           "triplet_margin_with_distance_loss", "ctc_loss"]
