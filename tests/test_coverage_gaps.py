@@ -412,7 +412,11 @@ def test_device_as_context_manager():
         out.append(str(T.get_default_device()))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            out.append(attempt(lambda: T.device("cuda").__enter__()))
+            cuda = T.device("cuda")
+            out.append(attempt(lambda: cuda.__enter__()))
+            if hasattr(cuda, "__exit__"):          # leave no default device behind for
+                attempt(lambda: cuda.__exit__(None, None, None))   # later tests
+            T.set_default_device(None)
         return out
 
     same_facts("device_context_manager", facts)
