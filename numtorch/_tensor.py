@@ -288,7 +288,10 @@ class Tensor:
     def __float__(self) -> float:
         if self._data.size != 1:
             raise ValueError(_ONE_ELEMENT)
-        if self.requires_grad and not _warned_float[0]:     # PyTorch warns once per process
+        if self.requires_grad and not _warned_float[0]:     # PyTorch warns once per process,
+            from .autograd.grad_mode import state as grad_enabled       # with grad mode on
+            if not grad_enabled[0]:
+                return float(self._data.item())
             _warned_float[0] = True
             import warnings
             warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to "

@@ -58,6 +58,8 @@ def test_float_of_requires_grad_warns_once_per_process():
             "x = torch.ones(1, requires_grad=True)\n"
             "with warnings.catch_warnings(record=True) as w:\n"
             "    warnings.simplefilter('always')\n"
+            "    with torch.no_grad():\n"
+            "        float(x)          # no warning with grad mode off, and none used up\n"
             "    float(x); float(x * 2); float(x.detach())\n"
             "print(len(w)); print(str(w[0].message))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
