@@ -73,6 +73,7 @@ def test_launcher_options(monkeypatch, capsys):
             return 7
     monkeypatch.setattr(launcher.subprocess, "Popen", FakePopen)
     monkeypatch.setattr(launcher._mpi, "available", lambda: True)
+    monkeypatch.setattr(launcher, "find_mpiexec", lambda: "mpiexec")   # none without the extra
     from numtorch import run
     assert run.main(["--nproc", "3", "--hostfile", "hosts", "--no-prefix", "--seed", "4",
                      "prog.py", "a"]) == 7
