@@ -194,6 +194,24 @@ class Distribution:
                 "__init__ method must also define a custom .expand() method.")
         return self.__new__(type(self)) if _instance is None else _instance
 
+    def _expanded(self, cls, batch_shape, _instance, params, extra_shape=()):
+        """The body of ``expand``: a new ``cls`` (or ``_instance``) holding this one's tensors
+        ``params`` (those it has; a lazy one not yet computed stays lazy) expanded to
+        ``batch_shape + extra_shape``, ``probs``/``logits`` also as ``_param``, with
+        ``batch_shape`` and this one's ``event_shape``; the caller copies anything else."""
+        new = self._get_checked_instance(cls, _instance)
+        batch_shape = Size(batch_shape)
+        shape = batch_shape + Size(extra_shape)
+        for name in params:
+            if name in self.__dict__:
+                value = self.__dict__[name].expand(shape)
+                setattr(new, name, value)
+                if name in ("probs", "logits"):
+                    new._param = value
+        super(cls, new).__init__(batch_shape, self.event_shape, validate_args=False)
+        new._validate_args = self._validate_args
+        return new
+
     def __repr__(self) -> str:
         param_names = [k for k, _ in self.arg_constraints.items() if k in self.__dict__]
 

@@ -116,6 +116,29 @@ class _lazy_property_and_property(lazy_property, property):
         lazy_property.__init__(self, wrapped)
 
 
+class ProbsOrLogits:
+    """Mixin of the distributions given ``probs`` or ``logits`` (kept as ``_param``): the other
+    one computed lazily, ``param_shape`` and ``_new`` from ``_param``. ``_binary``: each
+    probability is of one event (Bernoulli, Binomial), not a distribution over the last dim."""
+
+    _binary = False
+
+    @lazy_property
+    def logits(self) -> Tensor:
+        return probs_to_logits(self.probs, is_binary=self._binary)
+
+    @lazy_property
+    def probs(self) -> Tensor:
+        return logits_to_probs(self.logits, is_binary=self._binary)
+
+    @property
+    def param_shape(self) -> Size:
+        return self._param.size()
+
+    def _new(self, *args, **kwargs):
+        return self._param.new(*args, **kwargs)
+
+
 def tril_matrix_to_vec(mat: Tensor, diag: int = 0) -> Tensor:
     """The lower-triangular part (from diagonal ``diag``) of ``mat``'s last two dims, as a
     vector in row-major order."""
