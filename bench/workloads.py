@@ -230,7 +230,7 @@ def lenet_bn(torch, steps: int = 100):
 def mnist_net(torch, steps: int = 30):
     """The net of PyTorch's official MNIST example (conv 1->32 3x3, conv 32->64 3x3, max-pool 2,
     dropout 0.25, Linear 9216-128, dropout 0.5, Linear 128-10, log_softmax + nll_loss), batch 64,
-    SGD(lr 0.01, momentum 0.9) (the example's Adadelta is not in numtorch yet)."""
+    SGD(lr 0.01, momentum 0.9), as the other convolution rows (the example itself uses Adadelta)."""
     nn = torch.nn
     F = torch.nn.functional
     torch.manual_seed(0)
