@@ -12,7 +12,7 @@ torch.bfloat16
 """
 from __future__ import annotations
 
-__all__ = ["ForeignDtype", "FOREIGN", "bfloat16"]
+__all__ = ["ForeignDtype", "FOREIGN", "bfloat16", "refuse_foreign"]
 
 
 class ForeignDtype:
@@ -34,6 +34,13 @@ class ForeignDtype:
         """No NumPy dtype: making a tensor of this dtype raises a TypeError that says so."""
         raise TypeError(f"numtorch has no torch.{self.name} tensors: NumPy has no {self.name} "
                         f"dtype. Use torch.float32 (autocast regions compute in float32).")
+
+
+def refuse_foreign(dtype) -> None:
+    """Raise ``dtype.np``'s TypeError when ``dtype`` is one of these (a tensor of it is asked
+    for); do nothing otherwise."""
+    if isinstance(dtype, ForeignDtype):
+        dtype.np
 
     def __reduce__(self):
         return (_by_name, (self.name,))

@@ -22,6 +22,7 @@ from typing import Optional
 
 import numpy as np
 
+from ._foreign_dtype import refuse_foreign
 from . import _dtype, _errors
 from . import _generator as _G
 from ._generator import Generator
@@ -70,7 +71,8 @@ def _np_dtype(dtype, default=None):
         dtype = default if default is not None else _dtype.get_default_dtype()
     if isinstance(dtype, _dtype.dtype):
         return dtype.np
-    return getattr(dtype, "np", None) or np.dtype(dtype)     # torch.bfloat16: a clear TypeError
+    refuse_foreign(dtype)                                    # torch.bfloat16: says why not
+    return np.dtype(dtype)
 
 
 _torch_name = _dtype.legacy_name_np       # 'Float', 'Long', ... as PyTorch's messages name them

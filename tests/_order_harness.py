@@ -14,6 +14,7 @@ import warnings
 import zlib
 
 import numpy as np
+from _oracle import live_torch as torch_or_none  # the installed torch, or None
 
 KINDS = {
     # name: (dtype, how the values are drawn)
@@ -162,14 +163,6 @@ def load(mod) -> tuple:
         start, n = int(start), int(np.prod(shape))
         arrays[key] = flat[dt][start:start + n].reshape(shape)
     return arrays, facts
-
-
-def torch_or_none():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
 
 
 def _same(got, want, tol, what):

@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import numtorch
+from _oracle import live_torch as _torch_or_none  # the installed torch, or None
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 RECORD_NPZ = os.path.join(DATA, "fft.npz")
@@ -296,14 +297,6 @@ def record():
     with open(RECORD_JSON, encoding="utf-8") as f:
         facts = json.load(f)
     return arrays, facts
-
-
-def _torch_or_none():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
 
 
 def _tol(dtypes) -> dict:

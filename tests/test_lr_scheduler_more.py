@@ -18,6 +18,7 @@ import warnings
 import pytest
 
 import numtorch
+from _oracle import live_torch as _torch_or_none  # the installed torch, or None
 
 RECORD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
                       "lr_scheduler_more.json")
@@ -238,14 +239,6 @@ def regenerate() -> dict:
 def record():
     with open(RECORD, encoding="utf-8") as f:
         return json.load(f)
-
-
-def _torch_or_none():
-    try:
-        import torch
-    except ImportError:
-        return None
-    return torch
 
 
 def _libs():

@@ -13,7 +13,7 @@ import warnings
 
 from .. import _dtype, _errors
 from .._device import device as Device
-from .._foreign_dtype import ForeignDtype
+from .._foreign_dtype import refuse_foreign
 from .._tensor import Tensor
 from ..autograd.engine import check_complex_below
 from ..autograd.function import Function
@@ -69,8 +69,7 @@ def _cast(input: Tensor, d: _dtype.dtype, copy: bool = False) -> Tensor:
 def _parse_to(args, kwargs):
     dtype = kwargs.get("dtype")
     dev = kwargs.get("device")
-    if isinstance(dtype, ForeignDtype):
-        dtype.np                                     # raises: no tensors of that dtype
+    refuse_foreign(dtype)                            # torch.bfloat16: says why not
     if dtype is not None and not isinstance(dtype, _dtype.dtype):
         got = ", ".join([_errors.type_name(a) for a in args]
                         + [f"{k}={_errors.type_name(v)}" for k, v in kwargs.items()]) + ", "
@@ -80,14 +79,14 @@ def _parse_to(args, kwargs):
     for a in args:
         if isinstance(a, _dtype.dtype):
             dtype = a
-        elif isinstance(a, ForeignDtype):
-            a.np                                     # raises: no tensors of that dtype
         elif isinstance(a, (str, Device)):
             dev = Device(a)
         elif isinstance(a, Tensor):
             dtype, dev = a.dtype, a.device
         elif isinstance(a, builtins.int):
             dev = Device("cuda", a)
+        else:
+            refuse_foreign(a)                        # torch.bfloat16: says why not
     return dtype, dev
 
 
@@ -116,8 +115,7 @@ def type(input: Tensor, dtype=None, non_blocking=False):
         raise ValueError(f"invalid type: '{dtype}'")
     if isinstance(dtype, _dtype.dtype):
         return _cast(input, dtype)
-    if isinstance(dtype, ForeignDtype):
-        dtype.np                                     # raises: no tensors of that dtype
+    refuse_foreign(dtype)
     name = getattr(dtype, "_numtorch_dtype", None)
     if name is not None:
         return _cast(input, name)

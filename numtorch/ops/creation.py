@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _dtype
 from .._errors import arg_error, invalid_combination, nesting_error, not_tensor, size_error
+from .._foreign_dtype import refuse_foreign
 from .._tensor import Tensor
 from ._apply import write_out
 
@@ -116,7 +117,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
     """
     dev = _check_device(device)
     if dtype is not None and not isinstance(dtype, _dtype.dtype):
-        getattr(type(dtype), "np", None) and dtype.np         # torch.bfloat16: says why not
+        refuse_foreign(dtype)                                # torch.bfloat16: says why not
         raise arg_error("tensor", "dtype", None, "torch.dtype", dtype)
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use "

@@ -6,31 +6,15 @@ installed).
 The cases live in tests/test_fft.py (``regenerate``); this records PyTorch's outputs,
 gradients, grad_fn names, errors, printed complex tensors and higher-order derivatives for each.
 """
-from __future__ import annotations
 
-import importlib.util
-import json
 import os
 import sys
 
-import numpy as np
-
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "nn"))
 
-
-def main() -> None:
-    spec = importlib.util.spec_from_file_location("test_fft",
-                                                  os.path.join(HERE, "..", "test_fft.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    arrays, facts = mod.regenerate()
-    np.savez_compressed(mod.RECORD_NPZ, **arrays)
-    with open(mod.RECORD_JSON, "w", encoding="utf-8") as f:
-        json.dump(facts, f, indent=1, sort_keys=True, ensure_ascii=False)
-        f.write("\n")
-    print(f"recorded {len(arrays)} arrays and {sum(len(v) for v in facts.values())} facts into "
-          f"{mod.RECORD_NPZ} / {mod.RECORD_JSON}", file=sys.stderr)
+from recorded_parity import regen_main  # noqa: E402
 
 
 if __name__ == "__main__":
-    main()
+    regen_main(os.path.join(HERE, "..", "test_fft.py"))
