@@ -10,6 +10,13 @@ with CUDA enabled`` at the next tensor creation; numtorch raises it one line ear
 >>> torch.get_default_device()
 device(type='cpu')
 >>> torch.set_default_device(None)   # back to the default
+>>> with torch.device("cpu", 0):     # a default device for a block, as in PyTorch
+...     torch.get_default_device()
+device(type='cpu', index=0)
+
+A ``with torch.device("cuda")`` block is entered, as in PyTorch; asking for the default device or
+creating a tensor inside it raises PyTorch's ``AssertionError: Torch not compiled with CUDA
+enabled``.
 """
 from __future__ import annotations
 
@@ -20,6 +27,7 @@ from ._device import device as Device
 __all__ = ["set_default_device", "get_default_device"]
 
 _default: Optional[Device] = None
+_outer: list = []            # the defaults that ``with torch.device(...)`` blocks replaced
 
 
 def set_default_device(device: Any) -> None:
@@ -43,4 +51,23 @@ def set_default_device(device: Any) -> None:
 
 def get_default_device() -> Device:
     """The default device of new tensors: ``device(type='cpu')`` unless set otherwise."""
-    return _default if _default is not None else Device("cpu")
+    if _default is None:
+        return Device("cpu")
+    if _default.type != "cpu":
+        from .cuda import _require_cuda
+        _require_cuda(_default)
+    return _default
+
+
+def enter_device(d: Device) -> None:
+    """``with d:`` -- ``d`` is the default device until the matching :func:`exit_device`.
+    Not checked here (PyTorch enters a CUDA device and fails at its first use)."""
+    global _default
+    _outer.append(_default)
+    _default = d
+
+
+def exit_device() -> None:
+    """The end of a ``with torch.device(...)`` block: the default before it again."""
+    global _default
+    _default = _outer.pop() if _outer else None

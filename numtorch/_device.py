@@ -138,6 +138,16 @@ class device:
 
     __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
+    def __enter__(self) -> "device":
+        # the default device for the block (function-level import: _default_device imports us)
+        from ._default_device import enter_device
+        enter_device(self)
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        from ._default_device import exit_device
+        exit_device()
+
     def __reduce__(self):
         return (device, (self.type,) if self.index is None else (self.type, self.index))
 

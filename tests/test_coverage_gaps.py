@@ -402,20 +402,30 @@ def test_device_equality_hash_and_pickle():
     same_facts("device_equality", facts)
 
 
-@pytest.mark.xfail(strict=True, reason="`with torch.device(...)` (a default device for the block) "
-                   "is not implemented: numtorch.device has no __enter__/__exit__")
 def test_device_as_context_manager():
     def facts(T):
         out = []
         with T.device("cpu", 0) as d:
             out += [repr(d), str(T.get_default_device()), str(T.zeros(1).device)]
+            with T.device("cpu"):                                 # nested blocks
+                out.append(str(T.get_default_device()))
+            out.append(str(T.get_default_device()))
         out.append(str(T.get_default_device()))
+        T.set_default_device("cpu")
+        with T.device("cpu", 0):
+            pass
+        out.append(str(T.get_default_device()))                   # the set default again
+        T.set_default_device(None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             cuda = T.device("cuda")
-            out.append(attempt(lambda: cuda.__enter__()))
+            out.append(attempt(lambda: repr(cuda.__enter__())))    # entered, fails at first use
+            out.append(attempt(lambda: T.get_default_device()))
+            out.append(attempt(lambda: T.zeros(2)))
+            out.append(attempt(lambda: T.tensor([1.0])))
             if hasattr(cuda, "__exit__"):          # leave no default device behind for
                 attempt(lambda: cuda.__exit__(None, None, None))   # later tests
+            out.append(str(T.get_default_device()))
             T.set_default_device(None)
         return out
 

@@ -17,6 +17,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import arg_error, invalid_combination, nesting_error, not_tensor, size_error
 from .._foreign_dtype import refuse_foreign
+from .. import _default_device
 from .._tensor import Tensor
 from ._apply import write_out
 
@@ -25,7 +26,9 @@ _make = Tensor._make
 
 def _check_device(device):
     if device is None:
-        return None
+        if _default_device._default is None:       # no default device set: the CPU
+            return None
+        device = _default_device.get_default_device()   # raises inside a CUDA block
     from .._device import device as Device
     d = Device(device)
     if d.type != "cpu":
