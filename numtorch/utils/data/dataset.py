@@ -283,7 +283,7 @@ def random_split(dataset: Dataset[T], lengths: Sequence[Union[int, float]],
     >>> import numtorch as torch
     >>> _ = torch.manual_seed(0)
     >>> [list(s) for s in random_split(range(5), [3, 2])]
-    [[4, 2, 0], [3, 1]]
+    [[4, 0, 1], [3, 2]]
     """
     from ..._generator import randperm, default_generator
     if generator is None:

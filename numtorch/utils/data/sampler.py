@@ -8,7 +8,7 @@ words of the global one, then ``randperm``), so ``manual_seed`` gives PyTorch's 
 [[0, 1], [2, 3], [4]]
 >>> _ = torch.manual_seed(0)
 >>> list(RandomSampler(range(5)))
-[1, 4, 3, 0, 2]
+[1, 3, 4, 2, 0]
 """
 from __future__ import annotations
 
@@ -100,7 +100,7 @@ class RandomSampler(Sampler[int]):
 
     >>> import numtorch as torch
     >>> list(RandomSampler(range(4), generator=torch.Generator().manual_seed(0)))
-    [0, 3, 1, 2]
+    [0, 1, 3, 2]
     """
 
     data_source: Sized
@@ -171,7 +171,7 @@ class SubsetRandomSampler(Sampler[int]):
     >>> import numtorch as torch
     >>> _ = torch.manual_seed(0)
     >>> list(SubsetRandomSampler([10, 20, 30]))
-    [10, 30, 20]
+    [30, 10, 20]
     """
 
     indices: Sequence[int]
