@@ -396,7 +396,9 @@ def exponential_(t, lambd: float = 1.0, *, generator: Optional[Generator] = None
     """Fill ``t`` with exponential samples ``-log1p(-U)/lambd`` (2 words each)."""
     _check_inplace(t)
     npd = t._data.dtype
-    _check_float(npd, "exponential_cpu")
+    if npd.kind != "f":
+        raise RuntimeError("Exponential distribution is a continuous probability distribution. "
+                           f"dtype must be a floating point but you specified {_torch_name(npd)}")
     lambd = float(lambd)
     if lambd <= 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda="

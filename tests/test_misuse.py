@@ -630,6 +630,8 @@ TENSOR = [
     ("uniform_range", lambda T: T.ones(2).uniform_(1, 0), None),
     ("normal_std", lambda T: T.ones(2).normal_(std=-1), None),
     ("exponential_lambda", lambda T: T.ones(2).exponential_(-1), None),
+    ("exponential_int", lambda T: T.zeros(2, dtype=T.int64).exponential_(), None),
+    ("exponential_complex", lambda T: T.zeros(2, dtype=T.complex64).exponential_(), None),
     ("new_tensor_ragged", lambda T: T.ones(2).new_tensor([[1], [1, 2]]), None),
     ("new_full_negative", lambda T: T.ones(2).new_full((-1,), 1.0), None),
     ("to_dtype_str", lambda T: T.ones(2).to(dtype="float32"), parser("to")),

@@ -287,6 +287,12 @@ CASES = {
     "trapezoid_x_broadcast": expr("T.trapezoid(a, b)", (3, 5), (1, 5)),
     "trapezoid_int": lambda T, rng: (T.trapezoid(T.tensor([1, 2, 4])), {}),
     "trapezoid_int_dx": lambda T, rng: (T.trapezoid(T.tensor([1, 2, 4]), dx=2), {}),
+    # complex samples stay complex (real spacings)
+    "trapezoid_complex": lambda T, rng: (T.trapezoid(T.tensor([1 + 2j, 3 + 1j, 2 - 1j])), {}),
+    "trapezoid_complex_x": lambda T, rng: (
+        T.trapezoid(T.tensor([1 + 2j, 3 + 1j, 2 - 1j]), T.tensor([0.0, 1.0, 3.0])), {}),
+    "cumulative_trapezoid_complex": lambda T, rng: (
+        T.cumulative_trapezoid(T.tensor([1 + 2j, 3 + 1j, 2 - 1j]), dx=0.5), {}),
     "trapezoid_int_x": lambda T, rng: (T.trapezoid(T.tensor([1, 2, 4]), T.tensor([1, 2, 5])), {}),
     "trapezoid_one": expr("T.trapezoid(a)", (2, 1)),
     "trapezoid_none": expr("T.trapezoid(a)", (0,)),

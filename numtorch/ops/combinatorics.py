@@ -431,7 +431,7 @@ def _trapezoid_args(fn: str, y, x, dx, dim):
     if y._data.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     dim = _wrap_dim(dim, y._data.ndim)
-    if y._data.dtype.kind != "f":
+    if y._data.dtype.kind not in "fc":                 # integers: the default float dtype
         y = y.to(_dtype.get_default_dtype())
     if isinstance(dx, Tensor):
         dx = dx.item()
