@@ -70,6 +70,8 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None, create_gr
     ``needed`` (a set of nodes, see ``nodes_needed``) limits the run to those nodes.
     """
     anomaly = _anomaly[0]
+    outer_capture = capturing[0]
+    capturing[0] = capture is not None
     try:
         if create_graph:
             prev = grad_mode.state[0]
@@ -87,8 +89,14 @@ def run_backward(roots, grad_arrays, retain_graph: bool, capture=None, create_gr
             anomaly_mode.report(e, _run.__code__)
         raise
     finally:
+        capturing[0] = outer_capture
         if _callbacks:
             _run_callbacks()
+
+
+# whether the running pass returns gradients (``autograd.grad``) instead of accumulating them
+# into ``.grad`` (read by hooks that act only on accumulation, e.g. DDP's gradient averaging)
+capturing = [False]
 
 
 def queue_callback(fn) -> None:

@@ -28,7 +28,7 @@ from ... import distributed as dist
 from ..._device import device as _device
 from ..._tensor import Tensor
 from ...autograd import grad_mode
-from ...autograd.engine import queue_callback, unbroadcast
+from ...autograd.engine import capturing, queue_callback, unbroadcast
 from ...distributed import _mpi
 from ..modules.module import Module
 
@@ -344,6 +344,13 @@ class DistributedDataParallel(Module):
         gradients go to the buckets, not to ``.grad`` (the node hook drops them from what the
         engine delivers); ``_finish`` puts the averages into ``.grad``."""
         if st.done:
+            return None
+        if capturing[0]:
+            # autograd.grad: as PyTorch's DDP, nothing is averaged and the caller gets this
+            # rank's own gradients; the next forward starts a new pass
+            st.done = True
+            if self._pass is st:
+                self._pass = None
             return None
         if not st.queued:
             st.queued = True

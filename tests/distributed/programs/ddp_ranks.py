@@ -162,6 +162,22 @@ with torch.no_grad():
     ddp(torch.ones(2, 4))                                # eval: synced from rank 0, not updated
 check(torch.equal(bn[1].running_mean, after[0]), "buffers not broadcast before forward")
 
+# 5. autograd.grad through DDP (PyTorch: nothing is averaged, each rank gets its own
+#    gradients), and the backward after it averages as usual
+torch.manual_seed(0)
+lin = nn.Linear(3, 2)
+ddp = DDP(lin)
+xr = torch.from_numpy(x[0][mine, :3])
+own = torch.autograd.grad(ddp(xr).sum(), list(ddp.parameters()))
+w_own = xr.sum(0).expand(2, 3).numpy()                  # d(sum(x W^T + b))/dW, by hand
+close(own[0].numpy(), w_own, "autograd.grad through DDP: this rank's own weight gradient")
+close(own[1].numpy(), np.full(2, float(xr.shape[0]), np.float32), "autograd.grad: bias gradient")
+check(lin.weight.grad is None, "autograd.grad must not write .grad")
+ddp(xr).sum().backward()
+mean_w = [None] * world
+dist.all_gather_object(mean_w, w_own)
+close(lin.weight.grad.numpy(), sum(mean_w) / world, "backward after autograd.grad: the average")
+
 dist.barrier()
 print(f"rank {rank}: {checks} ddp checks passed")
 dist.destroy_process_group()
