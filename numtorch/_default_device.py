@@ -20,14 +20,11 @@ enabled``.
 """
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any
 
-from ._device import device as Device
+from ._device import device as Device, default_state
 
 __all__ = ["set_default_device", "get_default_device"]
-
-_default: Optional[Device] = None
-_outer: list = []            # the defaults that ``with torch.device(...)`` blocks replaced
 
 
 def set_default_device(device: Any) -> None:
@@ -36,9 +33,8 @@ def set_default_device(device: Any) -> None:
     Raises what creating a tensor on ``device`` raises when it is not a CPU device (for CUDA:
     ``AssertionError: Torch not compiled with CUDA enabled``).
     """
-    global _default
     if device is None:
-        _default = None
+        default_state[0] = None
         return
     if isinstance(device, int) and not isinstance(device, bool):
         raise RuntimeError("Cannot access accelerator device when none is available.")
@@ -46,28 +42,15 @@ def set_default_device(device: Any) -> None:
     if d.type != "cpu":
         from .cuda import _require_cuda
         _require_cuda(d)
-    _default = d
+    default_state[0] = d
 
 
 def get_default_device() -> Device:
     """The default device of new tensors: ``device(type='cpu')`` unless set otherwise."""
-    if _default is None:
+    d = default_state[0]
+    if d is None:
         return Device("cpu")
-    if _default.type != "cpu":
+    if d.type != "cpu":
         from .cuda import _require_cuda
-        _require_cuda(_default)
-    return _default
-
-
-def enter_device(d: Device) -> None:
-    """``with d:`` -- ``d`` is the default device until the matching :func:`exit_device`.
-    Not checked here (PyTorch enters a CUDA device and fails at its first use)."""
-    global _default
-    _outer.append(_default)
-    _default = d
-
-
-def exit_device() -> None:
-    """The end of a ``with torch.device(...)`` block: the default before it again."""
-    global _default
-    _default = _outer.pop() if _outer else None
+        _require_cuda(d)
+    return d

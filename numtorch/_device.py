@@ -139,18 +139,23 @@ class device:
     __lt__ = __le__ = __gt__ = __ge__ = _no_order
 
     def __enter__(self) -> "device":
-        # the default device for the block (function-level import: _default_device imports us)
-        from ._default_device import enter_device
-        enter_device(self)
+        # the default device for the block; not checked here (PyTorch enters a CUDA device and
+        # fails at its first use: see _default_device.get_default_device)
+        outer_defaults.append(default_state[0])
+        default_state[0] = self
         return self
 
     def __exit__(self, *exc_info) -> None:
-        from ._default_device import exit_device
-        exit_device()
+        default_state[0] = outer_defaults.pop() if outer_defaults else None
 
     def __reduce__(self):
         return (device, (self.type,) if self.index is None else (self.type, self.index))
 
+
+# the default device of new tensors (None: the CPU), set by torch.set_default_device and by
+# ``with torch.device(...)`` blocks, and the defaults those blocks replaced
+default_state: list = [None]
+outer_defaults: list = []
 
 _KNOWN = ("cpu", "cuda", "mps", "meta", "xpu", "hip", "xla", "lazy", "vulkan", "ipu", "hpu", "mtia",
           "mkldnn", "opengl", "opencl", "ideep", "ve", "fpga", "maia", "privateuseone")

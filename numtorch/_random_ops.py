@@ -138,6 +138,9 @@ def rand(*size, generator: Optional[Generator] = None, dtype=None, device=None,
     """
     shape = _size(size, kw.pop("size", None), "rand")
     npd = _np_dtype(dtype)
+    if npd.kind == "c":          # PyTorch fills the real view: real, imaginary, real, ...
+        r = _G.uniform(generator, shape + (2,), np.finfo(npd).dtype)
+        return _wrap(r.view(npd).reshape(shape), requires_grad, device, out)
     _check_float(npd, "check_uniform_bounds")
     return _wrap(_G.uniform(generator, shape, npd), requires_grad, device, out)
 
@@ -158,6 +161,9 @@ def randn(*size, generator: Optional[Generator] = None, dtype=None, device=None,
     """
     shape = _size(size, kw.pop("size", None))
     npd = _np_dtype(dtype)
+    if npd.kind == "c":          # the real view, each part with variance 1/2
+        r = _G.normal(generator, shape + (2,), np.finfo(npd).dtype, 0.0, 1.0 / np.sqrt(2.0))
+        return _wrap(r.view(npd).reshape(shape), requires_grad, device, out)
     _check_float(npd, "normal_kernel_cpu")
     return _wrap(_G.normal(generator, shape, npd), requires_grad, device, out)
 
@@ -251,23 +257,35 @@ def normal(mean=0.0, std=1.0, size=None, *, generator: Optional[Generator] = Non
                        mean, std, generator=generator)
     if mt and st:
         m, s = mean._data, std._data
+        if s.dtype.kind == "c":
+            raise RuntimeError("normal expects standard deviation to be non-complex")
         npd = np.result_type(m.dtype, s.dtype)
         shape = np.broadcast_shapes(m.shape, s.shape)
-        _check_float(npd, "normal_kernel_cpu")
+        if npd.kind != "c":
+            _check_float(npd, "normal_kernel_cpu")
         if float(np.min(s, initial=0.0)) < 0:
             raise RuntimeError("normal expects all elements of std >= 0.0")
+        if npd.kind == "c":      # complex normal samples, times std, plus mean
+            z = normal_(_empty(shape, npd), generator=generator)._data
+            return _wrap((z * s + m).astype(npd, copy=False))
         z = _G.normal(generator, shape, npd)
         return _wrap((z * s.astype(npd, copy=False) + m.astype(npd, copy=False)).astype(npd))
     if mt:
         m = mean._data
         npd = m.dtype
-        _check_float(npd, "normal_kernel_cpu")
+        if npd.kind != "c":
+            _check_float(npd, "normal_kernel_cpu")
         if float(std) < 0:
             raise RuntimeError(f"normal expects std >= 0.0, but found std {_errors.cpp_number(std)}")
+        if npd.kind == "c":      # complex normal samples (std / sqrt(2) per part), plus mean
+            z = normal_(_empty(m.shape, npd), 0.0, std, generator=generator)._data
+            return _wrap((z + m).astype(npd, copy=False))
         z = _G.normal(generator, m.shape, npd, 0.0, float(std))
         return _wrap((z + m).astype(npd, copy=False))
     s = std._data
     npd = s.dtype
+    if npd.kind == "c":
+        raise RuntimeError("normal expects standard deviation to be non-complex")
     _check_float(npd, "normal_kernel_cpu")
     if float(np.min(s, initial=0.0)) < 0:
         raise RuntimeError("normal expects all elements of std >= 0.0")
@@ -289,7 +307,8 @@ def bernoulli(input, p=None, *, generator: Optional[Generator] = None, out=None)
     if p is not None:
         return bernoulli_(_wrap(np.empty(a.shape, a.dtype)), p, generator=generator)
     if a.dtype.kind != "f":
-        raise RuntimeError(f'"bernoulli_tensor_cpu_p_" not implemented for \'{_torch_name(a.dtype)}\'')
+        kernel = "bernoulli_tensor_cpu_self_" if a.dtype.kind == "c" else "bernoulli_tensor_cpu_p_"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_torch_name(a.dtype)}\'')
     if not np.all((a >= 0) & (a <= 1)):
         raise RuntimeError(_P_IN_RANGE)
     mask = _G.bernoulli(generator, np.ascontiguousarray(a))
@@ -307,11 +326,16 @@ def uniform_(t, a: float = 0.0, b: float = 1.0, *, generator: Optional[Generator
     """
     _check_inplace(t)
     npd = t._data.dtype
-    _check_float(npd, "check_uniform_bounds")
+    if npd.kind != "c":
+        _check_float(npd, "check_uniform_bounds")
     a, b = float(a), float(b)
     if a > b:
         raise RuntimeError("uniform_ expects to return a [from, to) range, "
                            f"but found from={_errors.cpp_number(a)} > to={_errors.cpp_number(b)}")
+    if npd.kind == "c":          # PyTorch fills the real view: real, imaginary, real, ...
+        uniform_(_wrap(t._data[..., None].view(np.finfo(npd).dtype)), a, b, generator=generator)
+        t._bump_version()
+        return t
     return _fill(t, lambda shape: _G.uniform(generator, shape, npd, a, b))
 
 
@@ -323,10 +347,16 @@ def normal_(t, mean: float = 0.0, std: float = 1.0, *, generator: Optional[Gener
     """
     _check_inplace(t)
     a = t._data
-    _check_float(a.dtype, "normal_kernel_cpu")
+    if a.dtype.kind != "c":
+        _check_float(a.dtype, "normal_kernel_cpu")
     std = float(std)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_errors.cpp_number(std)}")
+    if a.dtype.kind == "c":      # the real view, each part with standard deviation std / sqrt(2)
+        normal_(_wrap(a[..., None].view(np.finfo(a.dtype).dtype)), mean, std / np.sqrt(2.0),
+                generator=generator)
+        t._bump_version()
+        return t
     contiguous = a.flags.c_contiguous
     return _fill(t, lambda shape: _G.normal(generator, shape, a.dtype, mean, std, contiguous))
 
@@ -339,6 +369,12 @@ def random_(t, *args, generator: Optional[Generator] = None, **kwargs):
     """
     _check_inplace(t)
     npd = t._data.dtype
+    if npd.kind == "c":
+        if args or kwargs:
+            raise RuntimeError("check_random_bounds handles only integral, floating-point and "
+                               "boolean types")
+        raise NotImplementedError('"random_kernel_cpu" not implemented for '
+                                  f"'{_torch_name(npd)}'")
     low = kwargs.pop("from", kwargs.pop("from_", None))
     has_to = "to" in kwargs
     to = kwargs.pop("to", None)
@@ -372,6 +408,9 @@ def bernoulli_(t, p=0.5, *, generator: Optional[Generator] = None):
     _check_inplace(t)
     npd = t._data.dtype
     if hasattr(p, "_data") or isinstance(p, np.ndarray):
+        if npd.kind == "c":
+            raise NotImplementedError('"bernoulli_tensor_cpu_self_" not implemented for '
+                                      f"'{_torch_name(npd)}'")
         pa = _input_data(p)
         if pa.dtype.kind != "f":
             pa = pa.astype(np.float32)
@@ -383,6 +422,9 @@ def bernoulli_(t, p=0.5, *, generator: Optional[Generator] = None):
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_errors.cpp_number(p)}")
+    if npd.kind == "c":
+        raise NotImplementedError('"bernoulli_scalar_cpu_" not implemented for '
+                                  f"'{_torch_name(npd)}'")
     return _fill(t, lambda shape: _G.bernoulli(generator, p, shape).astype(npd))
 
 

@@ -95,12 +95,13 @@ def is_autocast_enabled(device_type: Optional[str] = None) -> bool:
 
 def set_autocast_enabled(device_type, enabled=None) -> None:
     """Turn autocast on or off for ``device_type`` (``set_autocast_enabled(flag)``: CUDA's)."""
+    position = 2
     if enabled is None:                      # the old one-argument form is CUDA's
-        device_type, enabled = "cuda", device_type
+        device_type, enabled, position = "cuda", device_type, 1
     _check_str("set_autocast_enabled", "device_type", device_type)
     if not isinstance(enabled, bool):
-        raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position 2) must be bool, "
-                        f"not {type(enabled).__name__}")
+        raise TypeError(f"set_autocast_enabled(): argument 'enabled' (position {position}) must "
+                        f"be bool, not {type(enabled).__name__}")
     _enabled[_autocast_device(device_type)] = enabled
 
 
@@ -118,6 +119,9 @@ def get_autocast_dtype(device_type: str):
 def set_autocast_dtype(device_type: str, dtype) -> None:
     """Set the dtype autocast regions use on ``device_type``."""
     _check_str("set_autocast_dtype", "device_type", device_type)
+    if not isinstance(dtype, (_dtype.dtype, type(bfloat16))):
+        raise TypeError(f"set_autocast_dtype(): argument 'dtype' (position 2) must be "
+                        f"torch.dtype, not {type(dtype).__name__}")
     _dtypes[_autocast_device(device_type)] = dtype
 
 
@@ -127,7 +131,9 @@ def is_autocast_cache_enabled() -> bool:
 
 
 def set_autocast_cache_enabled(enabled: bool) -> None:
-    _cache[0] = bool(enabled)
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
+    _cache[0] = enabled
 
 
 def clear_autocast_cache() -> None:
@@ -155,6 +161,8 @@ def is_autocast_cpu_enabled() -> bool:
 
 
 def set_autocast_cpu_enabled(enabled: bool) -> None:
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
     _deprecated("set_autocast_cpu_enabled", "set_autocast_enabled('cpu', enabled)")
     set_autocast_enabled("cpu", enabled)
 
@@ -165,6 +173,8 @@ def get_autocast_cpu_dtype():
 
 
 def set_autocast_cpu_dtype(dtype) -> None:
+    if not isinstance(dtype, (_dtype.dtype, type(bfloat16))):
+        raise TypeError(f"dtype must be a torch.dtype (got {type(dtype).__name__})")
     _deprecated("set_autocast_cpu_dtype", "set_autocast_dtype('cpu', dtype)")
     set_autocast_dtype("cpu", dtype)
 
@@ -175,6 +185,8 @@ def get_autocast_gpu_dtype():
 
 
 def set_autocast_gpu_dtype(dtype) -> None:
+    if not isinstance(dtype, (_dtype.dtype, type(bfloat16))):
+        raise TypeError(f"dtype must be a torch.dtype (got {type(dtype).__name__})")
     _deprecated("set_autocast_gpu_dtype", "set_autocast_dtype('cuda', dtype)")
     set_autocast_dtype("cuda", dtype)
 

@@ -523,7 +523,9 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     x = input._data
-    if x.dtype.kind == "b":
+    if x.dtype.kind in "bc":
+        if x.dtype.kind == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
         raise NotImplementedError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
     if inplace:
         return apply_inplace(Hardtanh, input, (input,), (x,), min_val, max_val)

@@ -17,7 +17,7 @@ import numpy as np
 from .. import _dtype
 from .._errors import arg_error, invalid_combination, nesting_error, not_tensor, size_error
 from .._foreign_dtype import refuse_foreign
-from .. import _default_device
+from .._default_device import default_state, get_default_device
 from .._tensor import Tensor
 from ._apply import write_out
 
@@ -26,9 +26,9 @@ _make = Tensor._make
 
 def _check_device(device):
     if device is None:
-        if _default_device._default is None:       # no default device set: the CPU
+        if default_state[0] is None:               # no default device set: the CPU
             return None
-        device = _default_device.get_default_device()   # raises inside a CUDA block
+        device = get_default_device()               # raises inside a CUDA block
     from .._device import device as Device
     d = Device(device)
     if d.type != "cpu":
@@ -267,15 +267,24 @@ def arange(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
     """Values from ``start`` to ``end`` (exclusive) by ``step``; ints give int64."""
     if out is not None:
         return write_out("arange", arange(start, end, step, dtype=dtype or out.dtype, device=device), out)
-    if end is None:
+    single = end is None
+    if single:
         start, end = 0, start
-    vals = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    # a 0-d tensor is a Number to PyTorch's argument parser; other tensors are not
+    vals = [v.item() if isinstance(v, Tensor) and v._data.ndim == 0 else v
+            for v in (start, end, step)]
+    for i, v in enumerate(vals):
+        if isinstance(v, builtins.complex):     # taken as a double: only without imaginary part
+            if v.imag:
+                raise RuntimeError("value cannot be converted to type double without overflow")
+            vals[i] = v.real
     start, end, step = vals
     for v in vals:
         if not isinstance(v, (int, float, np.integer, np.floating)):
-            if vals[0] == 0 and v is end and step == 1:
+            if single and v is end and not isinstance(step, Tensor) and step == 1:
                 raise arg_error("arange", "end", 1, "Number", v)
-            raise invalid_combination("arange", vals, "(Number end), (Number start, Number end), "
+            given = vals[:2] if type(step) is int and step == 1 else vals   # (step not given)
+            raise invalid_combination("arange", given, "(Number end), (Number start, Number end), "
                                       "(Number start, Number end, Number step)")
     if step == 0:
         raise RuntimeError("step must be nonzero")
@@ -383,7 +392,18 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None) ->
 
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
-    return _finish(np.array(s, _np_dtype(dtype)), requires_grad, device)
+    if isinstance(s, Tensor) and s._data.ndim == 0:       # a 0-d tensor is a Number
+        s = s.item()
+    npd = _np_dtype(dtype)
+    if not isinstance(s, (int, float, builtins.complex, np.number)):
+        raise arg_error("scalar_tensor", "s", 1, "Number", s)
+    if isinstance(s, (builtins.complex, np.complexfloating)) and npd.kind in "iuf":
+        if s.imag:
+            name = {"int64": "int64_t", "int32": "int", "float32": "float", "float64": "double",
+                    "float16": "c10::Half"}.get(npd.name, npd.name)
+            raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+        s = s.real
+    return _finish(np.array(s, npd), requires_grad, device)
 
 
 def complex(*args, **kwargs):

@@ -78,6 +78,8 @@ def _running(name, cls, ufunc, input, dim, out):
     if x.ndim == 0 or x.size == 0:
         idx = np.zeros(x.shape, np.int64)
         return kind(apply(cls, (input,), (x,), axis, idx, ufunc), _make(idx))
+    if x.dtype.kind == "c":
+        raise _no_kernel(f"{name}_cpu", x.dtype)
     values = ufunc.accumulate(x, axis=axis)
     # the index moves where the element reaches the running value (ties: the later one), and
     # at every NaN (NaN compares false, so after a NaN only NaNs move it)
@@ -251,6 +253,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
                         f"({got}), but expected one of:{_REPEAT_OVERLOADS}")
     x = input._data
     if repeats is None:                                  # repeat_interleave(repeats)
+        if x.dtype.kind not in "iu":
+            raise _no_kernel("repeat_interleave_cpu", x.dtype)
         if x.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         r = _repeat_counts(x, output_size)

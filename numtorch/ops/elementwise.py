@@ -487,17 +487,31 @@ def bitwise_xor(input, other) -> Tensor: return _bitwise(np.bitwise_xor, input, 
 
 
 def bitwise_not(input) -> Tensor:
-    if input._data.dtype.kind == "f":
-        raise NotImplementedError("\"bitwise_not_cpu\" not implemented for 'Float'")
+    if input._data.dtype.kind in "fc":
+        raise NotImplementedError("\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_dtype.legacy_name_np(input._data.dtype)}'")
     return _make(np.invert(input._data))
 
 
 def isnan(input) -> Tensor: return _make(np.isnan(input._data))
 def isinf(input) -> Tensor: return _make(np.isinf(input._data))
 def isfinite(input) -> Tensor: return _make(np.isfinite(input._data))
-def isposinf(input) -> Tensor: return _make(np.isposinf(input._data))
-def isneginf(input) -> Tensor: return _make(np.isneginf(input._data))
-def signbit(input) -> Tensor: return _make(np.signbit(input._data))
+def isposinf(input) -> Tensor:
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("isposinf does not support complex inputs.")
+    return _make(np.isposinf(input._data))
+
+
+def isneginf(input) -> Tensor:
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("isneginf does not support complex inputs.")
+    return _make(np.isneginf(input._data))
+
+
+def signbit(input) -> Tensor:
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
+    return _make(np.signbit(input._data))
 
 
 def _close_operands(input, other):

@@ -403,6 +403,9 @@ def einsum(equation: str, *operands) -> Tensor:
     """
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
+    if not operands:
+        raise ValueError("einsum(): must specify the equation string and at least one operand, "
+                         "or at least one operand and its subscripts list")
     arrays = [t._data for t in operands]
     dt = arrays[0].dtype
     if any(a.dtype != dt for a in arrays):

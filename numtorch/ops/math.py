@@ -72,6 +72,9 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "c":
+            raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
+                                      "numbers. Please use torch.sgn instead.")
         return np.sign(x)
 
     @staticmethod
@@ -323,6 +326,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
         out = np.maximum(x, 0)
         ctx.out = out
         return out
@@ -413,6 +418,12 @@ class Rounding(Function):
 
     @staticmethod
     def forward(ctx, x, fn):
+        if x.dtype.kind == "c":         # PyTorch has no complex rounding kernels
+            if fn is np.round or fn.__name__ == "<lambda>":
+                kernel = "round_vml_cpu" if fn is np.round else "round_cpu"
+                raise NotImplementedError(f'"{kernel}" not implemented for '
+                                          f"'{_dtype.legacy_name_np(x.dtype)}'")
+            raise NotImplementedError(f"{fn.__name__} is not supported for complex inputs")
         return fn(x)
 
     @staticmethod
@@ -504,7 +515,10 @@ def round(input, *, decimals: int = 0):
 
 
 def neg_(input): return _unary_(Neg, input)
-def abs_(input): return _unary_(Abs, input)
+def abs_(input):
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("In-place abs is not supported for complex tensors.")
+    return _unary_(Abs, input)
 def exp_(input): return _unary_(Exp, input, floats=True)
 def log_(input): return _unary_(Log, input, floats=True)
 def sqrt_(input): return _unary_(Sqrt, input, floats=True)
@@ -599,8 +613,11 @@ def _clamp_args(input, min, max):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     x = input._data
-    if x.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
+    kind = x.dtype.kind
+    if kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
         x = x.astype(_dtype.get_default_dtype().np)
+    elif kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
     for v in (min, max):
         if v is not None and not isinstance(v, (int, float, np.number)):
             from .._errors import invalid_combination
@@ -620,6 +637,11 @@ def _clamp_tensors(input, min, max, cls, inplace=False):
     for b in (lo, hi):
         if b is not None:
             d = _dtype.promote_types(d, tensor_dtype_pair(input, b))
+    if d.is_complex:
+        if input.dtype.is_complex:
+            raise NotImplementedError("clamp is not supported for complex types")
+        kernel = "maximum_cpu" if lo is not None else "minimum_cpu"
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype.legacy_name(d)}\'')
     arrs = [None if t is None else t._data.astype(d.np, copy=False) for t in (input, lo, hi)]
     try:
         if inplace:
@@ -725,6 +747,8 @@ class Maximum(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        if x.dtype.kind == "c":                   # (the operands have one dtype here)
+            raise RuntimeError("maximum not implemented for complex tensors.")
         ctx.x, ctx.y = x, y
         return np.maximum(x, y)
 
@@ -742,6 +766,8 @@ class Minimum(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        if x.dtype.kind == "c":
+            raise RuntimeError("minimum not implemented for complex tensors.")
         ctx.x, ctx.y = x, y
         return np.minimum(x, y)
 

@@ -274,8 +274,16 @@ class Nansum(Function):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None) -> Tensor:
     """Sum treating NaN as zero."""
-    x = input._data if dtype is None else input._data.astype(dtype.np)
-    return apply(Nansum, (input,), (x,), _axes(dim, x.ndim), keepdim)
+    x = input._data
+    axis = _axes(dim, x.ndim)
+    if x.dtype.kind == "c":
+        raise RuntimeError("nansum on CPU does not support complex inputs")
+    if dtype is not None:
+        if dtype.is_complex:
+            raise NotImplementedError(f'"nansum_cpu" not implemented for '
+                                      f"'{_dtype.legacy_name(dtype)}'")
+        x = x.astype(dtype.np)
+    return apply(Nansum, (input,), (x,), axis, keepdim)
 
 
 # -- max / min ---------------------------------------------------------------------------------
@@ -371,12 +379,18 @@ def _extreme(input, dim, keepdim, big: bool, name):
     x = input._data
     if dim is None:
         _check_nonempty(x, name)
+        if x.dtype.kind == "c":
+            raise NotImplementedError(f'"{name}_all" not implemented for '
+                                      f"'{_dtype.legacy_name_np(x.dtype)}'")
         return apply(MaxAll if big else MinAll, (input,), (x,), None, False,
                      np.max if big else np.min)
     if isinstance(dim, Tensor):           # torch.max(a, b)
         from .math import maximum, minimum
         return (maximum if big else minimum)(input, dim)
     axis = _wrap_dim(dim, x.ndim)
+    if x.dtype.kind == "c":
+        _check_nonempty(x, name, axis)
+        raise RuntimeError(f"{name}(): does not support complex input")
     if x.ndim == 0:
         return getattr(return_types, name)(input.clone(), _make(np.zeros((), np.int64)))
     _check_nonempty(x, name, axis)
@@ -419,6 +433,9 @@ def min(input, dim=None, keepdim=False, *, out=None):
 def amax(input, dim=(), keepdim=False) -> Tensor:
     x = input._data
     axis = _axes(dim, x.ndim)
+    if x.dtype.kind == "c" and x.size:
+        raise NotImplementedError(f'"max_values_cpu" not implemented for '
+                                  f"'{_dtype.legacy_name_np(x.dtype)}'")
     try:
         return apply(Amax, (input,), (x,), axis, keepdim, np.max)
     except ValueError:
@@ -429,6 +446,9 @@ def amax(input, dim=(), keepdim=False) -> Tensor:
 def amin(input, dim=(), keepdim=False) -> Tensor:
     x = input._data
     axis = _axes(dim, x.ndim)
+    if x.dtype.kind == "c" and x.size:
+        raise NotImplementedError(f'"min_values_cpu" not implemented for '
+                                  f"'{_dtype.legacy_name_np(x.dtype)}'")
     try:
         return apply(Amin, (input,), (x,), axis, keepdim, np.min)
     except ValueError:
@@ -463,12 +483,17 @@ def aminmax(input, *, dim=None, keepdim=False):
         raise arg_error("aminmax", "dim", None, "int", dim)
     axis = None if dim is None else _wrap_dim(dim, x.ndim)
     _check_nonempty(x, "aminmax", axis)
+    if x.dtype.kind == "c":
+        raise NotImplementedError(f'"aminmax_cpu" not implemented for '
+                                  f"'{_dtype.legacy_name_np(x.dtype)}'")
     return return_types.aminmax(apply(_AminmaxMin, (input,), (x,), axis, keepdim, np.min),
                                 apply(_AminmaxMax, (input,), (x,), axis, keepdim, np.max))
 
 
 def argmax(input, dim=None, keepdim=False) -> Tensor:
     x = input._data
+    if x.dtype.kind == "c":
+        raise RuntimeError("argmax(): does not support complex input")
     if dim is None:
         _check_nonempty(x, "argmax")
         r = _arg_extreme(x.reshape(-1), 0, True)
@@ -483,6 +508,8 @@ def argmax(input, dim=None, keepdim=False) -> Tensor:
 
 def argmin(input, dim=None, keepdim=False) -> Tensor:
     x = input._data
+    if x.dtype.kind == "c":
+        raise RuntimeError("argmin(): does not support complex input")
     if dim is None:
         _check_nonempty(x, "argmin")
         r = _arg_extreme(x.reshape(-1), 0, False)

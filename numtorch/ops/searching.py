@@ -169,6 +169,8 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         raise _no_kernel("searchsorted_out_cpu", b.dtype)
     common = (_dtype.result_dtype(_dtype._BY_NP[b.dtype], input) if scalar else
               _dtype.promote_types(_dtype._BY_NP[b.dtype], _dtype._BY_NP[v.dtype])).np
+    if common.kind == "c":
+        raise _no_kernel("searchsorted_out_cpu", common)
     pos = _search(b.astype(common, copy=False), v.astype(common, copy=False), bool(right))
     return _make(np.asarray(pos, np.int32 if out_int32 else np.int64))
 
@@ -269,7 +271,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None) -> Tensor:
     if x.dtype.kind == "b":
         raise _no_kernel("linspace_cpu", x.dtype)
     if x.dtype.kind != "f":
-        raise _no_kernel("histogram_cpu", x.dtype)
+        raise _no_kernel("aminmax_cpu" if x.dtype.kind == "c" and min == max else
+                         "histogram_cpu", x.dtype)
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
     work = np.float32 if x.dtype == np.float16 else x.dtype.type

@@ -136,6 +136,8 @@ def reshape(input, *shape) -> Tensor:
     except AttributeError:
         from .._errors import not_tensor
         raise not_tensor("reshape", input) from None
+    if not shape:
+        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     shape = _infer(_shape_arg(shape, "shape"), x.size)
     out = apply(View, (input,), (x,), shape)
     if np.shares_memory(out._data, x) if x.size else False:
@@ -266,6 +268,8 @@ class T(Permute):
 
 def permute(input, *dims) -> Tensor:
     x = input._data
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = _shape_arg(dims)
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
@@ -515,15 +519,44 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
 
 
 def hstack(tensors) -> Tensor:
-    tensors = list(tensors)
+    if not (isinstance(tensors, (list, tuple)) and tensors and
+            all(isinstance(t, Tensor) for t in tensors)):        # PyTorch's argument checks
+        from .._errors import arg_error, type_name
+        if not isinstance(tensors, (list, tuple)):
+            raise arg_error("hstack", "tensors", 1, "tuple of Tensors", tensors)
+        if not tensors:
+            raise RuntimeError("hstack expects a non-empty TensorList")
+        i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
+        raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                        f"{type_name(tensors[i])}")
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors) -> Tensor:
+    if not (isinstance(tensors, (list, tuple)) and tensors and
+            all(isinstance(t, Tensor) for t in tensors)):        # PyTorch's argument checks
+        from .._errors import arg_error, type_name
+        if not isinstance(tensors, (list, tuple)):
+            raise arg_error("vstack", "tensors", 1, "tuple of Tensors", tensors)
+        if not tensors:
+            raise RuntimeError("vstack expects a non-empty TensorList")
+        i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
+        raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                        f"{type_name(tensors[i])}")
     return cat([atleast_2d(t) for t in tensors], 0)
 
 
 def column_stack(tensors) -> Tensor:
+    if not (isinstance(tensors, (list, tuple)) and tensors and
+            all(isinstance(t, Tensor) for t in tensors)):        # PyTorch's argument checks
+        from .._errors import arg_error, type_name
+        if not isinstance(tensors, (list, tuple)):
+            raise arg_error("column_stack", "tensors", 1, "tuple of Tensors", tensors)
+        if not tensors:
+            raise RuntimeError("column_stack expects a non-empty TensorList")
+        i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
+        raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                        f"{type_name(tensors[i])}")
     return cat([t.reshape(-1, 1) if t._data.ndim <= 1 else t for t in tensors], 1)
 
 
@@ -726,8 +759,16 @@ def flip(input, dims) -> Tensor:
         raise repeated_dim_error(axes) from None
 
 
-def fliplr(input) -> Tensor: return flip(input, (1,))
-def flipud(input) -> Tensor: return flip(input, (0,))
+def fliplr(input) -> Tensor:
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input) -> Tensor:
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
 
 
 class Roll(Function):

@@ -232,6 +232,9 @@ def sort(input, dim=-1, descending=False, *, stable=False, out=None):
                         f"expected one of:{_SORT_OVERLOADS}")
     if out is not None:
         return _write_pair("sort", sort(input, dim, descending, stable=stable), out)
+    if x.dtype.kind == "c":
+        _wrap_dim(dim, x.ndim)
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     if x.ndim == 0:
         return _scalar_pair(Sort, return_types.sort, input, dim)
     axis = _wrap_dim(dim, x.ndim)
@@ -248,6 +251,9 @@ def argsort(input, dim=-1, descending=False, *, stable=False) -> Tensor:
     tensor([1, 2, 0])
     """
     x = _data("argsort", input)
+    if x.dtype.kind == "c":
+        _wrap_dim(dim, x.ndim)
+        raise RuntimeError(" Sort does not support complex dtypes on CPU")
     if x.ndim == 0:
         _wrap_dim(dim, 0)
         return _make(np.zeros((), np.int64))
@@ -315,6 +321,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError("selected index k out of range")
     if x.dtype.kind == "b":
         raise RuntimeError("topk does not support bool dtypes on CPU")
+    if x.dtype.kind == "c":
+        raise RuntimeError(" topk does not support complex dtypes on CPU")
     if x.ndim == 0:
         return _scalar_pair(Topk, return_types.topk, input, dim)
     order = _topk_order(x, axis, k, bool(largest), bool(sorted))
@@ -341,16 +349,18 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     if out is not None:
         return _write_pair("kthvalue", kthvalue(input, k, dim, keepdim), out)
     axis = _wrap_dim(dim, x.ndim)
-    if x.dtype.kind == "b":
-        raise _no_kernel("kthvalue_cpu", x)
     if x.ndim == 0:
         if k != 1:
             raise RuntimeError("kthvalue(): selected number k out of range for dimension 0")
+        if x.dtype.kind in "bc":
+            raise _no_kernel("kthvalue_cpu", x)
         return _scalar_pair(Kthvalue, return_types.kthvalue, input, dim)
     _check_nonempty(x, "kthvalue", axis)
     n = x.shape[axis]
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis}")
+    if x.dtype.kind in "bc":
+        raise _no_kernel("kthvalue_cpu", x)
     if x.size == 0:
         idx = np.zeros(x.shape[:axis] + (1,) + x.shape[axis + 1:], np.int64)
         return _pick(Kthvalue, return_types.kthvalue, input, x, axis, idx, keepdim)
@@ -380,7 +390,7 @@ def _median_all(input, x, ignore_nan: bool) -> Tensor:
     isnan = np.isnan(flat) if flat.dtype.kind == "f" else np.zeros(flat.shape, bool)
     cls = NanmedianAll if ignore_nan else MedianAll
     if flat.size == 0:
-        value = np.asarray(np.nan, x.dtype if x.dtype.kind == "f" else np.float32)
+        value = np.asarray(np.nan, x.dtype if x.dtype.kind in "fc" else np.float32)
         return _make(value) if x.dtype.kind != "f" else \
             apply(cls, (input,), (x,), value, np.zeros(x.shape, x.dtype))
     valid = flat[~isnan] if ignore_nan else flat
@@ -400,11 +410,11 @@ def _median_all(input, x, ignore_nan: bool) -> Tensor:
 def _median_dim(name, cls, kind, input, dim, keepdim, ignore_nan: bool):
     x = input._data
     axis = _wrap_dim(dim, x.ndim)
-    if x.dtype.kind == "b":
+    _check_nonempty(x, "median", axis)
+    if x.dtype.kind in "bc":
         raise _no_kernel("median_out", x)
     if x.ndim == 0:
         return _scalar_pair(cls, kind, input, dim)
-    _check_nonempty(x, "median", axis)
     keep_shape = x.shape[:axis] + (1,) + x.shape[axis + 1:]
     if x.size == 0:
         return _pick(cls, kind, input, x, axis, np.zeros(keep_shape, np.int64), keepdim)
@@ -442,7 +452,7 @@ def median(input, dim=None, keepdim=False, *, out=None):
     if dim is None:
         if out is not None:
             return write_out("median", median(input), out)
-        if x.dtype.kind == "b":
+        if x.dtype.kind == "b" or (x.dtype.kind == "c" and x.size):
             raise _no_kernel("median_cpu", x)
         return _median_all(input, x, False)
     if out is not None:
@@ -461,7 +471,7 @@ def nanmedian(input, dim=None, keepdim=False, *, out=None):
     if dim is None:
         if out is not None:
             return write_out("nanmedian", nanmedian(input), out)
-        if x.dtype.kind == "b":
+        if x.dtype.kind == "b" or (x.dtype.kind == "c" and x.size):
             raise _no_kernel("median_cpu", x)
         return _median_all(input, x, True)
     if out is not None:
@@ -506,6 +516,8 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     if x.ndim == 0:
         return _scalar_pair(Mode, return_types.mode, input, dim)
     _check_nonempty(x, "mode", axis)
+    if x.dtype.kind == "c":
+        raise _no_kernel("mode_cpu", x)
     keep_shape = x.shape[:axis] + (1,) + x.shape[axis + 1:]
     if x.size == 0:
         return _pick(Mode, return_types.mode, input, x, axis, np.zeros(keep_shape, np.int64),
@@ -639,6 +651,8 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     (tensor([1, 2, 3]), tensor([2, 0, 2, 1]), tensor([1, 1, 2]))
     """
     x = _data("unique", input)
+    if x.dtype.kind == "c":
+        raise _no_kernel("unique" if dim is None else "unique_dim", x)
     if dim is None:
         flat = x.reshape(-1)
         order = np.argsort(flat, kind="stable")
@@ -670,6 +684,8 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
     (tensor([1, 2, 1]), tensor([2, 2, 1]))
     """
     x = _data("unique_consecutive", input)
+    if x.dtype.kind == "c":          # (PyTorch takes the flat path for a 1-D input)
+        raise _no_kernel("unique" if dim is None or x.ndim == 1 else "unique_dim", x)
     if dim is None:
         s = x.reshape(-1)
         starts = np.ones(s.shape, bool)

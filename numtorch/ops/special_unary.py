@@ -44,6 +44,14 @@ def _k(kernel, x, *params):
     """A float64 kernel on ``x``, the result in ``x``'s dtype (an array, also when 0-d)."""
     if x.dtype == np.float64:
         return np.asarray(kernel(x, *params))
+    if x.dtype.kind == "c":                 # PyTorch has no complex kernels for these
+        name = getattr(kernel, "__name__", "").lstrip("_")
+        name = {"erf": "erf_vml_cpu", "erfc": "erfc_vml_cpu", "erfinv": "erfinv_vml_cpu",
+                "lgamma": "lgamma_vml_cpu", "i0": "i0_vml_cpu", "digamma": "digamma",
+                "trigamma": "trigamma", "<lambda>": "polygamma"}.get(name, name + "_cpu")
+        from .. import _dtype
+        raise NotImplementedError(f'"{name}" not implemented for '
+                                  f"'{_dtype.legacy_name_np(x.dtype)}'")
     return np.asarray(kernel(x.astype(np.float64), *params)).astype(x.dtype)
 
 
@@ -319,6 +327,10 @@ class Entr(Function):
 
     @staticmethod
     def forward(ctx, x):
+        if x.dtype.kind == "c":
+            from .. import _dtype
+            raise NotImplementedError(f'"entr_cpu" not implemented for '
+                                      f"'{_dtype.legacy_name_np(x.dtype)}'")
         ctx.x = x
         pos = x > 0
         safe = np.where(pos, x, _c(x, 1))
@@ -338,6 +350,10 @@ class Logit(Function):
 
     @staticmethod
     def forward(ctx, x, eps):
+        if x.dtype.kind == "c":
+            from .. import _dtype
+            raise NotImplementedError(f'"logit_cpu" not implemented for '
+                                      f"'{_dtype.legacy_name_np(x.dtype)}'")
         ctx.x, ctx.eps = x, eps
         if eps is not None:
             x = np.clip(x, _c(x, eps), _c(x, 1 - eps))
@@ -375,6 +391,9 @@ class _Scale(Function):
 
     @classmethod
     def forward(cls, ctx, x):
+        if x.dtype.kind == "c":
+            name = "deg2rad" if cls.factor < 1 else "rad2deg"
+            raise RuntimeError(f"{name} is not supported for complex tensors.")
         return x * _c(x, cls.factor)
 
     @classmethod
@@ -467,6 +486,10 @@ def _check_mvlgamma(input, p):
         raise arg_error("mvlgamma", "p", 2, "int", p)
     if p < 1:                      # (PyTorch 2.13 no longer checks x > (p - 1) / 2)
         raise RuntimeError("p has to be greater than or equal to 1")
+    if input._data.dtype.kind == "c":
+        from .. import _dtype
+        raise NotImplementedError(f'"arange_cpu" not implemented for '
+                                  f"'{_dtype.legacy_name_np(input._data.dtype)}'")
     return int(p)
 
 
