@@ -45,8 +45,8 @@ from .ops.creation import (tensor, as_tensor, asarray, from_numpy, zeros, ones, 
 from .ops.elementwise import *  # noqa: F401,F403
 from .ops.math import *  # noqa: F401,F403
 from .ops.reduce import (sum, mean, prod, nansum, max, min, amax, amin, aminmax, argmax, argmin,
-                         var, std, var_mean, std_mean, norm, logsumexp, cumsum, cumprod, all, any,
-                         count_nonzero, return_types)
+                         var, std, var_mean, std_mean, logsumexp, cumsum, cumprod, all, any,
+                         count_nonzero, return_types)   # (torch.norm is linalg_extra's: _LAZY)
 from .ops.shape import (select, view_as, reshape, flatten, ravel, unflatten, squeeze, unsqueeze, permute,
                         transpose, swapaxes, swapdims, t, movedim, moveaxis, expand_as, broadcast_to,
                         broadcast_tensors, tile, narrow, unbind, split, chunk, tensor_split, flip,
@@ -55,32 +55,7 @@ from .ops.shape import (select, view_as, reshape, flatten, ravel, unflatten, squ
 from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fill, masked_select,
                            nonzero, argwhere, take, index_add, diag, diagonal)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
-from .ops.linalg_decomp import (det, logdet, torch_slogdet as slogdet, inverse,  # noqa: F401
-                                torch_svd as svd, torch_cholesky as cholesky, torch_qr as qr)
-from .ops.linalg_extra import (cholesky_solve, cholesky_inverse, triangular_solve,  # noqa: F401
-                               pinverse, matrix_power, matrix_exp, torch_cross as cross,
-                               torch_norm as norm)  # (torch.norm: also the nuclear norm)
-from .ops.complex_ops import (real, imag, conj, conj_physical, resolve_conj, resolve_neg,  # noqa
-                              is_conj, is_complex, angle, view_as_real, view_as_complex, complex,
-                              polar)
-from .ops.special_math import *  # noqa: F401,F403  (erf, lgamma, xlogy, hypot, ...)
-from .ops.combinatorics import *  # noqa: F401,F403  (cartesian_prod, cdist, kron, ...)
-from .ops.sorting import (sort, argsort, msort, topk, kthvalue, median, nanmedian, mode,  # noqa
-                          unique, unique_consecutive)
-from .ops.searching import searchsorted, bucketize, isin, histc, histogram, bincount  # noqa
-from .ops.cumulative import cummax, cummin, logcumsumexp, diff, repeat_interleave  # noqa
 from .ops.activation import softmax_dim as softmax, log_softmax_dim as log_softmax, selu, celu
-from .ops.activation_extra import (prelu, hardshrink, torch_threshold as threshold,  # noqa: F401
-                                   threshold_, torch_rrelu as rrelu, torch_rrelu_ as rrelu_)
-from .ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices, avg_pool1d,  # noqa: F401
-                          adaptive_avg_pool1d, adaptive_max_pool1d_with_indices as adaptive_max_pool1d)
-from .ops.resample import pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle  # noqa
-from .ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
-                       conv_transpose3d)
-from .ops.normalization import (torch_batch_norm as batch_norm,  # noqa: F401
-                                torch_layer_norm as layer_norm, torch_group_norm as group_norm,
-                                torch_instance_norm as instance_norm)
-from .ops.embedding import torch_embedding as embedding, embedding_renorm_  # noqa: F401
 from .ops.dropout import (dropout, feature_dropout, feature_dropout_, alpha_dropout_,  # noqa: F401
                           feature_alpha_dropout_, torch_alpha_dropout as alpha_dropout,
                           torch_feature_alpha_dropout as feature_alpha_dropout)
@@ -88,24 +63,58 @@ from ._generator import Generator, default_generator
 from .random import manual_seed, seed, initial_seed, get_rng_state, set_rng_state
 from ._random_ops import *  # noqa: F401,F403
 from ._printing import set_printoptions, get_printoptions
-from . import cuda, random
+from . import random
 from ._default_device import set_default_device, get_default_device  # CPU only
-from . import func  # torch.func: grad, jacrev, jacfwd, hessian, vjp, jvp, vmap
-from . import viz  # draw_graph, trace_backward (pure Python; matplotlib only for PNG)
-from ._threads import get_num_threads, set_num_threads, get_num_interop_threads, \
-    set_num_interop_threads
-from ._compile import compile  # noqa: F401,A001  (torch.compile: nothing is compiled)
-from .amp.autocast_mode import (autocast, is_autocast_enabled, set_autocast_enabled,  # noqa: F401
-                                get_autocast_dtype, set_autocast_dtype, is_autocast_cpu_enabled,
-                                set_autocast_cpu_enabled, get_autocast_cpu_dtype,
-                                set_autocast_cpu_dtype, get_autocast_gpu_dtype,
-                                set_autocast_gpu_dtype, is_autocast_cache_enabled,
-                                set_autocast_cache_enabled, clear_autocast_cache,
-                                autocast_increment_nesting, autocast_decrement_nesting)
 
-# legacy typed-tensor constructors
-from ._legacy import FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, \
-    CharTensor, ByteTensor, BoolTensor  # noqa: E402
+# The other op families load on first use (``torch.sort``, ``torch.linalg``, ``torch.conv2d``,
+# ``torch.compile``, ...): ``import numtorch`` stays small. Each name: ``name`` or
+# ``name=attribute`` of the module (see _lazy.py).
+_LAZY = {
+    "numtorch.ops.linalg_decomp": "det logdet slogdet=torch_slogdet inverse svd=torch_svd "
+                                  "cholesky=torch_cholesky qr=torch_qr",
+    "numtorch.ops.linalg_extra": "cholesky_solve cholesky_inverse triangular_solve pinverse "
+                                 "matrix_power matrix_exp cross=torch_cross "
+                                 "norm=torch_norm",     # (torch.norm: also the nuclear norm)
+    "numtorch.ops.complex_ops": "real imag conj conj_physical resolve_conj resolve_neg is_conj "
+                                "is_complex angle view_as_real view_as_complex complex polar",
+    "numtorch.ops.special_math": "erf erfc erfinv erf_ erfc_ lgamma digamma polygamma mvlgamma "
+                                 "i0 i0_ sinc sinc_ logit logit_ exp2 exp2_ deg2rad deg2rad_ "
+                                 "rad2deg rad2deg_ logaddexp logaddexp2 hypot xlogy xlogy_",
+    "numtorch.ops.combinatorics": "cartesian_prod combinations tril_indices triu_indices "
+                                  "block_diag kron rot90 cdist trapezoid trapz "
+                                  "cumulative_trapezoid",
+    "numtorch.ops.sorting": "sort argsort msort topk kthvalue median nanmedian mode unique "
+                            "unique_consecutive",
+    "numtorch.ops.searching": "searchsorted bucketize isin histc histogram bincount",
+    "numtorch.ops.cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
+    "numtorch.ops.activation_extra": "prelu hardshrink threshold=torch_threshold threshold_ "
+                                     "rrelu=torch_rrelu rrelu_=torch_rrelu_",
+    "numtorch.ops.pooling": "max_pool1d max_pool2d max_pool1d_with_indices avg_pool1d "
+                            "adaptive_avg_pool1d "
+                            "adaptive_max_pool1d=adaptive_max_pool1d_with_indices",
+    "numtorch.ops.resample": "pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle",
+    "numtorch.ops.conv": "conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d",
+    "numtorch.ops.normalization": "batch_norm=torch_batch_norm layer_norm=torch_layer_norm "
+                                  "group_norm=torch_group_norm instance_norm=torch_instance_norm",
+    "numtorch.ops.embedding": "embedding=torch_embedding embedding_renorm_",
+    "numtorch._threads": "get_num_threads set_num_threads get_num_interop_threads "
+                         "set_num_interop_threads",
+    "numtorch._compile": "compile",     # (torch.compile: nothing is compiled)
+    "numtorch.amp.autocast_mode": "autocast is_autocast_enabled set_autocast_enabled "
+                                  "get_autocast_dtype set_autocast_dtype is_autocast_cpu_enabled "
+                                  "set_autocast_cpu_enabled get_autocast_cpu_dtype "
+                                  "set_autocast_cpu_dtype get_autocast_gpu_dtype "
+                                  "set_autocast_gpu_dtype is_autocast_cache_enabled "
+                                  "set_autocast_cache_enabled clear_autocast_cache "
+                                  "autocast_increment_nesting autocast_decrement_nesting",
+    # legacy typed-tensor constructors
+    "numtorch._legacy": "FloatTensor DoubleTensor HalfTensor LongTensor IntTensor ShortTensor "
+                        "CharTensor ByteTensor BoolTensor",
+    "numtorch.serialization": "save load",
+}
+# torch.cuda, torch.func (grad, jacrev, vmap, ...), draw_graph / trace_backward, torch.amp,
+# torch.serialization
+_LAZY_SUBMODULES = ("cuda", "func", "viz", "amp", "serialization")
 
 
 def is_tensor(obj) -> bool:
@@ -149,8 +158,10 @@ _SUBMODULES = ("nn", "optim", "utils", "datasets", "serialization", "linalg", "t
                "accelerator", "vision", "cpu", "compiler")
 
 
-def __getattr__(name: str):
+def _missing(name: str):
     """Import submodules on first use (keeps ``import numtorch`` fast); name what is missing."""
+    if name == "__all__":       # ``from numtorch import *``: every public name, lazy ones too
+        return [n for n in __dir__() if not n.startswith("_")]
     if name in _SUBMODULES:
         import importlib
         try:
@@ -161,4 +172,7 @@ def __getattr__(name: str):
     if name.startswith("__"):
         raise AttributeError(name)
     raise AttributeError(f"numtorch does not implement torch.{name} yet")
-from .serialization import save, load  # noqa: E402  (utils.data/serialization engineer)
+
+
+from ._lazy import lazy_module as _lazy_module  # noqa: E402
+__getattr__, __dir__ = _lazy_module(globals(), _LAZY, _LAZY_SUBMODULES, _missing)

@@ -22,13 +22,37 @@ from .autograd.function import _RemovableHandle
 from .ops import elementwise as E, math as M, reduce as R, shape as S, indexing as I, linalg as L
 from .ops import convert as C
 from . import _dtype as _dtype_mod
-from .ops import linalg_extra as LX
-from .ops import complex_ops as CX
 from .ops import activation as A
-from .ops import activation_extra as AX
-from .ops import sorting as SO, searching as SE, cumulative as CU
-from .ops import special_math as SM, combinatorics as CB
-from .ops._tensor_array import TensorArray
+from ._lazy import lazy_methods
+
+
+def _read_from(holder: str, names: str) -> str:
+    """``name=holder.name`` for each name (see _lazy.py): methods kept on a class there."""
+    return " ".join(f"{name}={holder}.{name}" for name in names.split())
+
+
+_OPS = "numtorch.ops."
+# The methods of the families ``import numtorch`` does not load: each family loads on first use
+# (``x.sort()``, ``A.det()``). ``norm`` is linalg_extra's (torch.norm), not reduce's.
+LAZY_METHODS = {
+    _OPS + "linalg_extra": _read_from("tensor_methods", """det logdet slogdet inverse svd cholesky
+        qr pinverse matrix_power matrix_exp cholesky_solve cholesky_inverse triangular_solve cross
+        norm"""),
+    _OPS + "complex_ops": _read_from("tensor_methods", """real imag conj conj_physical
+        resolve_conj resolve_neg is_conj angle"""),
+    _OPS + "sorting": "sort argsort msort topk kthvalue median nanmedian mode unique "
+                      "unique_consecutive",
+    _OPS + "searching": "histc histogram bincount",
+    _OPS + "cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
+    _OPS + "special_math": _read_from("METHODS", """erf erfc erfinv erf_ erfc_ erfinv_ lgamma
+        lgamma_ digamma digamma_ polygamma polygamma_ mvlgamma mvlgamma_ i0 i0_ sinc sinc_ logit
+        logit_ exp2 exp2_ deg2rad deg2rad_ rad2deg rad2deg_ logaddexp logaddexp2 hypot hypot_
+        xlogy xlogy_"""),        # special_math.TENSOR_METHODS (tests/test_lazy_import.py)
+    _OPS + "combinatorics": "kron rot90",
+    _OPS + "activation_extra": "prelu hardshrink",
+    # what the engine's create_graph=True path runs gradient formulas on
+    _OPS + "_tensor_array": "_TensorArray=TensorArray",
+}
 
 
 def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
@@ -120,24 +144,15 @@ def _install_methods() -> None:
         I: """gather scatter scatter_ scatter_add scatter_add_ index_select masked_fill masked_fill_
               masked_select nonzero argwhere take index_add diag diagonal""",
         L: "matmul mm bmm mv dot inner outer ger addmm trace",
-        LX.tensor_methods: """det logdet slogdet inverse svd cholesky qr pinverse matrix_power
-                              matrix_exp cholesky_solve cholesky_inverse triangular_solve cross
-                              norm""",
-        CX.tensor_methods: "real imag conj conj_physical resolve_conj resolve_neg is_conj angle",
         C: """to type type_as float double half long int short char byte bool cpu cuda new_tensor
               new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
-        SO: """sort argsort msort topk kthvalue median nanmedian mode unique unique_consecutive""",
-        SE: "histc histogram bincount",
-        CU: "cummax cummin logcumsumexp diff repeat_interleave",
     }
     Tensor.softmax, Tensor.log_softmax = A.softmax_dim, A.log_softmax_dim   # dim required
     table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_ multinomial"
-    table[SM.METHODS] = " ".join(SM.TENSOR_METHODS)     # erf lgamma polygamma xlogy ...
-    table[CB] = "kron rot90"
-    table[AX] = "prelu hardshrink"
     for module, names in table.items():
         for name in names.split():
             setattr(Tensor, name, getattr(module, name))
+    lazy_methods(Tensor, LAZY_METHODS)
 
     def _r(fn):
         return lambda self, other: fn(other, self)
@@ -214,7 +229,6 @@ def _install_methods() -> None:
     Tensor.__iter__ = __iter__
     Tensor.backward = backward
     Tensor.register_hook = register_hook
-    Tensor._TensorArray = TensorArray   # what the engine's create_graph=True path runs formulas on
 
 
 _install_methods()

@@ -18,7 +18,10 @@ from . import function, graph
 from . import anomaly_mode
 from .anomaly_mode import (detect_anomaly, set_detect_anomaly, is_anomaly_enabled,
                            is_anomaly_check_nan_enabled, set_anomaly_enabled)
-from . import functional
+from .._lazy import lazy_module as _lazy_module
+
+# torch.autograd.functional (jacobian, hessian, vjp, ...) loads on first use
+__getattr__, __dir__ = _lazy_module(globals(), {}, ("functional",))
 
 __all__ = ["backward", "grad", "Function", "Variable", "no_grad", "enable_grad", "set_grad_enabled",
            "inference_mode", "gradcheck", "detect_anomaly", "set_detect_anomaly"]

@@ -20,36 +20,40 @@ from ..ops import math as _M
 from ..ops import reduce as _R
 from ..ops._apply import apply, _make
 from ..ops.shape import _zeros
-from ..ops.conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d,  # noqa: F401
-                        conv_transpose3d, unfold, fold)
-from ..ops.pooling import (max_pool1d, max_pool2d, max_pool1d_with_indices,  # noqa: F401
-                           max_pool2d_with_indices, avg_pool1d, avg_pool2d, adaptive_avg_pool1d,
-                           adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
-                           adaptive_max_pool1d_with_indices, adaptive_max_pool2d_with_indices,
-                           max_unpool1d, max_unpool2d)
-from ..ops.resample import (interpolate, upsample, upsample_nearest, upsample_bilinear,  # noqa: F401
-                            pixel_shuffle, pixel_unshuffle, channel_shuffle, native_channel_shuffle)
 from ..ops.activation import (softmax, log_softmax, leaky_relu, elu, selu, celu, gelu,  # noqa: F401
                               silu, softplus, softsign, hardtanh, relu6, logsigmoid)
-from ..ops.activation_extra import (mish, hardswish, hardsigmoid, prelu, glu,  # noqa: F401
-                                    threshold, threshold_, rrelu, rrelu_, hardshrink, softshrink,
-                                    gumbel_softmax)
 from ..ops.loss import (cross_entropy, nll_loss, mse_loss, l1_loss, smooth_l1_loss,  # noqa: F401
                         huber_loss, binary_cross_entropy, binary_cross_entropy_with_logits, kl_div)
-from ..ops.loss_extra import (poisson_nll_loss, gaussian_nll_loss,  # noqa: F401
-                              cosine_embedding_loss, margin_ranking_loss, hinge_embedding_loss,
-                              soft_margin_loss, multilabel_soft_margin_loss, multilabel_margin_loss,
-                              multi_margin_loss, triplet_margin_loss,
-                              triplet_margin_with_distance_loss, ctc_loss)
 from ..ops.distance import pairwise_distance  # noqa: F401
 from ..ops.linear import linear  # noqa: F401
-from ..ops.normalization import (batch_norm, layer_norm, group_norm, instance_norm,  # noqa: F401
-                                 local_response_norm)
-from ..ops.embedding import embedding, embedding_bag  # noqa: F401
 from ..ops.dropout import (dropout, dropout1d, dropout2d, dropout3d, alpha_dropout,  # noqa: F401
                            feature_alpha_dropout)
-from ..ops.attention import (scaled_dot_product_attention,  # noqa: F401
-                             multi_head_attention_forward, _canonical_mask, _none_or_dtype)
+from .._lazy import lazy_module as _lazy_module
+
+# the families a plain MLP does not use load on first use (``F.conv2d``): see numtorch/_lazy.py
+__getattr__, __dir__ = _lazy_module(globals(), {
+    "numtorch.ops.activation_extra": "mish hardswish hardsigmoid prelu glu threshold threshold_ "
+                                     "rrelu rrelu_ hardshrink softshrink gumbel_softmax",
+    "numtorch.ops.loss_extra": "poisson_nll_loss gaussian_nll_loss cosine_embedding_loss "
+                               "margin_ranking_loss hinge_embedding_loss soft_margin_loss "
+                               "multilabel_soft_margin_loss multilabel_margin_loss "
+                               "multi_margin_loss triplet_margin_loss "
+                               "triplet_margin_with_distance_loss ctc_loss",
+    "numtorch.ops.conv": "conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d "
+                         "unfold fold",
+    "numtorch.ops.pooling": "max_pool1d max_pool2d max_pool1d_with_indices "
+                            "max_pool2d_with_indices avg_pool1d avg_pool2d adaptive_avg_pool1d "
+                            "adaptive_avg_pool2d adaptive_max_pool1d adaptive_max_pool2d "
+                            "adaptive_max_pool1d_with_indices adaptive_max_pool2d_with_indices "
+                            "max_unpool1d max_unpool2d",
+    "numtorch.ops.resample": "interpolate upsample upsample_nearest upsample_bilinear "
+                             "pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle",
+    "numtorch.ops.normalization": "batch_norm layer_norm group_norm instance_norm "
+                                  "local_response_norm",
+    "numtorch.ops.embedding": "embedding embedding_bag",
+    "numtorch.ops.attention": "scaled_dot_product_attention multi_head_attention_forward "
+                              "_canonical_mask _none_or_dtype",
+})
 
 
 # -- activations from the elementwise catalogue ---------------------------------------------------

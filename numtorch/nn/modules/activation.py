@@ -12,12 +12,14 @@ from __future__ import annotations
 from ...ops import elementwise as _E
 from ...ops import math as _M
 from ...ops import activation as _F
-from ...ops import activation_extra as _X
 from ...ops.creation import empty as _empty
 from .. import init as _init
 from ..parameter import Parameter
 from .linear import _factory
 from .module import Module
+from ..._lazy import LazyImport, lazy_module as _lazy_module
+
+_X = LazyImport(globals(), "_X", "numtorch.ops.activation_extra")   # loads on first use
 
 __all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiLU", "Sigmoid", "Tanh",
            "Softplus", "Softsign", "Hardtanh", "Softmax", "LogSoftmax", "Softmin", "LogSigmoid",
@@ -419,4 +421,6 @@ class Softshrink(Module):
         return str(self.lambd)
 
 
-from .multihead import MultiheadAttention  # noqa: E402  (torch.nn.modules.activation's name)
+# torch.nn.modules.activation's name, loaded on first use
+__getattr__, __dir__ = _lazy_module(globals(),
+                                    {"numtorch.nn.modules.multihead": "MultiheadAttention"})

@@ -11,9 +11,11 @@ tensor(0.6931)
 from __future__ import annotations
 
 from ...ops import loss as _F
-from ...ops import loss_extra as _FX
 from .distance import PairwiseDistance
 from .module import Module
+from ..._lazy import LazyImport
+
+_FX = LazyImport(globals(), "_FX", "numtorch.ops.loss_extra")   # loads on first use
 
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
            "CrossEntropyLoss", "NLLLoss", "KLDivLoss", "PoissonNLLLoss", "GaussianNLLLoss",
