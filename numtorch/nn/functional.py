@@ -51,6 +51,7 @@ __getattr__, __dir__ = _lazy_module(globals(), {
     "numtorch.ops.normalization": "batch_norm layer_norm group_norm instance_norm "
                                   "local_response_norm",
     "numtorch.ops.embedding": "embedding embedding_bag",
+    "numtorch.ops.grid_sample": "grid_sample affine_grid",
     "numtorch.ops.attention": "scaled_dot_product_attention multi_head_attention_forward "
                               "_canonical_mask _none_or_dtype",
 })
@@ -329,7 +330,8 @@ __all__ += ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_w
             "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "interpolate",
             "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
             "channel_shuffle", "native_channel_shuffle"]
-__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward"]
+__all__ += ["scaled_dot_product_attention", "multi_head_attention_forward", "grid_sample",
+            "affine_grid"]
 __all__ += ["mish", "hardswish", "hardsigmoid", "prelu", "glu", "threshold", "threshold_", "rrelu",
             "rrelu_", "hardshrink", "softshrink", "gumbel_softmax"]
 __all__ += ["poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
