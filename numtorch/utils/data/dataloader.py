@@ -21,8 +21,6 @@ asked for), so ``manual_seed`` gives PyTorch's batches.
 from __future__ import annotations
 
 import itertools
-import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
 import signal
@@ -33,14 +31,18 @@ from typing import Any, Callable, Iterable, List, Optional, Sequence
 
 from ..._generator import Generator
 from ..._generator import sampler_seed
+from ..._lazy import LazyImport
 from ..._tensor import Tensor
-from ._utils import shm as _shm
 from ._utils import worker as _worker
 from ._utils.collate import default_collate, default_convert
 from ._utils.fetch import _IterableFetcher, _MapFetcher
 from ._utils.worker import get_worker_info
 from .dataset import Dataset, IterableDataset, TensorDataset, _take_rows
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+
+# worker processes only: multiprocessing and the shared-memory slots load when a loader with
+# num_workers > 0 starts (a plain loop does not pay for them at import)
+_shm = LazyImport(globals(), "_shm", "numtorch.utils.data._utils.shm")
 
 __all__ = ["DataLoader", "default_collate", "default_convert", "get_worker_info"]
 
@@ -164,6 +166,7 @@ class DataLoader:
     @multiprocessing_context.setter
     def multiprocessing_context(self, context) -> None:
         if context is not None:
+            import multiprocessing
             if self.num_workers <= 0:
                 raise ValueError("multiprocessing_context can only be used with multi-process "
                                  f"loading (num_workers > 0), but got "
@@ -464,6 +467,7 @@ class _WorkerPool:
     """
 
     def __init__(self, loader: DataLoader, base_seed: int) -> None:
+        import multiprocessing
         ctx = loader.multiprocessing_context or multiprocessing.get_context()
         n = loader.num_workers
         self.owner = os.getpid()
@@ -649,7 +653,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         pool = self._pool
         timeout = self._timeout
         deadline = time.monotonic() + timeout if timeout > 0 else None
-        wait = multiprocessing.connection.wait
+        from multiprocessing.connection import wait
         while True:
             if pool.closed:
                 raise StopIteration

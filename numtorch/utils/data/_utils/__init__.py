@@ -1,2 +1,2 @@
 """Helpers of the data loader, laid out like ``torch.utils.data._utils``."""
-from . import collate, fetch, shm, worker  # noqa: F401
+from . import collate, fetch, worker  # noqa: F401  (shm: imported by the loaders that use it)

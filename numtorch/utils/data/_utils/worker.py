@@ -24,7 +24,6 @@ import numpy as np
 
 from ...._generator import default_generator
 from .fetch import _new_fetcher
-from .shm import SlotWriter
 
 __all__ = ["WorkerInfo", "get_worker_info"]
 
@@ -145,6 +144,7 @@ def _worker_loop(iterable: bool, dataset, index_queue, result_conn, done_event,
             fetcher = _new_fetcher(iterable, dataset, auto_collation, collate_fn, drop_last)
         except Exception:
             init_error = _wrap_exception(worker_id)
+        from .shm import SlotWriter          # (the worker process only)
         writer = SlotWriter(shm_prefix, slots) if shm_prefix else None
         send = result_conn.send_bytes
         parent = os.getppid()
