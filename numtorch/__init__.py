@@ -56,7 +56,7 @@ from .ops.indexing import (gather, scatter, scatter_add, index_select, masked_fi
                            nonzero, argwhere, take, index_add, diag, diagonal)
 from .ops.linalg import matmul, mm, bmm, mv, dot, inner, outer, ger, addmm, einsum, trace
 from .ops.activation import softmax_dim as softmax, log_softmax_dim as log_softmax, selu, celu
-from .ops.dropout import (dropout, feature_dropout, feature_dropout_, alpha_dropout_,  # noqa: F401
+from .ops.dropout import (torch_dropout as dropout, feature_dropout, feature_dropout_, alpha_dropout_,  # noqa: F401
                           feature_alpha_dropout_, torch_alpha_dropout as alpha_dropout,
                           torch_feature_alpha_dropout as feature_alpha_dropout)
 from ._generator import Generator, default_generator

@@ -216,3 +216,11 @@ def repeated_dim_error(axes) -> RuntimeError:
     """PyTorch's error for a dim listed twice (``axes`` already wrapped)."""
     d = next(a for i, a in enumerate(axes) if a in axes[:i])
     return RuntimeError(f"dim {d} appears multiple times in the list of dims")
+
+
+def missing_arguments(fn: str, names) -> TypeError:
+    """PyTorch's error for required arguments left out (its wording, number agreement included:
+    ``missing 1 required positional arguments``, ``missing 2 required positional argument``)."""
+    plural = "s" if len(names) == 1 else ""
+    return TypeError(f"{fn}() missing {len(names)} required positional argument{plural}: "
+                     + ", ".join(f'"{n}"' for n in names))

@@ -306,6 +306,17 @@ ARGUMENTS = {
     "set_autocast_enabled_tensor": lambda T: T.set_autocast_enabled(c1(T)),
     "set_autocast_enabled_device_tensor": lambda T: T.set_autocast_enabled("cpu", c1(T)),
     "set_autocast_cpu_enabled_tensor": lambda T: T.set_autocast_cpu_enabled(c1(T)),
+    # torch.dropout(input, p, train): both required, range checked even in eval; F.dropout
+    "torch_dropout_no_args": lambda T: T.dropout(T.ones(3)),
+    "torch_dropout_no_train": lambda T: T.dropout(T.ones(3), 0.5),
+    "torch_dropout_eval": lambda T: T.dropout(T.ones(3), 0.5, False),
+    "torch_dropout_range": lambda T: T.dropout(T.ones(3), -0.1, False),
+    "torch_dropout_complex": lambda T: T.dropout(c1(T), 0.5, True),
+    "torch_dropout_complex_eval": lambda T: T.dropout(c1(T), 0.5, False),
+    "torch_dropout_long": lambda T: T.dropout(T.ones(3, dtype=T.int64), 0.5, True),
+    "F_dropout_complex": lambda T: T.nn.functional.dropout(c1(T), 0.5, True),
+    "F_dropout_long": lambda T: T.nn.functional.dropout(T.ones(3, dtype=T.int64), 0.5, True),
+    "F_dropout_range": lambda T: T.nn.functional.dropout(T.ones(3), 1.5, True),
 }
 CASES.update({k: (lambda f: lambda T: _facts(f(T)))(f) for k, f in ARGUMENTS.items()})
 

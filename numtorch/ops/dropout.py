@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._errors import missing_arguments
 from .._random_ops import dropout_mask
 from .._tensor import Tensor
 from ..autograd.function import Function
@@ -66,7 +67,13 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
     if not training or p == 0.0:
         return input
     x = input._data
-    dt = x.dtype if x.dtype.kind == "f" else np.float32
+    dt = x.dtype
+    if dt.kind != "f":
+        if dt.kind == "c":
+            raise NotImplementedError('"bernoulli_scalar_cpu_" not implemented for '
+                                      f"'{_dtype.legacy_name_np(dt)}'")
+        raise RuntimeError("result type Float can't be cast to the desired output type "
+                           f"{_dtype.legacy_name_np(dt)}")
     axes = None if x.flags.c_contiguous else _memory_axes(x)
     if axes is None:
         mask = dropout_mask(x.shape, p, dt)
@@ -149,6 +156,19 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False,
 
 def alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
     return _alpha(input, p, train, True, False)
+
+
+_REQUIRED = object()
+
+
+def torch_dropout(input: Tensor, p: float = _REQUIRED, train: bool = _REQUIRED) -> Tensor:
+    """``torch.dropout(input, p, train)``: ``F.dropout`` with both arguments required."""
+    missing = [n for n, v in (("p", p), ("train", train)) if v is _REQUIRED]
+    if missing:
+        raise missing_arguments("dropout", missing)
+    if p < 0 or p > 1:
+        raise RuntimeError(f"dropout probability has to be between 0 and 1, but got {p}")
+    return dropout(input, p, train)
 
 
 def torch_alpha_dropout(input: Tensor, p: float, train: bool) -> Tensor:
