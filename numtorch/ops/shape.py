@@ -518,45 +518,33 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
     return apply(Stack, tuple(tensors), arrays, axis)
 
 
+def _check_tensor_list(fn: str, tensors) -> None:
+    """PyTorch's argument checks of a ``TensorList`` (``hstack``, ``vstack``, ...)."""
+    if isinstance(tensors, (list, tuple)) and tensors and \
+            all(isinstance(t, Tensor) for t in tensors):
+        return
+    from .._errors import arg_error, type_name
+    if not isinstance(tensors, (list, tuple)):
+        raise arg_error(fn, "tensors", 1, "tuple of Tensors", tensors)
+    if not tensors:
+        raise RuntimeError(f"{fn} expects a non-empty TensorList")
+    i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
+    raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                    f"{type_name(tensors[i])}")
+
+
 def hstack(tensors) -> Tensor:
-    if not (isinstance(tensors, (list, tuple)) and tensors and
-            all(isinstance(t, Tensor) for t in tensors)):        # PyTorch's argument checks
-        from .._errors import arg_error, type_name
-        if not isinstance(tensors, (list, tuple)):
-            raise arg_error("hstack", "tensors", 1, "tuple of Tensors", tensors)
-        if not tensors:
-            raise RuntimeError("hstack expects a non-empty TensorList")
-        i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
-        raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                        f"{type_name(tensors[i])}")
+    _check_tensor_list("hstack", tensors)
     return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
 
 
 def vstack(tensors) -> Tensor:
-    if not (isinstance(tensors, (list, tuple)) and tensors and
-            all(isinstance(t, Tensor) for t in tensors)):        # PyTorch's argument checks
-        from .._errors import arg_error, type_name
-        if not isinstance(tensors, (list, tuple)):
-            raise arg_error("vstack", "tensors", 1, "tuple of Tensors", tensors)
-        if not tensors:
-            raise RuntimeError("vstack expects a non-empty TensorList")
-        i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
-        raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                        f"{type_name(tensors[i])}")
+    _check_tensor_list("vstack", tensors)
     return cat([atleast_2d(t) for t in tensors], 0)
 
 
 def column_stack(tensors) -> Tensor:
-    if not (isinstance(tensors, (list, tuple)) and tensors and
-            all(isinstance(t, Tensor) for t in tensors)):        # PyTorch's argument checks
-        from .._errors import arg_error, type_name
-        if not isinstance(tensors, (list, tuple)):
-            raise arg_error("column_stack", "tensors", 1, "tuple of Tensors", tensors)
-        if not tensors:
-            raise RuntimeError("column_stack expects a non-empty TensorList")
-        i = next(i for i, t in enumerate(tensors) if not isinstance(t, Tensor))
-        raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
-                        f"{type_name(tensors[i])}")
+    _check_tensor_list("column_stack", tensors)
     return cat([t.reshape(-1, 1) if t._data.ndim <= 1 else t for t in tensors], 1)
 
 
