@@ -85,6 +85,7 @@ _LAZY = {
                                   "cumulative_trapezoid",
     "numtorch.ops.sorting": "sort argsort msort topk kthvalue median nanmedian mode unique "
                             "unique_consecutive",
+    "numtorch.ops.quantile": "quantile nanquantile",
     "numtorch.ops.searching": "searchsorted bucketize isin histc histogram bincount",
     "numtorch.ops.cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     "numtorch.ops.activation_extra": "prelu hardshrink threshold=torch_threshold threshold_ "

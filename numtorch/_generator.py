@@ -46,6 +46,8 @@ from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._fma import fma64
+
 __all__ = [
     "Generator", "default_generator", "uniform", "normal", "randint", "random_bits",
     "random_from", "randperm", "bernoulli", "exponential", "sampler_seed",
@@ -306,30 +308,6 @@ def _fma32(a, b, c) -> np.ndarray:
     return _r32(s)
 
 
-def _two_prod(a, b):
-    """Product and its exact error (Dekker/Veltkamp), float64."""
-    p = a * b
-    sp = 134217729.0  # 2**27 + 1
-    t = sp * a
-    ah = t - (t - a)
-    al = a - ah
-    t = sp * b
-    bh = t - (t - b)
-    bl = b - bh
-    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
-    return p, err
-
-
-def _fma64(a, b, c):
-    """``fma(a, b, c)`` in float64: TwoProduct + TwoSum + one final add (spec §2.2)."""
-    a = np.asarray(a, _F64)
-    p, e1 = _two_prod(a, np.asarray(b, _F64))
-    s = p + c
-    bb = s - p
-    e2 = (p - (s - bb)) + (c - bb)
-    return s + (e1 + e2)
-
-
 # ----------------------------------------------------------------------------
 # Uniform (spec §2)
 # ----------------------------------------------------------------------------
@@ -364,7 +342,7 @@ def uniform(gen: Optional[Generator], shape: ShapeLike, np_dtype=np.float32,
         rng = hi - lo
         if lo == 0.0 and rng == 1.0:
             return x.reshape(shape)
-        r = _fma64(x, rng, lo)
+        r = fma64(x, rng, lo)
         r[r >= hi] = lo
         return r.reshape(shape)
     if dt == np.float32 or dt == np.float16:
@@ -577,7 +555,7 @@ def normal(gen: Optional[Generator], shape: ShapeLike, np_dtype=np.float32,
     if n < 16 or not contiguous:
         v = _normal_scalar(gen, n)
         if not (std == 1.0 and mean == 0.0):
-            v = _fma64(v, std, mean)
+            v = fma64(v, std, mean)
         else:
             v = v + 0.0
         return v.astype(dt).reshape(shape)
@@ -586,7 +564,7 @@ def normal(gen: Optional[Generator], shape: ShapeLike, np_dtype=np.float32,
         if std == 1.0:
             v = v + mean
         else:
-            v = _fma64(v, std, mean)
+            v = fma64(v, std, mean)
         return v.reshape(shape)
     # float32 (float16 is approximated through the float32 kernel)
     return _normal_b32(gen, n, mean, std).reshape(shape).astype(dt, copy=False)

@@ -42,6 +42,7 @@ LAZY_METHODS = {
         resolve_conj resolve_neg is_conj angle"""),
     _OPS + "sorting": "sort argsort msort topk kthvalue median nanmedian mode unique "
                       "unique_consecutive",
+    _OPS + "quantile": "quantile nanquantile",
     _OPS + "searching": "histc histogram bincount",
     _OPS + "cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     _OPS + "special_math": _read_from("METHODS", """erf erfc erfinv erf_ erfc_ erfinv_ lgamma

@@ -306,6 +306,8 @@ CASES = {
     # the existing ops this task checked (and fixed)
     "lerp": expr("T.lerp(a, b, 0.3)", (3, 4), (4,)),
     "lerp_big_weight": expr("T.lerp(a, b, 0.75)", (5,), (5,), dtype="float32"),
+    "lerp_f64_many": expr("T.lerp(a, b, c)", (400,), (400,), (400,), lo=-1, hi=2),
+    "lerp_f64_big_weight": expr("T.lerp(a, b, 0.8)", (400,), (400,)),
     "lerp_neg_weight": expr("T.lerp(a, b, -0.7)", (5,), (5,), dtype="float32"),
     "lerp_tensor": expr("T.lerp(a, b, c)", (3, 4), (4,), (3, 1), lo=-1.5, hi=1.5),
     "lerp_tensor_f32": expr("T.lerp(a, b, c)", (6,), (6,), (6,), dtype="float32"),
@@ -363,6 +365,7 @@ LOOSE = {"erfcx_f32": 2e-4, "log_ndtr_f32": 1e-4, "lgamma_f32": 2e-5, "digamma_f
          "polygamma1": 2e-9, "polygamma0": 2e-9}
 # outputs equal to PyTorch's bit for bit (lerp's single rounding, like PyTorch's fused kernel)
 EXACT = {"lerp_big_weight", "lerp_neg_weight", "lerp_tensor_f32", "lerp_f16", "lerp_0d_weight",
+         "lerp", "lerp_tensor", "lerp_f64_many", "lerp_f64_big_weight",
          "rot90_3d", "kron_int", "block_diag_mixed", "tril_indices_neg", "cartesian_prod_int"}
 # and absolute ones: 1 - 0.99999994 (PyTorch's float32 erf, 1 ulp from numtorch's) in ndtr
 ABS = {"ndtr_f32": 1e-7, "cosine_similarity_f32": 1e-7}

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._fma import fma64
 from .._errors import arg_error, invalid_combination, nesting_error, not_tensor, size_error
 from .._foreign_dtype import refuse_foreign
 from .._default_device import default_state, get_default_device
@@ -316,24 +317,11 @@ def range_(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=
 
 
 def _fused_multiply_add(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-    """``a*b + c`` rounded once, as a C ``fma`` gives it (NumPy has none).
-
-    float32 goes through float64, where the product is exact. float64 uses Dekker's
-    exact product and Knuth's exact sum; the result is ``a*b + c`` correctly rounded except in
-    double-rounding ties, which random tests against PyTorch never met."""
+    """``a*b + c`` rounded once, as a C ``fma`` gives it (NumPy has none): float32 through
+    float64, where the product is exact; float64 by ``fma64``."""
     if a.dtype != np.float64:
         return a.astype(np.float64) * b + c.astype(np.float64)
-    a, b, c = a.astype(np.float64), b.astype(np.float64), c.astype(np.float64)
-    p = a * b
-    split = 134217729.0                                  # 2**27 + 1
-    ta, tb = a * split, b * split
-    ahi, bhi = ta - (ta - a), tb - (tb - b)
-    alo, blo = a - ahi, b - bhi
-    perr = ((ahi * bhi - p) + ahi * blo + alo * bhi) + alo * blo   # p + perr == a*b exactly
-    hi = p + c
-    bb = hi - p
-    serr = (p - (hi - bb)) + (c - bb)                     # hi + serr == p + c exactly
-    return hi + (serr + perr)
+    return fma64(a, b, c.astype(np.float64))
 
 
 def linspace_array(start, end, steps: int, npd) -> np.ndarray:

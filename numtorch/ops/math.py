@@ -17,6 +17,7 @@ import sys as _sys
 import numpy as np
 
 from .. import _dtype
+from .._fma import fma64
 from .._errors import not_tensor
 from .._tensor import Tensor
 from ..autograd.engine import check_complex_below
@@ -797,7 +798,8 @@ fmax, fmin = maximum, minimum
 def _lerp(x, y, w):
     """``x + w (y - x)``, from the nearer end (``y - (y - x)(1 - w)`` once ``|w| >= 0.5``) with
     one rounding, as PyTorch's fused multiply-add kernel: float32 (and float16, which PyTorch
-    computes in float32) through float64, where the product of two float32 values is exact."""
+    computes in float32) through float64, where the product of two float32 values is exact;
+    float64 through ``fma64``."""
     dt = x.dtype
     low = dt.itemsize < 8
     if low and dt != np.float32:
@@ -805,7 +807,9 @@ def _lerp(x, y, w):
     if not isinstance(w, np.ndarray):                    # a number: one branch
         near = -0.5 < w < 0.5                            # (abs is this module's op)
         if not low:
-            return x + w * (y - x) if near else y - (y - x) * (1 - w)
+            if dt != np.float64:                         # complex
+                return x + w * (y - x) if near else y - (y - x) * (1 - w)
+            return fma64(w, y - x, x) if near else fma64(x - y, 1 - w, y)
         w = np.float32(w)
         t = (y - x).astype(np.float64)
         if near:
@@ -821,7 +825,11 @@ def _lerp(x, y, w):
     v = 1 - w                                   # rounded in float32, as PyTorch's
     if low:
         x, y, w, d, v = (a.astype(np.float64) for a in (x, y, w, d, v))
-    out = np.where(np.abs(w) < 0.5, x + w * d, y - d * v)
+        out = np.where(np.abs(w) < 0.5, x + w * d, y - d * v)
+    elif dt == np.float64:                      # one rounding, as PyTorch's fma
+        out = np.where(np.abs(w) < 0.5, fma64(w, d, x), fma64(-d, v, y))
+    else:                                       # complex
+        out = np.where(np.abs(w) < 0.5, x + w * d, y - d * v)
     return out.astype(np.float32).astype(dt, copy=False) if low else np.asarray(out, dt)
 
 
