@@ -86,6 +86,17 @@ _LAZY = {
     "numtorch.ops.sorting": "sort argsort msort topk kthvalue median nanmedian mode unique "
                             "unique_consecutive",
     "numtorch.ops.quantile": "quantile nanquantile",
+    "numtorch.ops.reduce_extra": "nanmean cov corrcoef vander renorm",
+    "numtorch.ops.math_extra": "sgn frac frac_ fix_ heaviside copysign nextafter ldexp frexp "
+                               "float_power positive isreal gcd lcm bitwise_left_shift "
+                               "bitwise_right_shift asinh acosh atanh asinh_ acosh_ atanh_ "
+                               "arcsinh arccosh arctanh arcsinh_ arccosh_ arctanh_ clamp_min_ "
+                               "clamp_max_ negative_",
+    "numtorch.ops.shape_extra": "dstack row_stack hsplit vsplit dsplit take_along_dim "
+                                "diag_embed index_copy index_fill masked_scatter select_scatter "
+                                "slice_scatter diagonal_scatter tensordot vdot addmv addr "
+                                "baddbmm addbmm chain_matmul scatter_reduce index_reduce "
+                                "index_put put",
     "numtorch.ops.searching": "searchsorted bucketize isin histc histogram bincount",
     "numtorch.ops.cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     "numtorch.ops.activation_extra": "prelu hardshrink threshold=torch_threshold threshold_ "

@@ -43,6 +43,20 @@ LAZY_METHODS = {
     _OPS + "sorting": "sort argsort msort topk kthvalue median nanmedian mode unique "
                       "unique_consecutive",
     _OPS + "quantile": "quantile nanquantile",
+    _OPS + "reduce_extra": "nanmean cov corrcoef renorm renorm_",
+    _OPS + "math_extra": "sgn sgn_ frac frac_ fix_ sign_ bitwise_not_ heaviside heaviside_ "
+                         "copysign copysign_ nextafter nextafter_ ldexp ldexp_ frexp float_power "
+                         "float_power_ positive isreal gcd gcd_ lcm lcm_ bitwise_left_shift "
+                         "bitwise_left_shift_ bitwise_right_shift bitwise_right_shift_ asinh "
+                         "acosh atanh asinh_ acosh_ atanh_ arcsinh arccosh arctanh arcsinh_ "
+                         "arccosh_ arctanh_ clamp_min_ clamp_max_ negative_ absolute_ "
+                         "logical_not_",
+    _OPS + "shape_extra": "hsplit vsplit dsplit take_along_dim diag_embed index_copy index_copy_ "
+                          "index_fill index_fill_ masked_scatter masked_scatter_ select_scatter "
+                          "slice_scatter diagonal_scatter addmv addmv_ addr addr_ baddbmm "
+                          "baddbmm_ addbmm addbmm_ vdot scatter_reduce scatter_reduce_ "
+                          "index_reduce index_reduce_ index_put index_put_ index_add_ put put_ "
+                          "unfold",
     _OPS + "searching": "histc histogram bincount",
     _OPS + "cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     _OPS + "special_math": _read_from("METHODS", """erf erfc erfinv erf_ erfc_ erfinv_ lgamma

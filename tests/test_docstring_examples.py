@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import doctest
 import importlib
+import os
 import pkgutil
 import warnings
 
@@ -27,6 +28,9 @@ def _module_names() -> list:
     for info in pkgutil.walk_packages(numtorch.__path__, "numtorch."):
         if not info.name.startswith(SKIP_PREFIXES):
             names.append(info.name)
+    # numtorch.ops has no __init__.py (a namespace package), which walk_packages skips
+    ops = os.path.join(os.path.dirname(numtorch.__file__), "ops")
+    names += [f"numtorch.ops.{info.name}" for info in pkgutil.iter_modules([ops])]
     return sorted(names)
 
 

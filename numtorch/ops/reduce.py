@@ -740,6 +740,9 @@ class Cumsum(Function):
         ctx.axis = axis
         if dtype is None and x.dtype.kind in "biu":
             dtype = np.int64
+        if x.dtype == np.float32 and dtype in (None, np.float32):
+            # PyTorch's CPU kernel accumulates float32 in double
+            return np.cumsum(x, axis=axis, dtype=np.float64).astype(np.float32)
         return np.cumsum(x, axis=axis, dtype=dtype)
 
     @staticmethod
@@ -763,7 +766,10 @@ class Cumprod(Function):
     @staticmethod
     def forward(ctx, x, axis):
         ctx.x, ctx.axis = x, axis
-        out = np.cumprod(x, axis=axis)
+        if x.dtype == np.float32:           # PyTorch's CPU kernel accumulates float32 in double
+            out = np.cumprod(x, axis=axis, dtype=np.float64).astype(np.float32)
+        else:
+            out = np.cumprod(x, axis=axis)
         ctx.out = out
         return out
 
