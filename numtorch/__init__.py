@@ -94,9 +94,9 @@ _LAZY = {
                                "clamp_max_ negative_",
     "numtorch.ops.shape_extra": "dstack row_stack hsplit vsplit dsplit take_along_dim "
                                 "diag_embed index_copy index_fill masked_scatter select_scatter "
-                                "slice_scatter diagonal_scatter tensordot vdot addmv addr "
-                                "baddbmm addbmm chain_matmul scatter_reduce index_reduce "
+                                "slice_scatter diagonal_scatter scatter_reduce index_reduce "
                                 "index_put put",
+    "numtorch.ops.products": "tensordot vdot addmv addr baddbmm addbmm chain_matmul",
     "numtorch.ops.searching": "searchsorted bucketize isin histc histogram bincount",
     "numtorch.ops.cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     "numtorch.ops.activation_extra": "prelu hardshrink threshold=torch_threshold threshold_ "

@@ -53,10 +53,10 @@ LAZY_METHODS = {
                          "logical_not_",
     _OPS + "shape_extra": "hsplit vsplit dsplit take_along_dim diag_embed index_copy index_copy_ "
                           "index_fill index_fill_ masked_scatter masked_scatter_ select_scatter "
-                          "slice_scatter diagonal_scatter addmv addmv_ addr addr_ baddbmm "
-                          "baddbmm_ addbmm addbmm_ vdot scatter_reduce scatter_reduce_ "
+                          "slice_scatter diagonal_scatter scatter_reduce scatter_reduce_ "
                           "index_reduce index_reduce_ index_put index_put_ index_add_ put put_ "
                           "unfold",
+    _OPS + "products": "addmv addmv_ addr addr_ baddbmm baddbmm_ addbmm addbmm_ vdot",
     _OPS + "searching": "histc histogram bincount",
     _OPS + "cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     _OPS + "special_math": _read_from("METHODS", """erf erfc erfinv erf_ erfc_ erfinv_ lgamma

@@ -1,4 +1,4 @@
-"""numtorch/ops/shape_extra.py against PyTorch 2.13: stacking/splitting, take_along_dim,
+"""numtorch/ops/shape_extra.py and products.py against PyTorch 2.13: stacking/splitting, take_along_dim,
 diag_embed, index_fill/index_copy/masked_scatter, the *_scatter family, index_put/put,
 Tensor.unfold, scatter_reduce/index_reduce, tensordot and the fused products.
 
