@@ -555,3 +555,15 @@ def test_docstring_examples():
     tests = finder.find(math_extra, math_extra.__name__, globs={"torch": numtorch})
     failed = [t.name for t in tests if runner.run(t, out=lambda s: None).failed]
     assert len(tests) > 40 and not failed, failed
+
+
+def test_sign_of_nan_is_zero():
+    """``torch.sign`` (math.py) and ``sign_``/``sgn`` give 0 for NaN, as PyTorch does."""
+    def facts(T):
+        x = [float("nan"), -0.0, 0.0, 2.5, -3.0]
+        return [T.sign(T.tensor(x)), T.tensor(x).sign_(), T.sgn(T.tensor(x)),
+                T.sign(T.tensor(x, dtype=T.float64))]
+
+    want = ORACLE.answer("sign_nan", facts)
+    for g, w in zip(facts(numtorch), want):
+        np.testing.assert_array_equal(g.numpy(), w.detach().numpy())

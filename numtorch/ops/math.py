@@ -76,7 +76,10 @@ class Sign(Function):
         if x.dtype.kind == "c":
             raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support complex "
                                       "numbers. Please use torch.sgn instead.")
-        return np.sign(x)
+        out = np.sign(x)
+        if x.dtype.kind == "f":                 # PyTorch: the sign of NaN is 0
+            np.copyto(out, 0, where=np.isnan(out))
+        return out
 
     @staticmethod
     def backward(ctx, g):
