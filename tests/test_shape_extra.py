@@ -355,3 +355,28 @@ def test_gradcheck_and_gradgradcheck(name):
         warnings.simplefilter("ignore")
         assert gradcheck(fn, tuple(xs))
         assert gradgradcheck(fn, tuple(xs))
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+@pytest.mark.parametrize("fn", ["scatter_reduce", "index_reduce"])
+def test_prod_gradients_with_zeros(fn, include_self):
+    """``prod`` where zeros take part: a lone zero's gradient is the product of the others."""
+    def facts(T):
+        rng = np.random.default_rng(21)
+        x = T.tensor(rng.integers(-2, 3, (4, 3)).astype(np.float64), requires_grad=True)
+        if fn == "scatter_reduce":
+            src = T.tensor(rng.integers(-2, 3, (6, 3)).astype(np.float64), requires_grad=True)
+            y = T.scatter_reduce(x, 0, T.tensor(rng.integers(0, 4, (6, 3))), src, "prod",
+                                 include_self=include_self)
+        else:
+            src = T.tensor(rng.integers(-2, 3, (5, 3)).astype(np.float64), requires_grad=True)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                y = x.index_reduce(0, T.tensor(rng.integers(0, 4, 5)), src, "prod",
+                                   include_self=include_self)
+        (y * T.tensor(rng.standard_normal((4, 3)))).sum().backward()
+        return [y.detach(), x.grad, src.grad]
+
+    want = ORACLE.answer(f"prod_zeros/{fn}/{include_self}", facts)
+    for g, w in zip(facts(numtorch), want):
+        np.testing.assert_allclose(g.numpy(), w.detach().numpy(), rtol=1e-12, atol=1e-12)

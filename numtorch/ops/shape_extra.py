@@ -718,6 +718,26 @@ _REDUCE_UFUNC = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.
                  "amin": np.minimum}
 
 
+def _prod_grads_with_zeros(g, x, src, go, grids, touched, keep_self, zx, zs):
+    """``prod``'s gradients when zeros take part (first order): an element's gradient is the
+    product of the others, so a zero gets the product of the non-zero values where it is the
+    only zero of its place (0 where there are more), and a non-zero value ``g * out / value``
+    (0 wherever a zero took part, as ``out`` is 0 there)."""
+    one = np.ones((), x.dtype)
+    zeros = np.zeros(x.shape, np.int64)
+    np.add.at(zeros, grids, zs.astype(np.int64))
+    nonzero_prod = np.where(zx, one, x) if keep_self else np.ones_like(x)
+    np.multiply.at(nonzero_prod, grids, np.where(zs, one, src))
+    zeros = zeros + zx
+    lone = np.where(zeros == 1, g * nonzero_prod, np.zeros((), g.dtype))
+    if keep_self:
+        gx = np.where(zx, lone, go / np.where(zx, one, x))
+    else:
+        gx = np.where(touched, np.zeros((), g.dtype), g)
+    gsrc = np.where(zs, lone[grids], go[grids] / np.where(zs, one, src))
+    return gx, gsrc
+
+
 class ScatterReduce(Function):
     """``scatter_reduce``: each position of the result reduces its value (``include_self``)
     with the ``src`` values scattered to it."""
@@ -778,6 +798,9 @@ class ScatterReduce(Function):
         x, src, out = ctx.x, ctx.src, ctx.out
         if reduce == "prod":
             go = g * out
+            zx, zs = (x == 0) & keep_self, src == 0
+            if type(x) is np.ndarray and (zx.any() or zs.any()):
+                return _prod_grads_with_zeros(g, x, src, go, grids, touched, keep_self, zx, zs)
             gx = go / x if keep_self else np.where(touched, zero, g)
             return gx, go[grids] / src
         # amax / amin: shared evenly among the values equal to the result
