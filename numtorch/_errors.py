@@ -224,3 +224,10 @@ def missing_arguments(fn: str, names) -> TypeError:
     plural = "s" if len(names) == 1 else ""
     return TypeError(f"{fn}() missing {len(names)} required positional argument{plural}: "
                      + ", ".join(f'"{n}"' for n in names))
+
+
+def no_kernel(kernel: str, dtype) -> NotImplementedError:
+    """PyTorch's error for a dtype its kernel lacks: ``"kernel" not implemented for 'Long'``
+    (``dtype``: a NumPy dtype or what ``np.dtype`` accepts)."""
+    from ._dtype import legacy_name_np
+    return NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name_np(dtype)}\'')

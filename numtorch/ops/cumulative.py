@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
-from .._errors import arg_error, not_tensor, type_name
+from .._errors import arg_error, no_kernel as _no_kernel, not_tensor, type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out
@@ -30,10 +29,6 @@ def _data(fn: str, input) -> np.ndarray:
     if not isinstance(input, Tensor):
         raise not_tensor(fn, input)
     return input._data
-
-
-def _no_kernel(kernel: str, dtype) -> NotImplementedError:
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_dtype.legacy_name_np(dtype)}\'')
 
 
 # -- cummax / cummin ----------------------------------------------------------------------------

@@ -198,7 +198,7 @@ class _GridSampler(Function):
         n, c, sizes = x.shape[0], x.shape[1], x.shape[2:]
         plan = _plan(grid, sizes, mode, padding, align)
         out = _sample(x.reshape(n, c, -1), plan, sizes)
-        ctx.x, ctx.grid, ctx.args = x, grid, (mode, padding, align)
+        ctx.x, ctx.grid = x, grid
         ctx.plan = plan
         return out.reshape((n, c) + grid.shape[1:-1])
 
@@ -309,7 +309,6 @@ def _sample(x_flat: np.ndarray, plan: dict, sizes) -> np.ndarray:
 
 def _grid_grad(g, x_flat, plan: dict, taps, grid):
     """d(loss)/d(grid): per axis, ``sum_taps (g . value) * d(weight)/d(position) * slope``."""
-    n, q = g.shape[0], g.shape[2]
     d = len(plan["pos"])
     if plan["mode"] == 1:                        # nearest: piecewise constant in the grid
         return np.zeros_like(g, shape=grid.shape)
@@ -331,8 +330,12 @@ def _grid_grad(g, x_flat, plan: dict, taps, grid):
 
 # -- the functions --------------------------------------------------------------------------------
 
-def _sizes(shape) -> str:
-    return "[" + ", ".join(str(s) for s in shape) + "]"
+def _align_corners(align_corners) -> bool:
+    """``align_corners``, with PyTorch's warning when it is left out (then False)."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=3)
+        return False
+    return bool(align_corners)
 
 
 def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
@@ -351,26 +354,24 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     if padding_mode not in _PADDINGS:
         raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', "
                          f"'border', or 'reflection', but got: '{padding_mode}'")
-    if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
-        align_corners = False
+    align_corners = _align_corners(align_corners)
     x, gr = input._data, grid._data
     if x.shape[:1] != gr.shape[:1]:
         raise RuntimeError("grid_sampler(): expected grid and input to have same batch size, but "
-                           f"got input with sizes {_sizes(x.shape)} and grid with sizes "
-                           f"{_sizes(gr.shape)}")
+                           f"got input with sizes {list(x.shape)} and grid with sizes "
+                           f"{list(gr.shape)}")
     d = x.ndim - 2
     if gr.shape[-1:] != (d,):
         raise RuntimeError(f"grid_sampler(): expected grid to have size {d} in last dimension, but "
-                           f"got grid with sizes {_sizes(gr.shape)}")
+                           f"got grid with sizes {list(gr.shape)}")
     if x.ndim != gr.ndim or x.ndim not in (4, 5):
         raise RuntimeError("grid_sampler(): expected 4D or 5D input and grid with same number of "
-                           f"dimensions, but got input with sizes {_sizes(x.shape)} and grid with "
-                           f"sizes {_sizes(gr.shape)}")
+                           f"dimensions, but got input with sizes {list(x.shape)} and grid with "
+                           f"sizes {list(gr.shape)}")
     for k in range(2, x.ndim):
         if x.shape[k] == 0:
             raise RuntimeError("grid_sampler(): expected input to have non-empty spatial "
-                               f"dimensions, but input has sizes {_sizes(x.shape)} with dimension "
+                               f"dimensions, but input has sizes {list(x.shape)} with dimension "
                                f"{k} being empty")
     if mode == "bicubic" and d != 2:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
@@ -383,7 +384,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
                            f"{_dtype.legacy_name_np(gr.dtype)}")
     node = GridSampler2D if d == 2 else GridSampler3D
     return apply(node, (input, grid), (x, gr), _MODES[mode], _PADDINGS[padding_mode],
-                 bool(align_corners))
+                 align_corners)
 
 
 class AffineGridGenerator(Function):
@@ -428,9 +429,7 @@ def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
     tensor([[-1.,  0.],
             [ 1.,  0.]])
     """
-    if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
-        align_corners = False
+    align_corners = _align_corners(align_corners)
     t = theta._data
     if t.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
@@ -438,16 +437,16 @@ def affine_grid(theta: Tensor, size, align_corners=None) -> Tensor:
     if len(size) == 4:
         if t.ndim != 3 or t.shape[1:] != (2, 3):
             raise ValueError("Expected a batch of 2D affine matrices of shape Nx2x3 for size "
-                             f"{_sizes(size)}. Got {theta.shape}.")
+                             f"{list(size)}. Got {theta.shape}.")
     elif len(size) == 5:
         if t.ndim != 3 or t.shape[1:] != (3, 4):
             raise ValueError("Expected a batch of 3D affine matrices of shape Nx3x4 for size "
-                             f"{_sizes(size)}. Got {theta.shape}.")
+                             f"{list(size)}. Got {theta.shape}.")
     else:
         raise NotImplementedError("affine_grid only supports 4D and 5D sizes, for 2D and 3D affine "
-                                  f"transforms, respectively. Got size {_sizes(size)}.")
+                                  f"transforms, respectively. Got size {list(size)}.")
     if min(size) <= 0:
-        raise ValueError(f"Expected non-zero, positive output size. Got {_sizes(size)}")
+        raise ValueError(f"Expected non-zero, positive output size. Got {list(size)}")
     if align_corners and min(size[2:]) == 1:
         warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids "
                       "when align_corners=True. This is not an intended use case of affine_grid. "

@@ -16,7 +16,7 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
-from .._errors import call_site, not_tensor, type_name
+from .._errors import call_site, no_kernel as _no_kernel, not_tensor, type_name
 from .._tensor import Tensor
 from ..autograd.function import Function, HOLOMORPHIC
 from . import elementwise as E
@@ -30,10 +30,6 @@ _BY_NP = _dtype._BY_NP
 
 def _legacy(npd) -> str:
     return _dtype.legacy_name_np(np.dtype(npd))
-
-
-def _no_kernel(kernel: str, npd) -> NotImplementedError:
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(npd)}\'')
 
 
 def _cast_error(src, dst) -> RuntimeError:
@@ -119,8 +115,7 @@ class Sgn(Function):
             return np.where(zero, 0, x / np.where(zero, 1, a)).astype(x.dtype, copy=False)
         if kind == "b":
             return x.copy()
-        out = np.sign(x)
-        return np.nan_to_num(out, copy=False) if kind == "f" else out
+        return M.Sign.forward(ctx, x)                   # (NaN gives 0)
 
     @staticmethod
     def backward(ctx, g):
@@ -133,17 +128,6 @@ class Sgn(Function):
         a = np.where(zero, 1, a)
         s = x / a
         return (np.where(zero, 0, (g - np.conj(g) * s * s) / (2 * a)),)
-
-
-class _SignNaN(M.Sign):
-    """``sign_``: PyTorch's sign of NaN is 0."""
-    _raw = True
-    _name = "SignBackward0"
-
-    @staticmethod
-    def forward(ctx, x):
-        out = M.Sign.forward(ctx, x)
-        return np.nan_to_num(out, copy=False) if x.dtype.kind == "f" else out
 
 
 def sgn(input, *, out=None) -> Tensor:
@@ -178,7 +162,7 @@ def sign_(input) -> Tensor:
     if input._data.dtype == np.bool_:
         write_into(input, input._data)
         return input
-    return M._unary_(_SignNaN, input)
+    return M._unary_(M.Sign, input)
 
 
 class Frac(Function):

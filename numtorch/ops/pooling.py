@@ -27,7 +27,7 @@ from .._dtype import legacy_name_np
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
-from .._errors import not_tensor
+from .._errors import no_kernel as _not_implemented, not_tensor
 from ._apply import apply, _make
 from . import shape as _S
 from . import reduce as _R
@@ -40,10 +40,6 @@ def _data(input, fn: str) -> np.ndarray:
         return input._data
     except AttributeError:
         raise not_tensor(fn, input) from None
-
-
-def _not_implemented(kernel: str, dtype) -> NotImplementedError:
-    return NotImplementedError(f'"{kernel}" not implemented for \'{legacy_name_np(dtype)}\'')
 
 
 def _is_int(v) -> bool:

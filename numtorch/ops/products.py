@@ -54,7 +54,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     if len(da) != len(db):
         raise RuntimeError("both dimension lists should have same length")
     if x.dtype != y.dtype:
-        raise RuntimeError(f"both inputs should have same dtype")
+        raise RuntimeError("both inputs should have same dtype")
     da = [_wrap_dim(d, x.ndim) for d in da]
     db = [_wrap_dim(d, y.ndim) for d in db]
     for i, j, si, sj in zip(da, db, *shown):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
+from ._apply import write_out
 from .indexing import gather
 from .math import lerp
 from .shape import View, _view, movedim, reshape
@@ -33,38 +34,42 @@ class QuantileSqueeze(View):
     _name = "SqueezeBackward4"
 
 
-def _q_array(fn: str, q, x: np.ndarray) -> tuple:
+def _q_array(q, x: np.ndarray) -> tuple:
     """``q`` as a 1-d array of the input's dtype, and whether it was a scalar."""
     if isinstance(q, Tensor):
         a = q._data
         if a.ndim > 1:
-            raise RuntimeError(f"{fn}() q must be a scalar or 1D tensor")
+            raise RuntimeError("quantile() q must be a scalar or 1D tensor")
         if a.dtype != x.dtype:
-            raise RuntimeError(f"{fn}() q tensor must be same dtype as the input tensor")
+            raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
         scalar, a = a.ndim == 0, a.reshape(-1)
     else:
         scalar, a = True, np.array([float(q)], dtype=x.dtype)
     bad = a[(a < 0) | (a > 1) | np.isnan(a)]
     if bad.size:
         if scalar and not isinstance(q, Tensor):
-            raise RuntimeError(f"{fn}() q must be in the range [0, 1] but got {float(q):g}")
-        raise RuntimeError(f"{fn}() q values must be in the range [0, 1]")
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {float(q):g}")
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
     return a, scalar
 
 
-def _quantile(fn: str, input: Tensor, q, dim, keepdim: bool, interpolation: str,
-              ignore_nan: bool) -> Tensor:
+def _quantile(input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool,
+              out=None) -> Tensor:
+    """Both functions (their errors all say ``quantile()``, as PyTorch's)."""
+    if out is not None:
+        return write_out("nanquantile" if ignore_nan else "quantile",
+                         _quantile(input, q, dim, keepdim, interpolation, ignore_nan), out)
     if not isinstance(input, Tensor):
-        raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
+        raise TypeError("quantile(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
     x = input._data
     if x.size == 0:
-        raise RuntimeError(f"{fn}() input tensor must be non-empty")
+        raise RuntimeError("quantile() input tensor must be non-empty")
     if x.dtype not in (np.float32, np.float64):
-        raise RuntimeError(f"{fn}() input tensor must be either float or double dtype")
-    qs, scalar = _q_array(fn, q, x)
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    qs, scalar = _q_array(q, x)
     if interpolation not in _MODES:
-        raise RuntimeError(f"{fn}() interpolation must be one of linear, lower, higher, midpoint "
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint "
                            f"or nearest, but got {interpolation}")
     # the reduced values last: (*rest, n)
     if dim is None:
@@ -113,11 +118,7 @@ def quantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
     tensor([[1., 3.],
             [5., 4.]])
     """
-    res = _quantile("quantile", input, q, dim, keepdim, interpolation, False)
-    if out is not None:
-        from ._apply import write_out
-        return write_out("quantile", res, out)
-    return res
+    return _quantile(input, q, dim, keepdim, interpolation, False, out)
 
 
 def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
@@ -128,8 +129,4 @@ def nanquantile(input: Tensor, q, dim=None, keepdim: bool = False, *,
     >>> torch.nanquantile(torch.tensor([1.0, float("nan"), 3.0]), 0.5)
     tensor(2.)
     """
-    res = _quantile("quantile", input, q, dim, keepdim, interpolation, True)   # (its errors)
-    if out is not None:
-        from ._apply import write_out
-        return write_out("nanquantile", res, out)
-    return res
+    return _quantile(input, q, dim, keepdim, interpolation, True, out)

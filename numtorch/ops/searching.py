@@ -19,16 +19,12 @@ import builtins
 import numpy as np
 
 from .. import _dtype
-from .._errors import arg_error, type_name
+from .._errors import arg_error, no_kernel as _no_kernel, type_name
 from .._tensor import Tensor
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out
 from .creation import linspace_array
 from .reduce import return_types
-
-
-def _no_kernel(kernel: str, dtype) -> NotImplementedError:
-    return NotImplementedError(f'"{kernel}" not implemented for \'{_dtype.legacy_name_np(dtype)}\'')
 
 
 def _shape(a) -> str:

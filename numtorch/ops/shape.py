@@ -137,7 +137,8 @@ def reshape(input, *shape) -> Tensor:
         from .._errors import not_tensor
         raise not_tensor("reshape", input) from None
     if not shape:
-        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
+        from .._errors import missing_arguments
+        raise missing_arguments("reshape", ["shape"])
     shape = _infer(_shape_arg(shape, "shape"), x.size)
     out = apply(View, (input,), (x,), shape)
     if np.shares_memory(out._data, x) if x.size else False:
@@ -269,7 +270,8 @@ class T(Permute):
 def permute(input, *dims) -> Tensor:
     x = input._data
     if not dims:
-        raise TypeError('permute() missing 1 required positional arguments: "dims"')
+        from .._errors import missing_arguments
+        raise missing_arguments("permute", ["dims"])
     dims = _shape_arg(dims)
     if len(dims) != x.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not "
@@ -434,7 +436,6 @@ class Cat(Function):
 
 
 def _result_dtype(tensors):
-    from ._apply import tensor_dtype_pair
     d = tensors[0]
     dt = d._data.dtype
     for t in tensors[1:]:

@@ -40,11 +40,6 @@ def _legacy(t) -> str:
     return _dtype.legacy_name(t.dtype)
 
 
-def _scalar(t) -> str:
-    """PyTorch's ScalarType name of ``t``'s dtype (``Float``, ``Long``)."""
-    return _legacy(t).replace("Tensor", "")
-
-
 # -- stacking and splitting ---------------------------------------------------------------------
 
 def _atleast_3d(t: Tensor) -> Tensor:
@@ -253,7 +248,7 @@ def _index_copy(input, dim, index, source, inplace):
     s = source._data
     if s.dtype != x.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, "
-                           f"but got (self) {_scalar(input)} and (source) {_scalar(source)}")
+                           f"but got (self) {_legacy(input)} and (source) {_legacy(source)}")
     n_src = s.shape[axis] if s.ndim else 1
     if idx.size != n_src:
         raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to "
@@ -363,7 +358,7 @@ class MaskedScatter(Function):
 def _masked_scatter(input, mask, source, inplace):
     if not isinstance(mask, Tensor) or mask._data.dtype != np.bool_:
         raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
-                           f"{_scalar(mask) if isinstance(mask, Tensor) else mask}")
+                           f"{_legacy(mask) if isinstance(mask, Tensor) else mask}")
     x, m, s = input._data, mask._data, source._data
     if s.dtype != x.dtype:
         raise RuntimeError(f"masked_scatter_: expected self and source to have same dtypes but "
@@ -449,7 +444,7 @@ def _check_embed(fn: str, input, src, expected: tuple):
         raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
                            f"{list(src._data.shape)}, slice size = {list(expected)}")
     if src._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Expected self.dtype to be equal to src.dtype")
+        raise RuntimeError("Expected self.dtype to be equal to src.dtype")
 
 
 def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:

@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
-from .._errors import arg_error, not_tensor, type_name
+from .._errors import arg_error, no_kernel, not_tensor, type_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, _make, write_out
@@ -331,8 +330,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 
 
 def _no_kernel(kernel: str, x: np.ndarray) -> NotImplementedError:
-    name = _dtype.legacy_name_np(x.dtype)
-    return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
+    return no_kernel(kernel, x.dtype)
 
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):

@@ -27,7 +27,7 @@ import signal
 import time
 import warnings
 import weakref
-from typing import Any, Callable, Iterable, List, Optional, Sequence
+from typing import Any, Callable, Iterable, List, Optional
 
 from ..._generator import Generator
 from ..._generator import sampler_seed
