@@ -106,6 +106,7 @@ class ProcessGroup:
         self._backend = backend
         self._rank = comm.Get_rank()
         self._size = comm.Get_size()
+        self._windows: list = []                  # (shared-memory window, its communicator)
 
     def rank(self) -> int:
         return self._rank
@@ -345,6 +346,14 @@ def destroy_process_group(group: Optional[ProcessGroup] = None) -> None:
 
 
 def _free(pg: ProcessGroup) -> None:
+    for win, node in pg._windows:          # DDP's shared memory (distributed/_shared.py)
+        try:
+            win.Unlock_all()
+            win.Free()
+            node.Free()
+        except Exception:      # pragma: no cover - MPI already finalized
+            pass
+    pg._windows = []
     if pg._comm is not None:
         try:
             pg._comm.Free()

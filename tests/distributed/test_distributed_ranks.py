@@ -27,20 +27,25 @@ ENV = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_TH
 TIMEOUT = 120
 
 
-def _run(cmd, timeout=TIMEOUT):
+def _run(cmd, timeout=TIMEOUT, env=None):
     start = time.perf_counter()
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=ENV,
-                         stdin=subprocess.DEVNULL)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                         env=dict(ENV, **(env or {})), stdin=subprocess.DEVNULL)
     return out, time.perf_counter() - start
 
 
-def _ranks(n, program, *args):
+def _ranks(n, program, *args, env=None):
     return _run([find_mpiexec(), "-n", str(n), sys.executable,
-                 os.path.join(PROGRAMS, program), *args])
+                 os.path.join(PROGRAMS, program), *args], env=env)
 
 
-def _launcher(*args):
-    return _run([sys.executable, "-m", "numtorch", *args])
+def _launcher(*args, env=None):
+    return _run([sys.executable, "-m", "numtorch", *args], env=env)
+
+
+# DDP averages through an MPI shared-memory window when the ranks share a machine, else with
+# MPI's all-reduce (NUMTORCH_DDP_SHARED_MEMORY=0 forces that): the DDP tests run both ways
+PATHS = {"shared": {}, "mpi": {"NUMTORCH_DDP_SHARED_MEMORY": "0"}}
 
 
 @pytest.mark.parametrize("n", [2, 3])
@@ -52,12 +57,23 @@ def test_collectives_match_numpy(n):
         assert int(line.split(": ")[1].split()[0]) >= 75, line
 
 
-@pytest.fixture(scope="module")
-def ddp_job(tmp_path_factory):
-    """ddp_ranks.py on 2 ranks through ``numtorch run --nproc 2``: (result, checkpoint path)."""
+@pytest.fixture(scope="module", params=sorted(PATHS))
+def ddp_job(request, tmp_path_factory):
+    """ddp_ranks.py on 2 ranks through ``numtorch run --nproc 2``, with DDP's shared-memory
+    sums or MPI's all-reduce: (result, checkpoint path)."""
     ckpt = str(tmp_path_factory.mktemp("ddp") / "ddp.pt")
-    out, _ = _launcher("run", "--nproc", "2", os.path.join(PROGRAMS, "ddp_ranks.py"), ckpt)
+    out, _ = _launcher("run", "--nproc", "2", os.path.join(PROGRAMS, "ddp_ranks.py"), ckpt,
+                       env=PATHS[request.param])
     return out, ckpt
+
+
+@pytest.mark.parametrize("path", sorted(PATHS))
+@pytest.mark.parametrize("n", [2, 3])
+def test_ddp_averages_at_any_number_of_ranks(n, path):
+    out, _ = _ranks(n, "ddp_shared.py", path, env=PATHS[path])
+    assert out.returncode == 0, out.stdout + out.stderr
+    for r in range(n):
+        assert f"rank {r}: 70 checks passed" in out.stdout, out.stdout + out.stderr
 
 
 def test_ddp_two_ranks_equals_one_process(ddp_job):
