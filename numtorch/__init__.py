@@ -97,18 +97,24 @@ _LAZY = {
                                 "slice_scatter diagonal_scatter scatter_reduce index_reduce "
                                 "index_put put",
     "numtorch.ops.products": "tensordot vdot addmv addr baddbmm addbmm chain_matmul",
-    "numtorch.ops.searching": "searchsorted bucketize isin histc histogram bincount",
+    "numtorch.ops.searching": "searchsorted bucketize isin histc histogram histogramdd "
+                              "bincount",
+    "numtorch.ops.strided": "as_strided as_strided_ as_strided_copy as_strided_scatter",
+    "numtorch.ops.windows": "bartlett_window blackman_window hamming_window hann_window "
+                            "kaiser_window",
     "numtorch.ops.cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     "numtorch.ops.activation_extra": "prelu hardshrink threshold=torch_threshold threshold_ "
                                      "rrelu=torch_rrelu rrelu_=torch_rrelu_",
     "numtorch.ops.pooling": "max_pool1d max_pool2d max_pool1d_with_indices avg_pool1d "
                             "adaptive_avg_pool1d "
                             "adaptive_max_pool1d=adaptive_max_pool1d_with_indices",
+    "numtorch.ops.pooling3d": "max_pool3d",
     "numtorch.ops.resample": "pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle",
     "numtorch.ops.conv": "conv1d conv2d conv3d conv_transpose1d conv_transpose2d conv_transpose3d",
     "numtorch.ops.normalization": "batch_norm=torch_batch_norm layer_norm=torch_layer_norm "
                                   "group_norm=torch_group_norm instance_norm=torch_instance_norm",
     "numtorch.ops.embedding": "embedding=torch_embedding embedding_renorm_",
+    "numtorch.ops.nn_extra": "rms_norm bilinear pdist",
     "numtorch._threads": "get_num_threads set_num_threads get_num_interop_threads "
                          "set_num_interop_threads",
     "numtorch._compile": "compile",     # (torch.compile: nothing is compiled)
@@ -123,10 +129,24 @@ _LAZY = {
     "numtorch._legacy": "FloatTensor DoubleTensor HalfTensor LongTensor IntTensor ShortTensor "
                         "CharTensor ByteTensor BoolTensor",
     "numtorch.serialization": "save load",
+    "numtorch._random_extra": "poisson binomial",
+    "numtorch._type_info": "finfo iinfo",
+    "numtorch._settings": "use_deterministic_algorithms are_deterministic_algorithms_enabled "
+                          "is_deterministic_algorithms_warn_only_enabled "
+                          "set_deterministic_debug_mode get_deterministic_debug_mode "
+                          "set_float32_matmul_precision get_float32_matmul_precision "
+                          "set_warn_always is_warn_always_enabled typename",
+    "numtorch.ops.misc_extra": "broadcast_shapes atleast_3d unravel_index is_nonzero "
+                               "is_same_size is_signed is_neg is_inference detach detach_ fill "
+                               "fill_ dist diagflat adjoint split_with_sizes unsafe_chunk "
+                               "unsafe_split unsafe_split_with_sizes",
+    "numtorch.ops.inplace_extra": "acos_ asin_ atan_ arccos_ arcsin_ arctan_ cos_ cosh_ sin_ sinh_ "
+                                  "tan_ expm1_ log10_ log1p_ log2_ rsqrt_ addmv_ index_put_ zero_ "
+                                  "celu_ selu_ dropout_ conj_physical_ gcd_ lcm_ ldexp_",
 }
 # torch.cuda, torch.func (grad, jacrev, vmap, ...), draw_graph / trace_backward, torch.amp,
-# torch.serialization
-_LAZY_SUBMODULES = ("cuda", "func", "viz", "amp", "serialization")
+# torch.serialization, torch.signal
+_LAZY_SUBMODULES = ("cuda", "func", "viz", "amp", "serialization", "signal")
 
 
 def is_tensor(obj) -> bool:

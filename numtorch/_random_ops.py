@@ -12,8 +12,10 @@ tensor([0.4963, 0.7682, 0.0885])
 In-place samplers take the tensor first (``Tensor.uniform_`` etc. delegate here):
 ``uniform_(t, a, b)``, ``normal_(t, mean, std)``, ``random_(t, [from,] to)``,
 ``bernoulli_(t, p)``, ``exponential_(t, lambd)``.  They fill in the memory order of
-``t``'s storage, as PyTorch does.  ``dropout_mask(shape, p, np_dtype)`` gives the
-scaled keep-mask of ``F.dropout`` (2 words per element).
+``t``'s storage, as PyTorch does.  On a tensor that requires grad (grad mode on) they record
+PyTorch's node (``UniformBackward0``, ...) whose gradient for the overwritten values is zero;
+``torch.bernoulli(p)`` gives ``p`` a zero gradient too.  ``dropout_mask(shape, p, np_dtype)``
+gives the scaled keep-mask of ``F.dropout`` (2 words per element).
 """
 from __future__ import annotations
 
@@ -26,6 +28,9 @@ from ._foreign_dtype import refuse_foreign
 from . import _dtype, _errors
 from . import _generator as _G
 from ._generator import Generator
+from .autograd.function import Function
+from .autograd.grad_mode import state as _grad_state
+from .ops._apply import apply, apply_inplace, check_inplace
 
 __all__ = ["rand", "rand_like", "randn", "randn_like", "randint", "randint_like",
            "randperm", "normal", "bernoulli", "multinomial"]
@@ -102,24 +107,41 @@ def _memory_view(a: np.ndarray) -> np.ndarray:
     return a.transpose(perm)
 
 
-def _fill(t, make):
-    """Write ``make(shape)`` into ``t`` in its storage's memory order; bump its version."""
-    a = t._data
+def _fill_array(a: np.ndarray, make) -> None:
+    """Write ``make(shape)`` into ``a`` in its storage's memory order (a complex ``a``: its real
+    view, real, imaginary, real, ..., as PyTorch fills it)."""
+    if a.dtype.kind == "c":
+        a = a[..., None].view(np.finfo(a.dtype).dtype)
     if a.flags.c_contiguous:
         a[...] = make(a.shape)
     else:
         v = _memory_view(a)
         v[...] = make(v.shape)
+
+
+def _fill(t, make):
+    """Write ``make(shape)`` into ``t`` in its storage's memory order; bump its version."""
+    _fill_array(t._data, make)
     t._bump_version()
     return t
 
 
-def _check_inplace(t) -> None:
-    if t.requires_grad and t.grad_fn is None:
-        from .autograd.grad_mode import is_grad_enabled
-        if is_grad_enabled():
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
+def _recording(t) -> bool:
+    """Whether an in-place sampler on ``t`` records a node (grad mode on and ``t`` requires
+    grad); first PyTorch's refusals (a leaf that requires grad, a view of one, ...), which come
+    before any argument check. The no-grad path pays this one test."""
+    if t.requires_grad and _grad_state[0]:
+        check_inplace(t)
+        return True
+    return False
+
+
+def _sample(t, node, make):
+    """Fill ``t`` with ``make(shape)`` (in memory order) and bump its version; with ``node`` (a
+    ``_Sampled`` class) record it as ``t``'s new history."""
+    if node is None:
+        return _fill(t, make)
+    return apply_inplace(node, t, (t,), (t._data,), make)
 
 
 def _input_data(x) -> np.ndarray:
@@ -297,22 +319,154 @@ def _empty(shape, npd, requires_grad=False, device=None):
     return _wrap(np.empty(shape, npd), requires_grad, device)
 
 
+def _bernoulli_overloads(got: str) -> TypeError:
+    """PyTorch's overload error of ``torch.bernoulli``, with its own line breaks."""
+    return TypeError(f"bernoulli() received an invalid combination of arguments - got ({got}), "
+                     "but expected one of:\n"
+                     " * (Tensor input, *, torch.Generator generator = None, Tensor out = None)\n"
+                     " * (Tensor input, float p, *, torch.Generator generator = None)\n")
+
+
 def bernoulli(input, p=None, *, generator: Optional[Generator] = None, out=None):
     """0/1 samples with probabilities ``input`` (or a float ``p``), as ``torch.bernoulli``.
+
+    With ``out=``, ``out`` is filled in its own memory order (``out.bernoulli_(input)``).
+    An ``input`` that requires grad gets a zero gradient (``BernoulliBackward0``); with a
+    float ``p`` the node is PyTorch's ``NotImplemented`` one.
 
     >>> _ = torch.manual_seed(0); torch.bernoulli(torch.full((4,), 0.5))
     tensor([1., 0., 1., 1.])
     """
+    if not hasattr(input, "_data"):
+        raise _errors.not_tensor("bernoulli", input)
     a = input._data
     if p is not None:
-        return bernoulli_(_wrap(np.empty(a.shape, a.dtype)), p, generator=generator)
+        if hasattr(p, "_data") and p._data.ndim == 0:
+            p = p.item()                                  # a 0-d tensor reads as a float
+        if out is not None or not isinstance(p, (int, float, np.number)):
+            got = [_errors.type_name(input), _errors.type_name(p)]
+            if out is not None:
+                got.append(f"out={_errors.type_name(out)}")
+            raise _bernoulli_overloads(", ".join(got))
+        r = bernoulli_(_wrap(np.empty(a.shape, a.dtype)), p, generator=generator)
+        if input.requires_grad and _grad_state[0]:
+            return apply(BernoulliScalar, (input,), (a,), r._data)
+        return r
+    if out is not None and not hasattr(out, "_data"):
+        raise _bernoulli_overloads(f"{_errors.type_name(input)}, out={_errors.type_name(out)}")
     if a.dtype.kind != "f":
         kernel = "bernoulli_tensor_cpu_self_" if a.dtype.kind == "c" else "bernoulli_tensor_cpu_p_"
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_torch_name(a.dtype)}\'')
     if not np.all((a >= 0) & (a <= 1)):
         raise RuntimeError(_P_IN_RANGE)
-    mask = _G.bernoulli(generator, np.ascontiguousarray(a))
-    return _wrap(mask.astype(a.dtype))
+    if out is not None:
+        if _grad_state[0] and (input.requires_grad or out.requires_grad):
+            raise RuntimeError("bernoulli(): functions with out=... arguments don't support "
+                               "automatic differentiation, but one of the arguments requires "
+                               "grad.")
+        if out._data.shape != a.shape:                    # resized silently, as PyTorch does
+            out._data = np.empty(a.shape, out._data.dtype)
+        return bernoulli_(out, input, generator=generator)
+    mask = _G.bernoulli(generator, np.ascontiguousarray(a)).astype(a.dtype)
+    if input.requires_grad and _grad_state[0]:
+        return apply(Bernoulli, (input,), (a,), mask)
+    return _wrap(mask)
+
+
+# ----------------------------------------------------------------------------
+# the graph nodes of the samplers (PyTorch's names; every gradient is zero)
+# ----------------------------------------------------------------------------
+class _Sampled(Function):
+    """An in-place sampler on a tensor that requires grad: the values it overwrote get a zero
+    gradient. ``forward`` fills ``x`` (the tensor's own array) by ``make`` in memory order."""
+    _raw = True
+    complex_grad = True          # zero needs no conjugation
+
+    @staticmethod
+    def forward(ctx, x, make):
+        _fill_array(x, make)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.zeros_like(g),)
+
+
+class Uniform(_Sampled):
+    """``uniform_``."""
+
+
+class Normal(_Sampled):
+    """``normal_``."""
+
+
+class Exponential(_Sampled):
+    """``exponential_``."""
+
+
+class Random(_Sampled):
+    """``random_(from, to)`` and ``random_(from, None)``."""
+
+
+class RandomTo(_Sampled):
+    """``random_(to)``."""
+    _name = "RandomBackward1"
+
+
+class RandomBits(_Sampled):
+    """``random_()``."""
+    _name = "RandomBackward2"
+
+
+class BernoulliFloat(_Sampled):
+    """``bernoulli_(p)`` with a float ``p``."""
+    _name = "BernoulliBackward2"
+
+
+class BernoulliTensor(Function):
+    """``bernoulli_(p)`` with a tensor ``p``: ``self`` and ``p`` both get zero gradients."""
+    _raw = True
+    _name = "BernoulliBackward1"
+
+    @staticmethod
+    def forward(ctx, x, p, make):
+        ctx.p_meta = (p.shape, p.dtype)
+        _fill_array(x, make)
+        return x
+
+    @staticmethod
+    def backward(ctx, g):
+        if not ctx.needs_input_grad[1]:
+            return np.zeros_like(g), None
+        shape, dtype = ctx.p_meta
+        return np.zeros_like(g), np.zeros(shape, dtype)
+
+
+class Bernoulli(Function):
+    """``torch.bernoulli(p)`` / ``p.bernoulli()``: the probabilities get a zero gradient."""
+    _raw = True
+
+    @staticmethod
+    def forward(ctx, x, sampled):
+        return sampled
+
+    @staticmethod
+    def backward(ctx, g):
+        return (np.zeros_like(g),)
+
+
+class BernoulliScalar(Function):
+    """``torch.bernoulli(input, p)`` with a float ``p``: PyTorch defines no derivative."""
+    _raw = True
+    _name = "torch::autograd::NotImplemented"
+
+    @staticmethod
+    def forward(ctx, x, sampled):
+        return sampled
+
+    @staticmethod
+    def backward(ctx, g):
+        raise RuntimeError("derivative for aten::bernoulli is not implemented")
 
 
 # ----------------------------------------------------------------------------
@@ -324,7 +478,7 @@ def uniform_(t, a: float = 0.0, b: float = 1.0, *, generator: Optional[Generator
     >>> _ = torch.manual_seed(0); torch.empty(2).uniform_(-0.5, 0.5)
     tensor([-0.0037,  0.2682])
     """
-    _check_inplace(t)
+    graph = _recording(t)
     npd = t._data.dtype
     if npd.kind != "c":
         _check_float(npd, "check_uniform_bounds")
@@ -332,11 +486,10 @@ def uniform_(t, a: float = 0.0, b: float = 1.0, *, generator: Optional[Generator
     if a > b:
         raise RuntimeError("uniform_ expects to return a [from, to) range, "
                            f"but found from={_errors.cpp_number(a)} > to={_errors.cpp_number(b)}")
-    if npd.kind == "c":          # PyTorch fills the real view: real, imaginary, real, ...
-        uniform_(_wrap(t._data[..., None].view(np.finfo(npd).dtype)), a, b, generator=generator)
-        t._bump_version()
-        return t
-    return _fill(t, lambda shape: _G.uniform(generator, shape, npd, a, b))
+    if npd.kind == "c":          # PyTorch fills the real view (_fill_array)
+        npd = np.finfo(npd).dtype
+    return _sample(t, Uniform if graph else None,
+                   lambda shape: _G.uniform(generator, shape, npd, a, b))
 
 
 def normal_(t, mean: float = 0.0, std: float = 1.0, *, generator: Optional[Generator] = None):
@@ -345,7 +498,7 @@ def normal_(t, mean: float = 0.0, std: float = 1.0, *, generator: Optional[Gener
     >>> _ = torch.manual_seed(0); torch.empty(2).normal_(0.5, 0.02)
     tensor([0.5308, 0.4941])
     """
-    _check_inplace(t)
+    graph = _recording(t)
     a = t._data
     if a.dtype.kind != "c":
         _check_float(a.dtype, "normal_kernel_cpu")
@@ -353,12 +506,11 @@ def normal_(t, mean: float = 0.0, std: float = 1.0, *, generator: Optional[Gener
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {_errors.cpp_number(std)}")
     if a.dtype.kind == "c":      # the real view, each part with standard deviation std / sqrt(2)
-        normal_(_wrap(a[..., None].view(np.finfo(a.dtype).dtype)), mean, std / np.sqrt(2.0),
-                generator=generator)
-        t._bump_version()
-        return t
-    contiguous = a.flags.c_contiguous
-    return _fill(t, lambda shape: _G.normal(generator, shape, a.dtype, mean, std, contiguous))
+        a = a[..., None].view(np.finfo(a.dtype).dtype)
+        std = float(std / np.sqrt(2.0))
+    npd, contiguous = a.dtype, a.flags.c_contiguous
+    return _sample(t, Normal if graph else None,
+                   lambda shape: _G.normal(generator, shape, npd, mean, std, contiguous))
 
 
 def random_(t, *args, generator: Optional[Generator] = None, **kwargs):
@@ -367,7 +519,7 @@ def random_(t, *args, generator: Optional[Generator] = None, **kwargs):
     >>> _ = torch.manual_seed(0); torch.empty((), dtype=torch.int64).random_()
     tensor(900450186894289455)
     """
-    _check_inplace(t)
+    graph = _recording(t)
     npd = t._data.dtype
     if npd.kind == "c":
         if args or kwargs:
@@ -381,7 +533,7 @@ def random_(t, *args, generator: Optional[Generator] = None, **kwargs):
     if kwargs:
         raise TypeError(f"random_() got unexpected keyword arguments {sorted(kwargs)}")
     if len(args) == 1 and low is None and not has_to:
-        low, to, has_to = 0, args[0], True
+        to, has_to = args[0], True                  # random_(to)
     elif len(args) == 2:
         low, to, has_to = args[0], args[1], True
     elif len(args) == 1:
@@ -392,11 +544,13 @@ def random_(t, *args, generator: Optional[Generator] = None, **kwargs):
     elif args:
         raise TypeError("random_() takes at most 2 positional arguments")
     if low is None and not has_to:
-        return _fill(t, lambda shape: _G.random_bits(generator, shape, npd))
+        return _sample(t, RandomBits if graph else None,
+                       lambda shape: _G.random_bits(generator, shape, npd))
+    node = (Random if low is not None else RandomTo) if graph else None
     low = 0 if low is None else int(low)
     if to is None:
-        return _fill(t, lambda shape: _G.random_from(generator, shape, npd, low))
-    return _fill(t, lambda shape: _G.randint(generator, low, int(to), shape, npd))
+        return _sample(t, node, lambda shape: _G.random_from(generator, shape, npd, low))
+    return _sample(t, node, lambda shape: _G.randint(generator, low, int(to), shape, npd))
 
 
 def bernoulli_(t, p=0.5, *, generator: Optional[Generator] = None):
@@ -405,7 +559,7 @@ def bernoulli_(t, p=0.5, *, generator: Optional[Generator] = None):
     >>> _ = torch.manual_seed(0); torch.empty(4).bernoulli_(0.5)
     tensor([0., 0., 1., 0.])
     """
-    _check_inplace(t)
+    graph = _recording(t)
     npd = t._data.dtype
     if hasattr(p, "_data") or isinstance(p, np.ndarray):
         if npd.kind == "c":
@@ -416,16 +570,25 @@ def bernoulli_(t, p=0.5, *, generator: Optional[Generator] = None):
             pa = pa.astype(np.float32)
         if not np.all((pa >= 0) & (pa <= 1)):
             raise RuntimeError(_P_IN_RANGE)
-        return _fill(t, lambda shape: _G.bernoulli(generator, np.ascontiguousarray(
-            np.broadcast_to(pa, t._data.shape).transpose(_axes_in_memory_order(t._data)))
-        ).reshape(shape).astype(npd))
+
+        def make(shape):
+            return _G.bernoulli(generator, np.ascontiguousarray(
+                np.broadcast_to(pa, t._data.shape).transpose(_axes_in_memory_order(t._data)))
+            ).reshape(shape).astype(npd)
+        tp = p if hasattr(p, "_data") else None
+        if graph or (tp is not None and tp.requires_grad and _grad_state[0]):
+            if not graph:
+                check_inplace(t)
+            return apply_inplace(BernoulliTensor, t, (t, tp), (t._data, pa), make)
+        return _fill(t, make)
     p = float(p)
     if not 0 <= p <= 1:
         raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={_errors.cpp_number(p)}")
     if npd.kind == "c":
         raise NotImplementedError('"bernoulli_scalar_cpu_" not implemented for '
                                   f"'{_torch_name(npd)}'")
-    return _fill(t, lambda shape: _G.bernoulli(generator, p, shape).astype(npd))
+    return _sample(t, BernoulliFloat if graph else None,
+                   lambda shape: _G.bernoulli(generator, p, shape).astype(npd))
 
 
 def _axes_in_memory_order(a: np.ndarray):
@@ -436,7 +599,7 @@ def _axes_in_memory_order(a: np.ndarray):
 
 def exponential_(t, lambd: float = 1.0, *, generator: Optional[Generator] = None):
     """Fill ``t`` with exponential samples ``-log1p(-U)/lambd`` (2 words each)."""
-    _check_inplace(t)
+    graph = _recording(t)
     npd = t._data.dtype
     if npd.kind != "f":
         raise RuntimeError("Exponential distribution is a continuous probability distribution. "
@@ -445,7 +608,8 @@ def exponential_(t, lambd: float = 1.0, *, generator: Optional[Generator] = None
     if lambd <= 0:
         raise RuntimeError(f"exponential_ expects lambda > 0.0, but found lambda="
                            f"{_errors.cpp_number(lambd)}")
-    return _fill(t, lambda shape: _G.exponential(generator, shape, npd, lambd))
+    return _sample(t, Exponential if graph else None,
+                   lambda shape: _G.exponential(generator, shape, npd, lambd))
 
 
 def dropout_mask(shape, p: float, np_dtype=np.float32,

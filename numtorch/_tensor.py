@@ -18,6 +18,7 @@ from . import _dtype
 from ._size import Size
 from ._device import cpu as _cpu
 from ._printing import tensor_repr
+from ._storage import storage_of as _storage_of
 
 
 class Tensor:
@@ -194,7 +195,7 @@ class Tensor:
         return strides if dim is None else strides[_wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self) -> int:
-        return 0
+        return _storage_of(self._data)[1]
 
     def data_ptr(self) -> int:
         return self._data.__array_interface__["data"][0]

@@ -21,6 +21,7 @@ from .autograd.engine import run_backward as _run_backward
 from .autograd.function import _RemovableHandle
 from .ops import elementwise as E, math as M, reduce as R, shape as S, indexing as I, linalg as L
 from .ops import convert as C
+from .ops import shape_inplace as SI
 from . import _dtype as _dtype_mod
 from .ops import activation as A
 from ._lazy import lazy_methods
@@ -58,6 +59,7 @@ LAZY_METHODS = {
                           "unfold",
     _OPS + "products": "addmv addmv_ addr addr_ baddbmm baddbmm_ addbmm addbmm_ vdot",
     _OPS + "searching": "histc histogram bincount",
+    _OPS + "strided": "as_strided as_strided_ as_strided_scatter",
     _OPS + "cumulative": "cummax cummin logcumsumexp diff repeat_interleave",
     _OPS + "special_math": _read_from("METHODS", """erf erfc erfinv erf_ erfc_ erfinv_ lgamma
         lgamma_ digamma digamma_ polygamma polygamma_ mvlgamma mvlgamma_ i0 i0_ sinc sinc_ logit
@@ -67,6 +69,17 @@ LAZY_METHODS = {
     _OPS + "activation_extra": "prelu hardshrink",
     # what the engine's create_graph=True path runs gradient formulas on
     _OPS + "_tensor_array": "_TensorArray=TensorArray",
+    "numtorch._random_extra": "cauchy_ geometric_ log_normal_ bernoulli=tensor_bernoulli",
+    _OPS + "misc_extra": _read_from("tensor_methods", """dist diagflat adjoint is_nonzero
+        is_same_size is_signed is_neg is_inference split_with_sizes unsafe_chunk unsafe_split
+        unsafe_split_with_sizes sum_to_size transpose_ swapaxes_ swapdims_ new_empty_strided
+        nbytes itemsize mH H is_cpu is_quantized is_meta is_sparse_csr is_mkldnn"""),
+    _OPS + "inplace_extra": "acos_ asin_ atan_ arccos_ arcsin_ arctan_ cos_ cosh_ sin_ sinh_ tan_ "
+                            "expm1_ log10_ log1p_ log2_ rsqrt_ eq_ ne_ lt_ le_ gt_ ge_ greater_ "
+                            "greater_equal_ less_ less_equal_ not_equal_ logical_and_ "
+                            "logical_or_ logical_xor_ bitwise_and_ bitwise_or_ bitwise_xor_ "
+                            "cumsum_ cumprod_ fmod_ divide_ multiply_ subtract_ true_divide_ "
+                            "atan2_ arctan2_ addmm_ fill_diagonal_ conj_physical_",
 }
 
 
@@ -162,6 +175,7 @@ def _install_methods() -> None:
         C: """to type type_as float double half long int short char byte bool cpu cuda new_tensor
               new_zeros new_ones new_empty new_full zero_ fill_ copy_ set_""",
     }
+    table[SI] = "t_ unsqueeze_ squeeze_"                 # recorded in the graph, as PyTorch's
     Tensor.softmax, Tensor.log_softmax = A.softmax_dim, A.log_softmax_dim   # dim required
     table[RND] = "uniform_ normal_ random_ bernoulli_ exponential_ multinomial"
     for module, names in table.items():
@@ -182,23 +196,8 @@ def _install_methods() -> None:
     def _tril_(self, diagonal=0):
         return self.copy_(S.tril(self, diagonal))
 
-    def _unsqueeze_(self, dim):
-        self._data = self._data.reshape(S.unsqueeze(self.detach(), dim)._data.shape)
-        return self
-
-    def _squeeze_(self, dim=None):
-        self._data = self._data.reshape(S.squeeze(self.detach(), dim)._data.shape)
-        return self
-
-    def _t_(self):
-        self._data = self._data.T
-        return self
-
     Tensor.triu_ = _triu_
     Tensor.tril_ = _tril_
-    Tensor.unsqueeze_ = _unsqueeze_
-    Tensor.squeeze_ = _squeeze_
-    Tensor.t_ = _t_
     Tensor.__add__ = Tensor.__radd__ = E.add
     Tensor.__iadd__ = E.add_
     Tensor.__sub__ = E.sub

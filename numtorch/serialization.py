@@ -51,7 +51,7 @@ from ._size import Size
 from ._tensor import Tensor, _rebuild_tensor_plain
 from ._foreign_dtype import FOREIGN as _FOREIGN_DTYPES, ForeignDtype as _ForeignDtype
 from ._weights_only_unpickler import Unpickler as _WeightsUnpickler, wo_message as _wo_message
-from .nn.parameter import Parameter, _rebuild_parameter_plain
+from .nn.parameter import Parameter, _rebuild_parameter_plain, is_lazy
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
            "safe_globals", "get_unsafe_globals_in_checkpoint", "DEFAULT_PROTOCOL"]
@@ -404,6 +404,8 @@ class _Pickler(pickle._Pickler):
 
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
+            if is_lazy(obj):        # a lazy module's placeholder: its class, as PyTorch writes
+                return NotImplemented
             return self._reduce_tensor(obj)
         if isinstance(obj, (_dtype.dtype, _StorageType, _ForeignDtype)):
             return obj.name

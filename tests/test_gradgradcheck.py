@@ -14,7 +14,10 @@ from test_gradcheck import CASES, _inputs, _fn
 # Cases whose first derivative is not differentiable where sampled (kinks, ties, steps): left
 # out at collection. (test_gradcheck.CASES already leaves out rows with no float64 gradient.)
 NOT_SMOOTH = set()
-GG_CASES = [c for c in CASES if c.id not in NOT_SMOOTH]
+# PyTorch's own second derivative of 0 ** a is NaN (its gradient formula multiplies log(0) by a
+# masked-out zero); numtorch gives PyTorch's values (tests/test_pow_bits.py records them)
+PYTORCH_NAN = {"pow_zero_base"}
+GG_CASES = [c for c in CASES if c.id not in NOT_SMOOTH | PYTORCH_NAN]
 
 
 @pytest.mark.parametrize("case", GG_CASES, ids=[c.id for c in GG_CASES])

@@ -172,6 +172,8 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
                 if g.shape != data.shape:
                     g = unbroadcast(g, data.shape)
                 if g.dtype is not data.dtype and g.dtype != data.dtype:
+                    if g.dtype.kind == "c" and data.dtype.kind != "c":
+                        g = real_part(g)       # a real input takes the real part (PyTorch's rule)
                     g = g.astype(data.dtype)
                 _deliver_to_leaf(entry, g, given, capture, graph, pending)
                 continue
@@ -179,9 +181,11 @@ def _run(roots, grad_arrays, retain_graph, capture, graph, anomaly=False, needed
             if g.shape != shape:
                 g = unbroadcast(g, shape)
             if g.dtype is not dtype and g.dtype != dtype:
-                g = g.astype(dtype)
                 if dtype.kind == "c":           # a real gradient for a complex value
                     check_complex((target,))
+                elif g.dtype.kind == "c":
+                    g = real_part(g)           # a real input takes the real part (PyTorch's rule)
+                g = g.astype(dtype)
             slot = grads.get(target)
             if slot is None:
                 grads[target] = [g] if target._n_out == 1 else _slot(target, index, g)
@@ -276,6 +280,13 @@ def check_complex(nodes) -> None:
         for e in getattr(node, "_next", ()):
             if type(e) is tuple and e[2].kind == "c":
                 stack.append(e[0])
+
+
+def real_part(g):
+    """The real part of a complex gradient: of the array, or (create_graph=True) recorded on the
+    TensorArray's tensor, so no cast warns that it discards the imaginary part."""
+    t = getattr(g, "t", None)
+    return g.real if t is None else type(g)(t.real)
 
 
 def check_complex_below(node) -> None:

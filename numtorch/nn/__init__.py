@@ -10,7 +10,7 @@ Sequential(
   (1): ReLU()
 )
 """
-from .parameter import Parameter, Buffer
+from .parameter import Parameter, Buffer, UninitializedParameter, UninitializedBuffer
 from .modules import Module, Container, Sequential, ModuleList, ModuleDict, ParameterList, \
     ParameterDict, Identity, Linear, Bilinear, Flatten, Unflatten  # noqa: F401
 from . import init, functional, utils, parameter, modules  # noqa: F401

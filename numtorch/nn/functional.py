@@ -46,14 +46,19 @@ __getattr__, __dir__ = _lazy_module(globals(), {
                             "adaptive_avg_pool2d adaptive_max_pool1d adaptive_max_pool2d "
                             "adaptive_max_pool1d_with_indices adaptive_max_pool2d_with_indices "
                             "max_unpool1d max_unpool2d",
+    "numtorch.ops.pooling3d": "max_pool3d max_pool3d_with_indices avg_pool3d adaptive_avg_pool3d "
+                              "adaptive_max_pool3d adaptive_max_pool3d_with_indices max_unpool3d "
+                              "lp_pool1d lp_pool2d lp_pool3d",
     "numtorch.ops.resample": "interpolate upsample upsample_nearest upsample_bilinear "
                              "pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle",
     "numtorch.ops.normalization": "batch_norm layer_norm group_norm instance_norm "
                                   "local_response_norm",
     "numtorch.ops.embedding": "embedding embedding_bag",
+    "numtorch.ops.nn_extra": "rms_norm bilinear pdist",
     "numtorch.ops.grid_sample": "grid_sample affine_grid",
     "numtorch.ops.attention": "scaled_dot_product_attention multi_head_attention_forward "
                               "_canonical_mask _none_or_dtype",
+    "numtorch.ops.inplace_extra": "celu_ selu_",
 })
 
 
@@ -209,7 +214,7 @@ class ReplicationPad3d(_IndexPad):
 
 class CircularPad(_IndexPad):
     _raw = True
-    _name = "CatBackward0"
+    _name = "torch::autograd::CopySlices"
 
 
 _INDEX_PADS = {"reflect": (ReflectionPad1d, ReflectionPad2d, ReflectionPad3d),
@@ -221,21 +226,89 @@ def _pad_index(n: int, before: int, after: int, mode: str) -> np.ndarray:
     i = np.arange(-before, n + after)
     if mode == "replicate":
         return np.clip(i, 0, n - 1)
-    if mode == "circular":
-        return i % n
+    if mode == "circular":                                 # wraps within what cropping keeps
+        lo = max(-before, 0)
+        m = n - lo - max(-after, 0)
+        return lo + (np.arange(-max(before, 0), m + max(after, 0)) % m) if m > 0 else i[:0]
     period = 2 * (n - 1)                                   # reflect (edge not repeated)
     i = np.abs(i) % period if period else np.zeros_like(i)
     return np.where(i >= n, period - i, i)
 
 
+def _pad_ints(pad):
+    if type(pad) is tuple and all(type(p) is int for p in pad):       # the common case
+        return pad
+    if isinstance(pad, Tensor) or not isinstance(pad, (tuple, list)):
+        raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, not "
+                        f"{type(pad).__name__}")
+    for i, p in enumerate(pad):
+        if isinstance(p, bool) or not hasattr(p, "__index__"):
+            raise TypeError("pad(): argument 'pad' (position 2) must be tuple of ints, but found "
+                            f"element of type {type(p).__name__} at pos {i}")
+    return [p.__index__() for p in pad]
+
+
+def _check_index_pad(shape: tuple, pairs: list, mode: str, k: int) -> None:
+    """PyTorch's checks of reflect / replicate / circular padding (``pairs``: the last ``k``
+    dims' (before, after)), in its order and with its messages."""
+    ndim = len(shape)
+    sizes = shape[ndim - k:]
+    if mode == "circular":
+        for (b, a), n in zip(pairs, sizes):          # leading padded dim first
+            if b > n or a > n:
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+            if n + b + a < 0:
+                raise RuntimeError("Negative padding value is resulting in an empty dimension")
+            kept = n - max(-b, 0) - max(-a, 0)
+            if n + b + a > 0 and max(b, a) > kept:
+                # PyTorch fails here too (a size mismatch or an overlapping copy)
+                raise RuntimeError("Padding value causes wrapping around more than once.")
+        return
+    if 0 in (shape[1:] if ndim == k + 2 else shape):
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 "
+                           "batch size and other non-zero dimensions for input, but got: "
+                           f"{list(shape)}")
+    if mode == "reflect":
+        for j in range(k - 1, -1, -1):               # the last dim first (argument #4, #6, #8)
+            (b, a), n = pairs[j], sizes[j]
+            if b >= n or a >= n:
+                raise RuntimeError(f"Argument #{4 + 2 * (k - 1 - j)}: Padding size should be less "
+                                   "than the corresponding input dimension, but got: padding "
+                                   f"({b}, {a}) at dimension {ndim - k + j} of input {list(shape)}")
+    outs = [n + b + a for (b, a), n in zip(pairs, sizes)]
+    if all(o < 1 for o in outs):
+        names = "DHW"[3 - k:]
+        if k == 1:
+            inp = f"W: {sizes[0]}"
+        elif k == 2:
+            inp = f"H: {sizes[0]}, W: {sizes[1]}" + (" " if mode == "replicate" else "")
+        else:
+            inp = f"D: {sizes[0]} H: {sizes[1]}, W: {sizes[2]}"
+        calc = " ".join(f"{c}: {o}" for c, o in zip(names, outs))
+        raise RuntimeError(f"input ({inp}) is too small. Calculated output {calc}")
+    if min(outs) < 0:
+        if mode == "reflect" and k == 2:
+            raise RuntimeError("numel: integer multiplication overflow")
+        out_shape = list(shape[:ndim - k]) + outs
+        neg = next(o for o in out_shape if o < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {neg}: {out_shape}")
+
+
 def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
     """Pad the last ``len(pad) // 2`` dims; ``pad`` lists (before, after) from the last dim back.
+    Negative entries crop. ``mode``: ``'constant'`` (with ``value``), ``'reflect'``,
+    ``'replicate'`` or ``'circular'`` (the last three pad 1 to 3 dims of a batched or unbatched
+    input).
 
     >>> F.pad(torch.ones(1, 2), (1, 1))
     tensor([[0., 1., 1., 0.]])
+    >>> F.pad(torch.tensor([[1.0, 2.0, 3.0]]), (2, 1), mode="reflect")
+    tensor([[3., 2., 1., 2., 3., 2.]])
     """
     x = input._data
-    pad = [int(p) for p in pad]
+    pad = _pad_ints(pad)
+    if mode != "constant" and mode not in _INDEX_PADS:
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     k = len(pad) // 2
@@ -245,14 +318,11 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     pairs = [(0, 0)] * (x.ndim - k) + [(pad[2 * i], pad[2 * i + 1]) for i in range(k)][::-1]
     if mode == "constant":
         for (b, a), n in zip(pairs, x.shape):
-            if n + b + a < 0:
-                raise RuntimeError(f"The input size {n}, plus negative padding {b} and {a} resulted in "
-                                   f"a negative output size, which is invalid. Check dimension of your input.")
+            if n + min(b, 0) + min(a, 0) < 0:
+                raise RuntimeError("narrow(): length must be non-negative.")
         return apply(ConstantPadNd, (input,), (x, pairs, 0 if value is None else value))
-    if mode not in _INDEX_PADS:
-        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if value is not None and value != 0:
-        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument.')
+        raise RuntimeError(f'Padding mode "{mode}" doesn\'t take in value argument')
     if not (1 <= k <= 3 and k + 1 <= x.ndim <= k + 2):
         raise NotImplementedError(
             f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\n"
@@ -260,13 +330,9 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
-    if mode == "reflect":
-        for (b, a), n in zip(pairs[x.ndim - k:], x.shape[x.ndim - k:]):
-            if b >= n or a >= n:
-                raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding "
-                                   f"input dimension, but got: padding ({b}, {a}) at dimension "
-                                   f"{x.ndim - k + pairs[x.ndim - k:].index((b, a))} of input {list(x.shape)}")
-    index = [_pad_index(n, b, a, mode) for (b, a), n in zip(pairs[x.ndim - k:], x.shape[x.ndim - k:])]
+    pairs = pairs[x.ndim - k:]
+    _check_index_pad(x.shape, pairs, mode, k)
+    index = [_pad_index(n, b, a, mode) for (b, a), n in zip(pairs, x.shape[x.ndim - k:])]
     return apply(_INDEX_PADS[mode][k - 1], (input,), (x, index))
 
 
@@ -327,14 +393,19 @@ __all__ += ["batch_norm", "layer_norm", "group_norm", "instance_norm", "local_re
 __all__ += ["max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices",
             "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d", "adaptive_avg_pool2d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "adaptive_max_pool1d_with_indices",
-            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "interpolate",
+            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "max_pool3d",
+            "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d", "adaptive_max_pool3d",
+            "adaptive_max_pool3d_with_indices", "max_unpool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d",
+            "interpolate",
             "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
             "channel_shuffle", "native_channel_shuffle"]
 __all__ += ["scaled_dot_product_attention", "multi_head_attention_forward", "grid_sample",
             "affine_grid"]
 __all__ += ["mish", "hardswish", "hardsigmoid", "prelu", "glu", "threshold", "threshold_", "rrelu",
             "rrelu_", "hardshrink", "softshrink", "gumbel_softmax"]
+__all__ += ["celu_", "selu_"]
 __all__ += ["poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "margin_ranking_loss",
             "hinge_embedding_loss", "soft_margin_loss", "multilabel_soft_margin_loss",
             "multilabel_margin_loss", "multi_margin_loss", "triplet_margin_loss",
             "triplet_margin_with_distance_loss", "ctc_loss"]
+__all__ += ["rms_norm", "bilinear", "pdist"]

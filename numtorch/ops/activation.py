@@ -25,6 +25,7 @@ from .._dtype import legacy_name_np as _scalar_name
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace
+from ._scalars import scalar_for
 
 
 # -- softmax / log_softmax ----------------------------------------------------------------------
@@ -249,8 +250,13 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
 def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
     """``max(0, x) + min(0, alpha * (exp(x / alpha) - 1))``."""
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
-    return _act(Celu, input, "elu_cpu", inplace, float(alpha))
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
+    alpha = float(alpha)
+    if not 1e-4 < abs(alpha) < 6e4 and isinstance(input, Tensor) and \
+            input._data.dtype.kind == "f":     # alpha and 1 / alpha must fit the dtype
+        scalar_for(input._data.dtype, alpha)
+        scalar_for(input._data.dtype, 1 / alpha)
+    return _act(Celu, input, "elu_cpu", inplace, alpha)
 
 
 def _celu_exp(x, alpha):

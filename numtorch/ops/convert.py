@@ -15,10 +15,11 @@ from .. import _dtype, _errors
 from .._device import device as Device
 from .._foreign_dtype import refuse_foreign
 from .._tensor import Tensor
-from ..autograd.engine import check_complex_below
+from ..autograd.engine import real_part, check_complex_below
 from ..autograd.function import Function
 from ..autograd.grad_mode import state as _grad_state
 from ._apply import apply, _make
+from ._scalars import NUMBER_TYPES, scalar_for
 from .shape import clone, view_dtype  # noqa: F401  (x.view(dtype) lives with the views)
 
 
@@ -33,7 +34,25 @@ class ToCopy(Function):
 
     @staticmethod
     def backward(ctx, g):
-        return (g.astype(ctx.src),)
+        return (_real_grad(g, ctx.src).astype(ctx.src),)
+
+
+def _real_grad(g, dtype):
+    """A real input's gradient from a complex ``g``: its real part (PyTorch's rule), without
+    NumPy's ComplexWarning or a cast's warning."""
+    return real_part(g) if g.dtype.kind == "c" and dtype.kind != "c" else g
+
+
+_DISCARDS_IMAG = "Casting complex values to real discards the imaginary part"
+
+
+def _real_value(a, dtype):
+    """``a`` as written into a ``dtype`` array: a complex value into a real (not bool) array
+    loses its imaginary part with PyTorch's warning, not NumPy's ComplexWarning."""
+    if a.dtype.kind == "c" and dtype.kind in "fiu":
+        warnings.warn(_DISCARDS_IMAG, UserWarning, stacklevel=2)
+        return a.real
+    return a
 
 
 class _ToCopyReal(ToCopy):
@@ -60,8 +79,7 @@ def _cast(input: Tensor, d: _dtype.dtype, copy: bool = False) -> Tensor:
     if input.requires_grad and d._kind < 2:         # to an integer or bool: no gradient
         return _make(x.astype(d.np))
     if x.dtype.kind == "c" and d._kind != 3:
-        warnings.warn("Casting complex values to real discards the imaginary part", UserWarning,
-                      stacklevel=3)
+        warnings.warn(_DISCARDS_IMAG, UserWarning, stacklevel=3)
         return apply(_ToCopyReal, (input,), (x,), d.np)
     return apply(ToCopy, (input,), (x,), d.np)
 
@@ -125,7 +143,8 @@ def type(input: Tensor, dtype=None, non_blocking=False):
 _TYPE_NAMES = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor",
                "float16": "torch.HalfTensor", "int64": "torch.LongTensor", "int32": "torch.IntTensor",
                "int16": "torch.ShortTensor", "int8": "torch.CharTensor", "uint8": "torch.ByteTensor",
-               "bool": "torch.BoolTensor"}
+               "bool": "torch.BoolTensor", "complex64": "torch.ComplexFloatTensor",
+               "complex128": "torch.ComplexDoubleTensor"}
 
 
 def type_as(input, other) -> Tensor:
@@ -217,7 +236,7 @@ class FillTensor(Function):
 
     @staticmethod
     def forward(ctx, x, v):
-        return np.full(x.shape, v, x.dtype)
+        return np.full(x.shape, _real_value(v, x.dtype), x.dtype)
 
     @staticmethod
     def backward(ctx, g):
@@ -244,11 +263,11 @@ def fill_(input, value) -> Tensor:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
         return apply_inplace(FillTensor, input, (input, value), (input._data, value._data))
-    try:
-        return apply_inplace(Fill, input, (input,), (input._data,), value)
-    except (TypeError, ValueError):                 # NumPy could not make a number of it
-        raise _errors.invalid_combination("fill_", (value,), "(Tensor value), (Number value)") \
-            from None
+    if not isinstance(value, NUMBER_TYPES):
+        raise _errors.invalid_combination("fill_", (value,), "(Tensor value), (Number value)")
+    x = input._data
+    # PyTorch's range check: 300 into uint8, NaN into int64, 1e40 into float32 raise
+    return apply_inplace(Fill, input, (input,), (x,), scalar_for(x.dtype, value, x.size))
 
 
 class CopyFrom(Function):
@@ -259,13 +278,13 @@ class CopyFrom(Function):
     @staticmethod
     def forward(ctx, x, src):
         ctx.src_dtype = src.dtype
-        return np.broadcast_to(src, x.shape).astype(x.dtype)
+        return np.broadcast_to(_real_value(src, x.dtype), x.shape).astype(x.dtype)
 
     @staticmethod
     def backward(ctx, g):
         if ctx.src_dtype.kind == "c":
             check_complex_below(ctx)          # a complex source copied into a real tensor
-        return np.zeros_like(g), g.astype(ctx.src_dtype)
+        return np.zeros_like(g), _real_grad(g, ctx.src_dtype).astype(ctx.src_dtype)
 
 
 def copy_(input, src, non_blocking=False) -> Tensor:
@@ -283,6 +302,8 @@ def copy_(input, src, non_blocking=False) -> Tensor:
     from ..autograd import grad_mode
     if grad_mode.state[0] and (input.requires_grad or (ts is not None and ts.requires_grad)):
         return apply_inplace(CopyFrom, input, (input, ts), (input._data, s))
+    if s.dtype.kind == "c":
+        s = _real_value(s, input._data.dtype)
     np.copyto(input._data, np.broadcast_to(s, input._data.shape), casting="unsafe")
     input._vc[0] += 1
     return input

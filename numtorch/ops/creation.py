@@ -21,6 +21,7 @@ from .._foreign_dtype import refuse_foreign
 from .._default_device import default_state, get_default_device
 from .._tensor import Tensor
 from ._apply import write_out
+from ._scalars import NUMBER_TYPES, scalar_for
 
 _make = Tensor._make
 
@@ -228,7 +229,10 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
         dtype = _dtype.scalar_dtype(fill_value)
     if not isinstance(size, (tuple, list)):
         raise arg_error("full", "size", 1, "tuple of ints", size)
-    return _finish(np.full(_size_args((size,), "full"), fill_value, dtype.np), requires_grad, device)
+    shape = _size_args((size,), "full")
+    if isinstance(fill_value, NUMBER_TYPES):        # PyTorch's range check (300 into uint8)
+        fill_value = scalar_for(dtype.np, fill_value, math.prod(shape))
+    return _finish(np.full(shape, fill_value, dtype.np), requires_grad, device)
 
 
 def _like(input, dtype, fn="zeros_like"):
@@ -258,6 +262,8 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None) -> Tensor:
     npd = _like(input, dtype, "full_like")
+    if isinstance(fill_value, NUMBER_TYPES):        # PyTorch's range check (300 into uint8)
+        fill_value = scalar_for(npd, fill_value, input._data.size)
     try:
         return _finish(np.full(input._data.shape, fill_value, npd), requires_grad, device)
     except (TypeError, ValueError):

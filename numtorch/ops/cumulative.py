@@ -19,7 +19,7 @@ import numpy as np
 
 from .._errors import arg_error, no_kernel as _no_kernel, not_tensor, type_name
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.function import Function
+from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply, _make, write_out
 from .reduce import return_types
 from . import shape as S, indexing as I, elementwise as E, convert as C
@@ -147,6 +147,63 @@ class Logcumsumexp(Function):
                 - np.exp(_reverse_logcumsumexp(log_neg - out, axis) + x),)
 
 
+def _complex_log1p(z):
+    """``log(1 + z)`` accurate for small ``z``: ``log|1 + z|`` from ``log1p(2a + a^2 + b^2)``."""
+    a, b = z.real, z.imag
+    return 0.5 * np.log1p(a * (2 + a) + b * b) + 1j * np.arctan2(b, 1 + a)
+
+
+def _complex_logaddexp(acc, x):
+    """``log(exp(acc) + exp(x))`` for complex arrays as PyTorch's running sum takes it: the
+    larger real part first (``acc`` on a tie), NaN anywhere gives NaN, two ``-inf`` real parts
+    give ``acc``, two ``+inf`` ones the plain formula."""
+    first = acc.real <= x.real
+    lo = np.where(first, acc, x)
+    hi = np.where(first, x, acc)
+    out = hi + _complex_log1p(np.exp(lo - hi))
+    both_inf = np.isinf(lo.real) & (lo.real == hi.real)
+    out = np.where(both_inf & (lo.real < 0), lo, out)
+    out = np.where(both_inf & (lo.real > 0), np.log(np.exp(lo) + np.exp(hi)), out)
+    nan = np.isnan(acc) | np.isnan(x)
+    return np.where(nan, np.complex128(complex(np.nan, np.nan)), out)
+
+
+def _complex_logcumsumexp(x, axis, reverse=False):
+    """The running ``log(sum(exp(x)))`` of a complex array along ``axis`` (complex128 inside),
+    in order (last to first if ``reverse``), starting from ``-inf + 0j``."""
+    v = np.moveaxis(x.astype(np.complex128), axis, 0)
+    out = np.empty_like(v)
+    acc = np.full(v.shape[1:], complex(-np.inf, 0.0))
+    for i in (range(len(v) - 1, -1, -1) if reverse else range(len(v))):
+        acc = _complex_logaddexp(acc, v[i])
+        out[i] = acc
+    return np.moveaxis(out, 0, axis).astype(x.dtype)
+
+
+class LogcumsumexpComplex(Function):
+    """``logcumsumexp`` of complex tensors: a running complex ``logaddexp``. Holomorphic: the
+    derivative ``sum_{j >= i} g_j exp(x_i - out_j)`` is taken with the same running sum, from
+    the last element back, over ``log(g_j) - out_j``."""
+    _raw = True
+    _name = "LogcumsumexpBackward0"
+    complex_grad = HOLOMORPHIC
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        out = x.copy() if x.ndim == 0 else _complex_logcumsumexp(x, axis)
+        ctx.x, ctx.axis, ctx.out = x, axis, out
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, out, axis = ctx.x, ctx.out, ctx.axis
+        if not x.shape:
+            return (g,)
+        g = g.astype(x.dtype)
+        s = _complex_logcumsumexp(np.log(g) - out, axis, reverse=True)
+        return (np.exp(s.astype(np.complex128) + x).astype(x.dtype),)
+
+
 def logcumsumexp(input, dim, *, out=None) -> Tensor:
     """``log(cumsum(exp(input), dim))``, computed stably.
 
@@ -158,6 +215,8 @@ def logcumsumexp(input, dim, *, out=None) -> Tensor:
     if out is not None:
         return write_out("logcumsumexp", logcumsumexp(input, dim), out)
     axis = _wrap_dim(dim, x.ndim)
+    if x.dtype.kind == "c":
+        return apply(LogcumsumexpComplex, (input,), (x,), axis)
     if x.dtype.kind != "f":
         raise _no_kernel("logcumsumexp_out_cpu", x.dtype)
     return apply(Logcumsumexp, (input,), (x,), axis)

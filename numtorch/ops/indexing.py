@@ -16,6 +16,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace, check_inplace, _make, broadcast_error, expand_error
+from ._scalars import NUMBER_TYPES, scalar_for
 from .shape import _as_view, _zeros, _view, Slice, Select
 
 
@@ -493,7 +494,7 @@ class MaskedFill(Function):
         return (np.where(ctx.mask, np.zeros((), g.dtype), g),)
 
 
-def _mask_value(mask, value, name):
+def _mask_value(mask, value, name, input):
     if not isinstance(mask, Tensor):
         from .._errors import invalid_combination
         raise invalid_combination("masked_fill", (mask, value), _MASKED_FILL_SIGNATURES)
@@ -506,6 +507,8 @@ def _mask_value(mask, value, name):
             raise RuntimeError(f"{name} only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
         value = value.item()
+    if isinstance(value, NUMBER_TYPES) and isinstance(input, Tensor):
+        value = scalar_for(input._data.dtype, value)    # PyTorch's range check (300 into uint8)
     return m, value
 
 
@@ -531,9 +534,9 @@ class MaskedFillTensor(Function):
 def masked_fill(input, mask, value) -> Tensor:
     """``input`` with ``value`` where ``mask`` is True (the mask broadcasts)."""
     if isinstance(value, Tensor):
-        m, _ = _mask_value(mask, value, "masked_fill_")
+        m, _ = _mask_value(mask, value, "masked_fill_", input)
         return apply(MaskedFillTensor, (input, value), (input._data, value._data), m)
-    m, value = _mask_value(mask, value, "masked_fill_")
+    m, value = _mask_value(mask, value, "masked_fill_", input)
     try:
         return apply(MaskedFill, (input,), (input._data,), m, value)
     except (ValueError, TypeError):
@@ -542,9 +545,9 @@ def masked_fill(input, mask, value) -> Tensor:
 
 def masked_fill_(input, mask, value) -> Tensor:
     if isinstance(value, Tensor):            # a 0-d tensor value gets its gradient, as out of place
-        m, _ = _mask_value(mask, value, "masked_fill_")
+        m, _ = _mask_value(mask, value, "masked_fill_", input)
         return apply_inplace(MaskedFillTensor, input, (input, value), (input._data, value._data), m)
-    m, value = _mask_value(mask, value, "masked_fill_")
+    m, value = _mask_value(mask, value, "masked_fill_", input)
     try:
         return apply_inplace(MaskedFill, input, (input,), (input._data,), m, value)
     except (ValueError, TypeError):

@@ -14,6 +14,7 @@ from .._errors import bad_operand, not_tensor
 from .._tensor import Tensor
 from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply, write_out, broadcast_error, expand_error
+from ._scalars import coefficients
 from ._small_gemm import addmm_exact, matmul_exact
 
 
@@ -254,10 +255,13 @@ class Addmm(Function):
         ctx.a, ctx.b, ctx.beta, ctx.alpha = a, b, beta, alpha
         if alpha == 1 and beta == 1:
             return addmm_exact(c, a, b)
-        out = matmul_exact(a, b)
+        # as BLAS's gemm: alpha == 0 skips the product, beta == 0 the input (NaN included)
+        out = matmul_exact(a, b) if alpha != 0 else np.zeros_like(a, shape=(a.shape[0],
+                                                                           b.shape[1]))
         if alpha != 1:
             out *= alpha
-        out += c if beta == 1 else beta * c
+        if beta != 0:
+            out += c if beta == 1 else beta * c
         return out
 
     @staticmethod
@@ -272,6 +276,9 @@ class Addmm(Function):
         return gc, ga, gb
 
 
+_BOOL = np.dtype(np.bool_)     # (NumPy's built-in dtypes are singletons: an identity test)
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
     a, b = mat1._data, mat2._data
     for name, m in (("mat1", a), ("mat2", b)):
@@ -282,6 +289,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1) -> Tensor:
         sb = "x".join(map(str, b.shape))
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa} and {sb})")
     _same_dtype(mat1, mat2, "mat1", "mat2")
+    if not (beta == 1 and alpha == 1) or a.dtype is _BOOL:
+        beta, alpha = coefficients("addmm", a.dtype, beta, alpha, "addmm_impl_cpu_")
     try:
         return apply(Addmm, (input, mat1, mat2), (input._data, a, b), beta, alpha)
     except ValueError:
@@ -394,13 +403,17 @@ def _parse_einsum(equation: str, arrays):
     return subs, out
 
 
-def einsum(equation: str, *operands) -> Tensor:
+def einsum(*args) -> Tensor:
     """Einstein summation: 'ij,jk->ik', 'bij,bjk->bik', 'ii->i', 'ii', '...ij,...jk', ...
 
     >>> import numtorch as torch
     >>> torch.einsum("i,i->", torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))
     tensor(11.)
     """
+    if not args:                # (PyTorch's signature: einsum(equation, *operands))
+        raise ValueError("einsum(): must specify the equation string and at least one operand, "
+                         "or at least one operand and its subscripts list")
+    equation, operands = args[0], args[1:]
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _dtype
 from .._fma import fma64
-from .._errors import not_tensor
+from .._errors import no_kernel, not_tensor
 from .._tensor import Tensor
 from ..autograd.engine import check_complex_below
 from ..autograd.function import Function, HOLOMORPHIC
@@ -506,16 +506,48 @@ class RoundDecimals(Round):
     _name = "RoundBackward1"
 
 
-def round(input, *, decimals: int = 0):
-    """Round half to even, as PyTorch (and NumPy) do.
+class _NoDecimals(int):
+    """The default of ``decimals`` (0), told apart from an explicit ``decimals=0``, which
+    PyTorch runs through another kernel (integer tensors refuse it, a gradient shows
+    ``RoundBackward1``)."""
+
+    def __repr__(self) -> str:
+        return "0"
+
+
+_NO_DECIMALS = _NoDecimals(0)
+
+
+def _round_args(name: str, input, decimals):
+    """``(Function class, rounding function)`` for ``round``/``round_``, with PyTorch's errors
+    for ``decimals`` and for integer and bool tensors."""
+    kind = getattr(getattr(input, "_data", None), "dtype", np.dtype(np.float32)).kind
+    if decimals is _NO_DECIMALS:
+        if kind == "b":
+            raise no_kernel("round_vml_cpu", input._data.dtype)
+        return Round, np.round
+    if isinstance(decimals, bool) or not isinstance(decimals, (int, np.integer)):
+        raise TypeError(f"{name}(): argument 'decimals' must be int, not "
+                        f"{type(decimals).__name__}")
+    if kind in "biu":
+        raise no_kernel("round_vml_cpu" if decimals == 0 else "round_cpu", input._data.dtype)
+    if decimals == 0:
+        return RoundDecimals, np.round
+    return RoundDecimals, lambda a: np.round(a, decimals)
+
+
+def round(input, *, decimals: int = _NO_DECIMALS):
+    """Round half to even, as PyTorch (and NumPy) do; ``decimals`` places (negative: to tens,
+    hundreds, ...).
 
     >>> import numtorch as torch
     >>> torch.round(torch.tensor([0.5, 1.5, 2.567]), decimals=0)
     tensor([0., 2., 3.])
+    >>> torch.round(torch.tensor([1.2345, 1250.]), decimals=-2)
+    tensor([   0., 1200.])
     """
-    if decimals == 0:
-        return _unary(Round, input, np.round, floats=False)
-    return _unary(RoundDecimals, input, lambda a: np.round(a, decimals), floats=False)
+    cls, fn = _round_args("round", input, decimals)
+    return _unary(cls, input, fn, floats=False)
 
 
 def neg_(input): return _unary_(Neg, input)
@@ -531,7 +563,10 @@ def tanh_(input): return _unary_(Tanh, input, floats=True)
 def relu_(input): return _unary_(Relu, input)
 def floor_(input): return _unary_(Floor, input, np.floor)
 def ceil_(input): return _unary_(Ceil, input, np.ceil)
-def round_(input): return _unary_(Round, input, np.round)
+def round_(input, *, decimals: int = _NO_DECIMALS):
+    """``round`` in place (``decimals`` as there)."""
+    cls, fn = _round_args("round_", input, decimals)
+    return _unary_(cls, input, fn)
 def trunc_(input): return _unary_(Trunc, input, np.trunc)
 def reciprocal_(input): return _unary_(Reciprocal, input, floats=True)
 def square_(input): return _unary_(Square, input)
@@ -759,9 +794,8 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.x, ctx.y
-        gt, eq = (x > y), (x == y)
-        wx = gt + 0.5 * eq
-        return g * wx, g * (1 - wx)
+        keep = g.dtype.type(1) - (x == y) * g.dtype.type(0.5)   # a tie: half each; a NaN:
+        return g * (keep - (x < y)), g * (keep - (x > y))               # all to both
 
 
 class Minimum(Function):
@@ -778,9 +812,8 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         x, y = ctx.x, ctx.y
-        lt, eq = (x < y), (x == y)
-        wx = lt + 0.5 * eq
-        return g * wx, g * (1 - wx)
+        keep = g.dtype.type(1) - (x == y) * g.dtype.type(0.5)   # a tie: half each; a NaN:
+        return g * (keep - (x > y)), g * (keep - (x < y))               # all to both
 
 
 def maximum(input, other, *, out=None) -> Tensor:
@@ -795,7 +828,70 @@ def minimum(input, other, *, out=None) -> Tensor:
     return _binary(Minimum, input, other)
 
 
-fmax, fmin = maximum, minimum
+def _fmax_fmin(ctx, x, y, name, ufunc):
+    if x.dtype.kind == "c":                   # (the operands have one dtype here)
+        raise RuntimeError(f"{name} not implemented for complex tensors.")
+    ctx.x, ctx.y = x, y
+    return ufunc(x, y)
+
+
+def _fmax_fmin_grads(ctx, g, wins):
+    """``input`` gets the gradient where it wins (a tie included) or ``other`` is NaN."""
+    to_x = wins | np.isnan(ctx.y) if ctx.y.dtype.kind in "fc" else wins
+    zero = np.zeros((), g.dtype)
+    return np.where(to_x, g, zero), np.where(to_x, zero, g)
+
+
+class Fmax(Function):
+    """``fmax``: ``maximum`` where a NaN loses to a number."""
+    _raw = True
+    saves = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return _fmax_fmin(ctx, x, y, "fmax", np.fmax)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _fmax_fmin_grads(ctx, g, ctx.x >= ctx.y)
+
+
+class Fmin(Function):
+    """``fmin``: ``minimum`` where a NaN loses to a number."""
+    _raw = True
+    saves = (0, 1)
+
+    @staticmethod
+    def forward(ctx, x, y):
+        return _fmax_fmin(ctx, x, y, "fmin", np.fmin)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _fmax_fmin_grads(ctx, g, ctx.x <= ctx.y)
+
+
+def fmax(input, other, *, out=None) -> Tensor:
+    """Elementwise maximum that ignores NaN (NaN only where both are NaN).
+
+    >>> import numtorch as torch
+    >>> torch.fmax(torch.tensor([1.0, float("nan")]), torch.tensor([float("nan"), 2.0]))
+    tensor([1., 2.])
+    """
+    if out is not None:
+        return write_out("fmax", fmax(input, other), out)
+    return _binary(Fmax, input, other)
+
+
+def fmin(input, other, *, out=None) -> Tensor:
+    """Elementwise minimum that ignores NaN (NaN only where both are NaN).
+
+    >>> import numtorch as torch
+    >>> torch.fmin(torch.tensor([1.0, float("nan")]), torch.tensor([float("nan"), 2.0]))
+    tensor([1., 2.])
+    """
+    if out is not None:
+        return write_out("fmin", fmin(input, other), out)
+    return _binary(Fmin, input, other)
 
 
 def _lerp(x, y, w):

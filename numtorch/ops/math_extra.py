@@ -11,8 +11,6 @@ tensor([0.8944, 0.4472])
 """
 from __future__ import annotations
 
-from collections import namedtuple
-
 import numpy as np
 
 from .. import _dtype
@@ -24,6 +22,7 @@ from . import math as M
 from ._apply import (apply, apply_inplace, broadcast_error, operands, tensor_dtype_pair,
                      write_into, write_out, _make)
 from .convert import _cast
+from .reduce import return_types
 
 _BY_NP = _dtype._BY_NP
 
@@ -482,12 +481,6 @@ class Frexp(Function):
         return (g * np.ldexp(np.ones((), ctx.real), -ctx.e),)
 
 
-frexp_result = namedtuple("frexp", ("mantissa", "exponent"))
-frexp_result.__module__ = "torch.return_types"
-frexp_result.__repr__ = lambda self: (f"torch.return_types.frexp(\nmantissa={self.mantissa!r},\n"
-                                      f"exponent={self.exponent!r})")
-
-
 def frexp(input, *, out=None):
     """``(mantissa, exponent)``: ``input = mantissa * 2 ** exponent``, ``0.5 <= |mantissa| < 1``.
 
@@ -503,7 +496,7 @@ def frexp(input, *, out=None):
     if x.dtype.kind != "f":
         raise RuntimeError("torch.frexp() only supports floating-point dtypes")
     m, e = np.frexp(x)
-    result = frexp_result(apply(Frexp, (input,), (x,), np.asarray(m), np.asarray(e)),
+    result = return_types.frexp(apply(Frexp, (input,), (x,), np.asarray(m), np.asarray(e)),
                           _make(np.asarray(e, np.int32)))
     if out is not None:
         for t, want, what in ((out[0], x.dtype, "mantissa"), (out[1], np.int32, "exponent")):
@@ -514,7 +507,7 @@ def frexp(input, *, out=None):
                                    f"{_dtype.cpp_name(t.dtype)}")
         write_out("frexp", result.mantissa, out[0])
         write_out("frexp", result.exponent, out[1])
-        return frexp_result(out[0], out[1])
+        return return_types.frexp_out(out[0], out[1])
     return result
 
 

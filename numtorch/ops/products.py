@@ -18,6 +18,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply
+from ._scalars import coefficients
 from ._small_gemm import addmm_exact, matmul_exact
 from .linalg import Dot, mm
 from .shape import clone, permute, reshape
@@ -155,6 +156,8 @@ class Addmv(_FusedProduct):
     @staticmethod
     def forward(ctx, c, a, b, beta, alpha):
         ctx.a, ctx.b, ctx.beta, ctx.alpha = a, b, beta, alpha
+        if alpha == 0:                  # as BLAS's gemv: the product is skipped (NaN included)
+            return _scaled(np.zeros_like(a, shape=a.shape[:1]), c, beta, 1)
         return _scaled(matmul_exact(a, b[:, None])[:, 0], c, beta, alpha)
 
     @staticmethod
@@ -199,6 +202,8 @@ class Baddbmm(_FusedProduct):
         if k * m * n < 400:     # PyTorch's own small kernel: a plain sum in k order
             p = np.add.reduce(np.transpose(a, (2, 0, 1))[..., None] *
                               np.transpose(b, (1, 0, 2))[:, :, None, :], axis=0)
+        elif alpha == 0:                # BLAS skips the product (NaN included)
+            p = np.zeros_like(a, shape=(a.shape[0], m, n))
         elif a.shape[0]:
             p = np.stack([matmul_exact(a[i], b[i]) for i in range(a.shape[0])])
         else:
@@ -221,7 +226,7 @@ class Addbmm(_FusedProduct):
         shape = (a.shape[1], b.shape[2])
         out = np.zeros(shape, a.dtype) if beta == 0 else \
             np.broadcast_to(c if beta == 1 else c * beta, shape).copy()
-        for i in range(a.shape[0]):       # PyTorch adds one product at a time (addmm)
+        for i in range(a.shape[0] if alpha != 0 else 0):   # one product at a time (addmm)
             out = addmm_exact(out, a[i], b[i]) if alpha == 1 else \
                 out + matmul_exact(a[i], b[i]) * alpha
         return out
@@ -250,6 +255,8 @@ def _fused(fn, cls, input, a, b, beta, alpha, ranks, inplace, out_shape):
     if shape is None:
         raise RuntimeError(_SHAPE_ERRORS[fn](x, y))
     c = input._data
+    name = fn + "_" if inplace else fn
+    beta, alpha = coefficients(name, x.dtype, beta, alpha, _BOOL_KERNELS.get(fn))
     try:
         target = np.broadcast_shapes(c.shape, shape)
     except ValueError:
@@ -262,6 +269,9 @@ def _fused(fn, cls, input, a, b, beta, alpha, ranks, inplace, out_shape):
         raise expand_error(c.shape, tuple(shape))
     return _run(cls, inplace, (input, a, b), (c, x, y), beta, alpha)
 
+
+# PyTorch's kernel names in its "not implemented for 'Bool'" errors (addr works on bools)
+_BOOL_KERNELS = {"addmv": "addmv_impl_cpu", "baddbmm": "baddbmm", "addbmm": "addmm_impl_cpu_"}
 
 _RANK_ERRORS = {
     "addmv": "vector + matrix @ vector expected, got {2}, {0}, {1}",

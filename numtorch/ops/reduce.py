@@ -22,6 +22,7 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.engine import check_complex_below
 from ..autograd.function import Function, HOLOMORPHIC
 from ._apply import apply, _make, write_out
+from ._sum_order import ordered_sum
 
 
 def _axes(dim, ndim):
@@ -95,6 +96,9 @@ class return_types:
     nanmedian = _return_type("nanmedian")
     aminmax = _return_type("aminmax", ("min", "max"))
     histogram = _return_type("histogram", ("hist", "bin_edges"))
+    histogramdd = _return_type("histogramdd", ("hist", "bin_edges"))
+    frexp = _return_type("frexp", ("mantissa", "exponent"))
+    frexp_out = _return_type("frexp_out", ("mantissa", "exponent"))
 
 
 # -- sum / mean / prod -----------------------------------------------------------------------
@@ -106,8 +110,12 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, x, axis, keepdim, dtype):
         ctx.shape, ctx.axis, ctx.keepdim = x.shape, axis, keepdim
-        if dtype is None and x.dtype.kind in "biu":
-            dtype = np.int64
+        if dtype is None:
+            kind = x.dtype.kind
+            if kind == "f" and axis is None and x.dtype.itemsize >= 4 and type(x) is np.ndarray:
+                return ordered_sum(x, None, keepdim)        # PyTorch's order: its bits
+            if kind in "biu":
+                dtype = np.int64
         return np.asarray(np.add.reduce(x, axis, dtype, None, keepdim))
 
     @staticmethod
@@ -123,14 +131,16 @@ class SumDim(Sum):
 
 
 def mean_all(x: np.ndarray) -> np.ndarray:
-    """``np.mean(x)`` as a 0-d array; for floats without its Python layers (the same sum, then
-    one division, which is exact in float32 as long as the count is).
+    """``np.mean(x)`` as a 0-d array; for floats without its Python layers: the sum in PyTorch's
+    order (``_sum_order.py``), then one division in the array's dtype, as PyTorch does.
 
     >>> mean_all(np.float32([1, 2, 4]))
     array(2.3333333, dtype=float32)
     """
     n = x.size
     if 0 < n < 1 << 24 and x.dtype.kind == "f" and x.dtype.itemsize >= 4:
+        if type(x) is np.ndarray:
+            return np.asarray(x.dtype.type(ordered_sum(x, None) / n))
         return np.asarray(x.dtype.type(np.add.reduce(x, None) / n))
     return np.asarray(_quietly(np.mean, x))
 

@@ -1,4 +1,5 @@
-"""Searching and counting: searchsorted, bucketize, isin, histc, histogram, bincount.
+"""Searching and counting: searchsorted, bucketize, isin, histc, histogram, histogramdd,
+bincount.
 
 Bins are PyTorch's: ``histc`` and ``histogram`` compute each element's bin from the same
 floating-point expression in the input's dtype (``histogram`` then corrects it against the bin
@@ -292,6 +293,29 @@ def histc(input, bins=100, min=0, max=0, *, out=None) -> Tensor:
 
 # -- histogram ----------------------------------------------------------------------------------
 
+def _edges_bins(flat, edges):
+    """``(in range, bin of each in-range value)`` for the bin ``edges`` of a tensor ``bins``."""
+    n = len(edges) - 1
+    keep = (flat >= edges[0]) & (flat <= edges[-1]) if len(edges) else \
+        np.zeros(flat.shape, bool)
+    pos = np.searchsorted(edges, flat[keep], "right") - 1
+    return keep, np.minimum(pos, n - 1)
+
+
+def _equal_bins(flat, edges, n):
+    """``(in range, bin of each in-range value)`` for the ``n`` equal bins of ``edges``
+    (``torch.linspace``'s): PyTorch's arithmetic, corrected by one against the edges."""
+    lo, hi = edges[0], edges[-1]
+    keep = (flat >= lo) & (flat <= hi)
+    v = flat[keep]
+    pos = _bin_positions(v, lo, hi, n)
+    ext = np.append(edges, np.inf)
+    down = v < ext[pos]
+    pos = pos - down
+    pos = pos + (~down & (v >= ext[pos + 1]))
+    return keep, np.minimum(pos, n - 1)
+
+
 _HISTOGRAM_OVERLOADS = (
     "\n * (Tensor input, Tensor bins, *, Tensor weight = None, bool density = False, tuple of "
     "Tensors out = None)\n * (Tensor input, int bins = 100, *, tuple of floats range = None, "
@@ -355,10 +379,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     flat = x.reshape(-1)
     if isinstance(bins, Tensor):
         n = len(edges) - 1
-        keep = (flat >= edges[0]) & (flat <= edges[-1]) if len(edges) else \
-            np.zeros(flat.shape, bool)
-        pos = np.searchsorted(edges, flat[keep], "right") - 1
-        pos = np.minimum(pos, n - 1)
+        keep, pos = _edges_bins(flat, edges)
     else:
         n = int(bins)
         if range is not None:
@@ -376,16 +397,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
         if lo == hi:
             lo, hi = lo - dt(0.5), hi + dt(0.5)
         edges = linspace_array(lo, hi, n + 1, x.dtype)  # torch.linspace's edges
-        lo, hi = edges[0], edges[-1]
-        keep = (flat >= lo) & (flat <= hi)
-        v = flat[keep]
-        pos = _bin_positions(v, lo, hi, n)
-        # the arithmetic's bin, corrected by one against the edges themselves
-        ext = np.append(edges, np.inf)
-        down = v < ext[pos]
-        pos = pos - down
-        pos = pos + (~down & (v >= ext[pos + 1]))
-        pos = np.minimum(pos, n - 1)
+        keep, pos = _equal_bins(flat, edges, n)
     hist = np.zeros(builtins.max(n, 0), x.dtype)
     np.add.at(hist, pos, w[keep] if w is not None else dt(1))
     if density:
@@ -396,6 +408,200 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
     ins = (input, weight, bins if isinstance(bins, Tensor) else None)
     return return_types.histogram(_result(_HistogramNode, ins, hist),
                                   _result(_HistogramNode, ins, edges))
+
+
+# -- histogramdd --------------------------------------------------------------------------------
+
+_HISTOGRAMDD_OVERLOADS = (
+    "\n * (Tensor input, int bins, tuple of floats range = None, Tensor weight = None, bool "
+    "density = False)\n * (Tensor input, tuple of ints bins, tuple of floats range = None, Tensor "
+    "weight = None, bool density = False)\n * (Tensor input, tuple of Tensors bins, tuple of "
+    "floats range = None, Tensor weight = None, bool density = False)\n")
+_HISTOGRAMDD_ARGS = ("input", "bins", "range", "weight", "density")
+
+
+class _HistogramddCountsNode(_NotDifferentiable):
+    _name = "torch::autograd::NotImplemented"
+    _message = "derivative for aten::_histogramdd_from_bin_cts is not implemented"
+
+
+class _HistogramddEdgesNode(_NotDifferentiable):
+    _name = "torch::autograd::NotImplemented"
+    _message = "derivative for aten::_histogramdd_bin_edges is not implemented"
+
+
+class _HistogramddTensorsNode(_NotDifferentiable):
+    _name = "torch::autograd::NotImplemented"
+    _message = "derivative for aten::_histogramdd_from_bin_tensors is not implemented"
+
+
+def _histogramdd_args(args, kwargs) -> dict:
+    """The arguments by name, with PyTorch's TypeError for any that do not fit."""
+    def refuse():
+        got = [type_name(a) for a in args]
+        got += [f"{k}={type_name(v)}" for k, v in kwargs.items() if k != "bins"]
+        if "bins" in kwargs:
+            got.append(f"bins={type_name(kwargs['bins'])}")
+        return TypeError(f"histogramdd() received an invalid combination of arguments - got "
+                         f"({', '.join(got)}), but expected one of:{_HISTOGRAMDD_OVERLOADS}")
+    if len(args) > len(_HISTOGRAMDD_ARGS) or any(k not in _HISTOGRAMDD_ARGS for k in kwargs):
+        raise refuse()
+    given = dict(zip(_HISTOGRAMDD_ARGS, args))
+    for k, v in kwargs.items():
+        if k in given:
+            raise refuse()
+        given[k] = v
+    a = {"range": None, "weight": None, "density": False, **given}
+    bins = a.get("bins")
+    ok_bins = (isinstance(bins, (int, np.integer)) and not isinstance(bins, bool)) or \
+        isinstance(bins, (tuple, list))
+    if not isinstance(a.get("input"), Tensor) or not ok_bins or \
+            not (a["weight"] is None or isinstance(a["weight"], Tensor)) or \
+            not isinstance(a["density"], bool) or \
+            not (a["range"] is None or isinstance(a["range"], (tuple, list))):
+        raise refuse()
+    if isinstance(bins, (tuple, list)) and bins:
+        want_tensors = isinstance(bins[0], Tensor)
+        for i, b in enumerate(bins):
+            ok = isinstance(b, Tensor) if want_tensors else \
+                (isinstance(b, (int, np.integer)) and not isinstance(b, bool))
+            if not ok:
+                raise TypeError(f"expected Tensor as element {i} in argument 1, but got "
+                                f"{type_name(b)}")
+    if a["range"] is not None:
+        for i, r in enumerate(a["range"]):
+            if isinstance(r, bool) or not isinstance(r, (int, float, np.integer, np.floating)):
+                raise TypeError(f"histogramdd(): argument 'range' must be tuple of floats, but "
+                                f"found element of type {type_name(r)} at pos {i + 1}")
+    return a
+
+
+def _equal_edges(col, n, rng, d, dt):
+    """Dimension ``d``'s ``n`` + 1 equal-bin edges over ``rng`` (None: ``col``'s range)."""
+    if n + 1 < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if rng is not None:
+        lo, hi = dt(rng[0]), dt(rng[1])
+        if lo > hi:
+            raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min "
+                               f"{_cpp_float(lo)} max {_cpp_float(hi)} for dimension {d}")
+    elif col.size:
+        lo, hi = col.min(), col.max()
+    else:
+        lo, hi = dt(0), dt(1)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        raise RuntimeError(f"torch.histogramdd: dimension {d}'s range [{_cpp_float(lo)}, "
+                           f"{_cpp_float(hi)}] is not finite")
+    if lo == hi:
+        lo, hi = lo - dt(0.5), hi + dt(0.5)
+    return linspace_array(lo, hi, n + 1, col.dtype)
+
+
+def histogramdd(*args, **kwargs):
+    """``(hist, bin_edges)``: the (weighted) counts of the points in the rows of ``input``
+    (its last dimension holds each point's N coordinates) in an N-dimensional grid of bins.
+    ``bins``: one int for every dimension, N ints, or N 1-D tensors of bin edges; ``range``:
+    ``[min0, max0, min1, max1, ...]`` (default: the data's); ``weight``: one per point;
+    ``density=True`` scales the histogram to integrate to 1.
+
+    Signature: ``histogramdd(input, bins, *, range=None, weight=None, density=False)``.
+
+    >>> import numtorch as torch
+    >>> x = torch.tensor([[0., 0.], [1., 1.], [2., 0.], [2., 2.]])
+    >>> torch.histogramdd(x, bins=[2, 2])
+    torch.return_types.histogramdd(
+    hist=tensor([[1., 0.],
+            [1., 2.]]),
+    bin_edges=(tensor([0., 1., 2.]), tensor([0., 1., 2.])))
+    """
+    a = _histogramdd_args(args, kwargs)
+    input, bins, rng, weight = a["input"], a["bins"], a["range"], a["weight"]
+    x = input._data
+    if x.ndim == 0:
+        raise IndexError("Dimension specified as -1 but tensor has no dimensions")
+    if x.dtype.kind != "f" or x.dtype == np.float16:
+        raise _no_kernel("histogramdd", x.dtype)
+    if x.ndim < 2:
+        raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
+    dims = x.shape[-1]
+    if dims == 0:
+        return return_types.histogramdd(_make(np.zeros((), x.dtype)), ())
+    pts = x.reshape(-1, dims)
+    dt = x.dtype.type
+    given = isinstance(bins, (tuple, list)) and bins and isinstance(bins[0], Tensor)
+    if given:
+        if len(bins) != dims:
+            raise RuntimeError(f"torch.histogramdd: expected {dims} sequences of bin edges for a "
+                               f"{dims}-dimensional histogram but got {len(bins)}")
+    elif isinstance(bins, (tuple, list)):
+        if len(bins) != dims:
+            raise RuntimeError("histogramdd: The size of bins must be equal to the innermost "
+                               "dimension of the input.")
+        counts = [int(b) for b in bins]
+    else:
+        counts = [int(bins)] * dims
+    if not given and rng is not None and len(rng) != 2 * dims:
+        raise RuntimeError(f"torch.histogramdd: for a {dims}-dimensional histogram range should "
+                           f"have {2 * dims} elements, but got {len(rng)}")
+    w = None
+    if weight is not None:
+        w = weight._data
+        if w.shape != x.shape[:-1]:
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided it should have the same shape as "
+                "the input tensor excluding its innermost dimension, but got input with shape "
+                f"{list(x.shape)} and weight with shape {list(w.shape)}")
+        if w.dtype != x.dtype:
+            raise RuntimeError(
+                "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
+                f"should have the same dtype, but got input({_dtype.cpp_name(input.dtype)}), and "
+                f"weight({_dtype.cpp_name(weight.dtype)})")
+        w = w.reshape(-1)
+    edges = []
+    for d in builtins.range(dims):
+        if given:
+            e = bins[d]._data
+            if e.ndim != 1:
+                raise RuntimeError(f"torch.histogramdd: bins tensor should have one dimension, "
+                                   f"but got {e.ndim} dimensions in the bins tensor for "
+                                   f"dimension {d}")
+            if e.dtype != x.dtype:
+                raise RuntimeError(
+                    f"torch.histogramdd: input tensor and bins tensors should have the same "
+                    f"dtype, but got input with dtype {_dtype.cpp_name(input.dtype)} and bins for "
+                    f"dimension {d} with dtype {_dtype.cpp_name(bins[d].dtype)}")
+        else:
+            e = _equal_edges(pts[:, d], counts[d], None if rng is None else rng[2 * d:2 * d + 2],
+                             d, dt)
+        if len(e) == 0:
+            raise RuntimeError(f"torch.histogramdd: bins tensor should have at least 1 element, "
+                               f"but got 0 elements in the bins tensor for dimension {d}")
+        edges.append(np.array(e, x.dtype))
+    for d, e in enumerate(edges):
+        if len(e) == 1:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got 0 for dimension {d}")
+    keep = np.ones(len(pts), bool)
+    where = []
+    for d, e in enumerate(edges):
+        k, p = (_edges_bins if given else _equal_bins)(pts[:, d], e, *(() if given else
+                                                                      (len(e) - 1,)))
+        full = np.zeros(len(pts), np.int64)
+        full[k] = p
+        keep &= k
+        where.append(full)
+    hist = np.zeros(tuple(len(e) - 1 for e in edges), x.dtype)
+    np.add.at(hist, tuple(p[keep] for p in where), w[keep] if w is not None else dt(1))
+    if a["density"]:
+        hist = hist / hist.sum()
+        for d, e in enumerate(edges):
+            hist = hist / np.diff(e).reshape((-1,) + (1,) * (dims - d - 1))
+        hist = hist.astype(x.dtype)
+    ins = (input, weight)
+    if given:
+        return return_types.histogramdd(_result(_HistogramddTensorsNode, ins, hist),
+                                        tuple(bins))
+    return return_types.histogramdd(_result(_HistogramddCountsNode, ins, hist),
+                                    tuple(_result(_HistogramddEdgesNode, ins, e) for e in edges))
 
 
 # -- bincount -----------------------------------------------------------------------------------

@@ -549,16 +549,45 @@ def column_stack(tensors) -> Tensor:
     return cat([t.reshape(-1, 1) if t._data.ndim <= 1 else t for t in tensors], 1)
 
 
-def _tensor_arg(t):
-    if not isinstance(t, Tensor):
-        bad = t[0] if isinstance(t, (list, tuple)) and t else t
-        raise TypeError(f"expected Tensor as element 0 in argument 0, but got {type(bad).__name__}")
-    return t
+def atleast(name: str, one, tensors: tuple):
+    """``atleast_Nd(*tensors)``: ``one`` applied to a single tensor (a tensor back), or to
+    several / a list of them (a tuple back), with PyTorch's argument errors."""
+    if len(tensors) == 1:
+        t = tensors[0]
+        if isinstance(t, Tensor):
+            return one(t)
+        if not isinstance(t, (list, tuple)):
+            n = type(t).__name__
+            raise TypeError(
+                f"{name}() received an invalid combination of arguments - got ({n}), but "
+                f"expected one of:\n * (Tensor input)\n      didn't match because some of the "
+                f"arguments have invalid types: (!{n}!)\n * (tuple of Tensors tensors)\n      "
+                f"didn't match because some of the arguments have invalid types: (!{n}!)\n")
+        tensors = t
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{type(t).__name__}")
+    return tuple(one(t) for t in tensors)
 
 
-def atleast_1d(t): return t if _tensor_arg(t)._data.ndim >= 1 else reshape(t, 1)
-def atleast_2d(t):
-    return t if _tensor_arg(t)._data.ndim >= 2 else reshape(t, (1, -1) if t._data.ndim else (1, 1))
+def _atleast_1d(t):
+    return t if t._data.ndim >= 1 else reshape(t, 1)
+
+
+def _atleast_2d(t):
+    n = t._data.ndim
+    return t if n >= 2 else unsqueeze(t, 0) if n == 1 else reshape(t, (1, 1))
+
+
+def atleast_1d(*tensors):
+    """Each tensor with at least one dimension (one tensor in, one out; several: a tuple)."""
+    return atleast("atleast_1d", _atleast_1d, tensors)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least two dimensions (one tensor in, one out; several: a tuple)."""
+    return atleast("atleast_2d", _atleast_2d, tensors)
 
 
 class Slice(Function):

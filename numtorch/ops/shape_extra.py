@@ -21,6 +21,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
 from ._apply import apply, apply_inplace, broadcast_error
+from ._scalars import NUMBER_TYPES, scalar_for
 from .indexing import IndexAdd, IndexPut, IndexPutAdvanced, gather, index_add
 from .shape import _check_tensor_list, _view, cat, expand, reshape, tensor_split, vstack
 
@@ -303,8 +304,11 @@ def _index_fill(input, dim, index, value, inplace):
         if value._data.ndim:
             raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value._data.ndim} dimension(s).")
+        scalar_for(x.dtype, value._data.item())      # (the same check of the value)
         return _run(IndexFillTensor, inplace, (input, value), (x, value._data.astype(x.dtype)),
                     where)
+    if isinstance(value, NUMBER_TYPES):         # PyTorch's range check (300 into uint8)
+        value = scalar_for(x.dtype, value)
     return _run(IndexFill, inplace, (input, None), (x, np.asarray(value, x.dtype)), where)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
-from .._errors import not_tensor, call_site, type_name
+from .._errors import no_kernel, not_tensor, call_site, type_name
 from .._tensor import Tensor
 from ..autograd.function import Function
 from . import _special_kernels as K
@@ -210,6 +210,8 @@ def _float_binary(cls, a, b, fn: str, inplace: bool = False):
     except TypeError:
         raise overload_error(fn, (a, b), _OVERLOADS) from None
     d = np.result_type(x, y)                 # a Python number takes the tensor's dtype
+    if d.kind == "c":                        # PyTorch has no complex kernels for these
+        raise no_kernel(fn.replace("special_", "").rstrip("_") + "_cpu", d)
     if d.kind not in "fc":
         d = _dtype.get_default_dtype().np
     x, y = np.asarray(x, d), np.asarray(y, d)

@@ -24,16 +24,23 @@ _LAZY = {
     "conv": "Conv1d Conv2d Conv3d ConvTranspose1d ConvTranspose2d ConvTranspose3d",
     "fold": "Fold Unfold",
     "pooling": "MaxPool1d MaxPool2d AvgPool1d AvgPool2d AdaptiveAvgPool1d AdaptiveAvgPool2d "
-               "AdaptiveMaxPool1d AdaptiveMaxPool2d MaxUnpool1d MaxUnpool2d",
+               "AdaptiveMaxPool1d AdaptiveMaxPool2d MaxUnpool1d MaxUnpool2d MaxPool3d AvgPool3d "
+               "AdaptiveAvgPool3d AdaptiveMaxPool3d MaxUnpool3d LPPool1d LPPool2d LPPool3d",
     "pixelshuffle": "PixelShuffle PixelUnshuffle ChannelShuffle",
     "upsampling": "Upsample UpsamplingNearest2d UpsamplingBilinear2d",
     "batchnorm": "BatchNorm1d BatchNorm2d BatchNorm3d",
     "instancenorm": "InstanceNorm1d InstanceNorm2d InstanceNorm3d",
-    "normalization": "LayerNorm GroupNorm LocalResponseNorm",
+    "normalization": "LayerNorm GroupNorm LocalResponseNorm RMSNorm",
+    "padding": "CircularPad1d CircularPad2d CircularPad3d ConstantPad1d ConstantPad2d "
+               "ConstantPad3d ReflectionPad1d ReflectionPad2d ReflectionPad3d "
+               "ReplicationPad1d ReplicationPad2d ReplicationPad3d ZeroPad1d ZeroPad2d ZeroPad3d",
     "sparse": "Embedding EmbeddingBag",
     "transformer": "Transformer TransformerEncoder TransformerDecoder TransformerEncoderLayer "
                    "TransformerDecoderLayer",
     "rnn": "RNNBase RNN LSTM GRU RNNCellBase RNNCell LSTMCell GRUCell",
+    "lazy": "LazyLinear LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d "
+            "LazyConvTranspose3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyInstanceNorm1d "
+            "LazyInstanceNorm2d LazyInstanceNorm3d",
 }
 __getattr__, __dir__ = _lazy_module(
     globals(), {**{f"{__name__}.{module}": names for module, names in _LAZY.items()},

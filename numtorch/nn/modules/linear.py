@@ -15,7 +15,7 @@ from typing import Any
 from ..._tensor import Tensor
 from ...ops import linear as _F
 from ...ops.creation import empty
-from ...ops.linalg import einsum
+from ...ops.nn_extra import bilinear
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -122,15 +122,7 @@ class Bilinear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input1: Tensor, input2: Tensor) -> Tensor:
-        if input1.shape[:-1] != input2.shape[:-1]:
-            raise RuntimeError(f"bilinear(): input batch dimensions do not match: got "
-                               f"{list(input1.shape[:-1])} and {list(input2.shape[:-1])}")
-        for k, x in ((1, input1), (2, input2)):
-            if x.shape[-1] != self.weight.shape[k]:
-                raise RuntimeError(f"bilinear(): input{k} size does not match weight size: got "
-                                   f"{x.shape[-1]} but expected {self.weight.shape[k]}")
-        out = einsum("...i,oij,...j->...o", input1, self.weight, input2)
-        return out if self.bias is None else out + self.bias
+        return bilinear(input1, input2, self.weight, self.bias)     # F.bilinear
 
     def extra_repr(self) -> str:
         return f"in1_features={self.in1_features}, in2_features={self.in2_features}, " \

@@ -173,8 +173,9 @@ class Module:
     _call_impl = __call__
 
     def _call_with_hooks(self, args: tuple, kwargs: dict):
-        for hook_id, hook in itertools.chain(_global_forward_pre_hooks.items(),
-                                             self._forward_pre_hooks.items()):
+        # a snapshot: a hook may remove itself (a lazy module's first forward does)
+        for hook_id, hook in (*_global_forward_pre_hooks.items(),
+                              *self._forward_pre_hooks.items()):
             if hook_id in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
                 if result is not None:
@@ -193,8 +194,7 @@ class Module:
         called = set()
         try:
             result = self.forward(*args, **kwargs)
-            for hook_id, hook in itertools.chain(_global_forward_hooks.items(),
-                                                 self._forward_hooks.items()):
+            for hook_id, hook in (*_global_forward_hooks.items(), *self._forward_hooks.items()):
                 called.add(hook_id)
                 if hook_id in self._forward_hooks_with_kwargs:
                     out = hook(self, args, kwargs, result)

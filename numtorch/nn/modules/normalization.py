@@ -1,4 +1,4 @@
-"""``LayerNorm``, ``GroupNorm`` and ``LocalResponseNorm``, as PyTorch builds them.
+"""``LayerNorm``, ``GroupNorm``, ``LocalResponseNorm`` and ``RMSNorm``, as PyTorch builds them.
 
 >>> import numtorch as torch
 >>> torch.nn.LayerNorm(10)
@@ -14,11 +14,15 @@ import numbers
 
 from ..._tensor import Tensor
 from ...ops import normalization as _N
+from ...ops.creation import empty
+from ...ops.nn_extra import rms_norm
+from .. import init
+from ..parameter import Parameter
 from .batchnorm import _affine_parameters, _reset_affine
 from .linear import _factory
 from .module import Module
 
-__all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm"]
+__all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm", "RMSNorm"]
 
 
 class LayerNorm(Module):
@@ -99,3 +103,43 @@ class LocalResponseNorm(Module):
 
     def extra_repr(self) -> str:
         return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
+class RMSNorm(Module):
+    """Root-mean-square normalisation over the last dims given by ``normalized_shape``, then an
+    element-wise ``weight`` (1 at first); ``eps=None`` is the machine epsilon of the input's dtype.
+
+    >>> import numtorch as torch
+    >>> torch.nn.RMSNorm(4)
+    RMSNorm((4,), eps=None, elementwise_affine=True)
+    >>> torch.nn.RMSNorm(2, eps=0.0)(torch.tensor([[3.0, 4.0]]))
+    tensor([[0.8485, 1.1314]], grad_fn=<MulBackward0>)
+    """
+
+    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
+
+    def __init__(self, normalized_shape, eps: float | None = None, elementwise_affine: bool = True,
+                 device=None, dtype=None) -> None:
+        super().__init__()
+        kw = _factory(device, dtype)
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(empty(self.normalized_shape, **kw))
+        else:
+            self.register_parameter("weight", None)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self) -> str:
+        return (f"{self.normalized_shape}, eps={self.eps}, "
+                f"elementwise_affine={self.elementwise_affine}")

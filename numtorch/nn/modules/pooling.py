@@ -1,5 +1,6 @@
-"""Pooling layers: ``MaxPool1d/2d``, ``AvgPool1d/2d``, ``AdaptiveAvgPool1d/2d``,
-``AdaptiveMaxPool1d/2d``, ``MaxUnpool1d/2d``, with PyTorch's arguments, defaults and reprs.
+"""Pooling layers: ``MaxPool1d/2d/3d``, ``AvgPool1d/2d/3d``, ``AdaptiveAvgPool1d/2d/3d``,
+``AdaptiveMaxPool1d/2d/3d``, ``MaxUnpool1d/2d/3d``, ``LPPool1d/2d/3d``, with PyTorch's arguments,
+defaults and reprs.
 
 >>> import numtorch as torch
 >>> m = MaxPool2d(2)
@@ -15,10 +16,13 @@ from collections.abc import Iterable
 
 from ..._tensor import Tensor
 from ...ops import pooling as _P
+from ...ops import pooling3d as _P3
 from .module import Module
 
 __all__ = ["MaxPool1d", "MaxPool2d", "AvgPool1d", "AvgPool2d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
-           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d"]
+           "AdaptiveMaxPool1d", "AdaptiveMaxPool2d", "MaxUnpool1d", "MaxUnpool2d", "MaxPool3d",
+           "AvgPool3d", "AdaptiveAvgPool3d", "AdaptiveMaxPool3d", "MaxUnpool3d", "LPPool1d", "LPPool2d",
+           "LPPool3d"]
 
 
 def _ntuple(x, n: int) -> tuple:
@@ -211,3 +215,119 @@ class MaxUnpool2d(_MaxUnpoolNd):
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return _P.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
                                output_size)
+
+
+# -- 3-d pooling and LP pooling ---------------------------------------------------------------------
+
+class MaxPool3d(_MaxPoolNd):
+    """3-d max pooling over ``(N, C, D, H, W)`` or ``(C, D, H, W)`` inputs; padding counts as ``-inf``.
+
+    >>> MaxPool3d(2)
+    MaxPool3d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)
+    """
+
+    def forward(self, input: Tensor):
+        return _P3.max_pool3d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                              ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool3d(_AvgPoolNd):
+    """3-d average pooling; ``divisor_override`` replaces the window size as divisor.
+
+    >>> AvgPool3d((1, 2, 2), padding=(0, 1, 1))
+    AvgPool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2), padding=(0, 1, 1))
+    """
+
+    __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                     "divisor_override"]
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if (stride is not None) else kernel_size
+        self.padding = padding
+        self.ceil_mode = ceil_mode
+        self.count_include_pad = count_include_pad
+        self.divisor_override = divisor_override
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _P3.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                              self.count_include_pad, self.divisor_override)
+
+
+class AdaptiveAvgPool3d(_AdaptiveAvgPoolNd):
+    """Average pooling to ``output_size`` (an int, or ``(D, H, W)`` where ``None`` keeps a size)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _P3.adaptive_avg_pool3d(input, self.output_size)
+
+
+class AdaptiveMaxPool3d(_AdaptiveMaxPoolNd):
+    """Max pooling to ``output_size`` (an int, or ``(D, H, W)`` where ``None`` keeps a size)."""
+
+    def forward(self, input: Tensor):
+        return _P3.adaptive_max_pool3d(input, self.output_size, self.return_indices)
+
+
+class MaxUnpool3d(_MaxUnpoolNd):
+    """The partial inverse of ``MaxPool3d``.
+
+    >>> MaxUnpool3d(2)
+    MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0))
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+        self.kernel_size = _ntuple(kernel_size, 3)
+        self.stride = _ntuple(stride if (stride is not None) else kernel_size, 3)
+        self.padding = _ntuple(padding, 3)
+
+    def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
+        return _P3.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
+                                output_size)
+
+
+class _LPPoolNd(Module):
+    __constants__ = ["norm_type", "kernel_size", "stride", "ceil_mode"]
+
+    def __init__(self, norm_type: float, kernel_size, stride=None, ceil_mode: bool = False) -> None:
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self) -> str:
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool1d(_LPPoolNd):
+    """Power-average pooling ``(sum of x**p over the window) ** (1/p)`` along the last dimension.
+
+    >>> import numtorch as torch
+    >>> LPPool1d(2, 2)(torch.tensor([[3.0, 4.0]]))
+    tensor([[5.]])
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _P3.lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool2d(_LPPoolNd):
+    """2-d power-average pooling (``norm_type`` inf: the largest magnitude of each window)."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _P3.lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool3d(_LPPoolNd):
+    """3-d power-average pooling.
+
+    >>> LPPool3d(2, 2)
+    LPPool3d(norm_type=2, kernel_size=2, stride=None, ceil_mode=False)
+    """
+
+    def forward(self, input: Tensor) -> Tensor:
+        return _P3.lp_pool3d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
