@@ -89,9 +89,9 @@ _LAZY = {
     "numtorch.ops.reduce_extra": "nanmean cov corrcoef vander renorm",
     "numtorch.ops.math_extra": "sgn frac frac_ fix_ heaviside copysign nextafter ldexp frexp "
                                "float_power positive isreal gcd lcm bitwise_left_shift "
-                               "bitwise_right_shift asinh acosh atanh asinh_ acosh_ atanh_ "
-                               "arcsinh arccosh arctanh arcsinh_ arccosh_ arctanh_ clamp_min_ "
-                               "clamp_max_ negative_",
+                               "bitwise_right_shift clamp_min_ clamp_max_ negative_",
+    "numtorch.ops.hyperbolic": "asinh acosh atanh asinh_ acosh_ atanh_ arcsinh arccosh arctanh "
+                               "arcsinh_ arccosh_ arctanh_",
     "numtorch.ops.shape_extra": "dstack row_stack hsplit vsplit dsplit take_along_dim "
                                 "diag_embed index_copy index_fill masked_scatter select_scatter "
                                 "slice_scatter diagonal_scatter scatter_reduce index_reduce "

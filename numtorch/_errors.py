@@ -65,13 +65,18 @@ def size_error(fn: str, size: tuple, position: int = 1) -> TypeError | None:
     if len(size) > 1 and not _is_int(size[0]):
         return TypeError(f"{fn}() takes {position} positional argument but "
                          f"{len(size) + position - 1} were given")
-    items = size[0] if len(size) == 1 else size
+    return int_items_error(fn, "size", position, size[0] if len(size) == 1 else size)
+
+
+def int_items_error(fn: str, arg: str, position: int, items, is_int=_is_int) -> TypeError | None:
+    """PyTorch's parser error for the first of ``items`` (a tuple-of-ints argument) that is not
+    an int by ``is_int``, or None when all are."""
     for i, s in enumerate(items):
-        if not _is_int(s):
+        if not is_int(s):
             if i == 0:
-                return TypeError(f"{fn}(): argument 'size' (position {position}) must be tuple of "
+                return TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple of "
                                  f"ints, but found element of type {type_name(s)} at pos 0")
-            return TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos {i + 1} "
+            return TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos {i + 1} "
                              f"with error \"type must be tuple of ints,but got {type_name(s)}\"")
     return None
 

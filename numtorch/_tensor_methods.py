@@ -48,10 +48,10 @@ LAZY_METHODS = {
     _OPS + "math_extra": "sgn sgn_ frac frac_ fix_ sign_ bitwise_not_ heaviside heaviside_ "
                          "copysign copysign_ nextafter nextafter_ ldexp ldexp_ frexp float_power "
                          "float_power_ positive isreal gcd gcd_ lcm lcm_ bitwise_left_shift "
-                         "bitwise_left_shift_ bitwise_right_shift bitwise_right_shift_ asinh "
-                         "acosh atanh asinh_ acosh_ atanh_ arcsinh arccosh arctanh arcsinh_ "
-                         "arccosh_ arctanh_ clamp_min_ clamp_max_ negative_ absolute_ "
-                         "logical_not_",
+                         "bitwise_left_shift_ bitwise_right_shift bitwise_right_shift_ "
+                         "clamp_min_ clamp_max_ negative_ absolute_ logical_not_",
+    _OPS + "hyperbolic": "asinh acosh atanh asinh_ acosh_ atanh_ arcsinh arccosh arctanh arcsinh_ "
+                         "arccosh_ arctanh_",
     _OPS + "shape_extra": "hsplit vsplit dsplit take_along_dim diag_embed index_copy index_copy_ "
                           "index_fill index_fill_ masked_scatter masked_scatter_ select_scatter "
                           "slice_scatter diagonal_scatter scatter_reduce scatter_reduce_ "

@@ -1,9 +1,12 @@
-"""Recorded-facts harness shared by test_amp.py, test_jit_compile.py, test_checkpoint_util.py.
+"""Recorded-facts harness shared by test_amp.py, test_jit_compile.py, test_checkpoint_util.py
+and the refusal-record tests (test_complex_refusals.py, test_fidelity_batch.py, ...).
 
 A scenario is a function of the torch module (PyTorch or numtorch) that returns plain,
 JSON-able facts. ``capture`` runs one and keeps what it returned or raised and the warnings it
 gave; ``same`` compares numtorch's facts with PyTorch's recorded ones (floats to 1e-6
-relative); ``regen_main`` writes a test module's ``regenerate()`` into its ``RECORD_JSON``.
+relative); ``regen_main`` writes a test module's ``regenerate()`` into its ``RECORD_JSON``;
+``check_case`` and ``check_live`` are the record tests' two checks, ``cut_overloads`` their
+usual key.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import sys
 import warnings
 
 import numpy as np
+import pytest
 
 
 def capture(fn, T) -> dict:
@@ -48,6 +52,47 @@ def same(got, want, path: str = "") -> None:
             same(got[k], want[k], f"{path}.{k}")
     else:
         assert got == want, (path, got, want)
+
+
+def tensor_facts(r, resolve_conj: bool = False) -> dict:
+    """A tensor's dtype, shape and values as float64s (a complex one as its real view);
+    ``resolve_conj``: a conjugate view's values resolved first."""
+    t = r.detach()
+    a = np.asarray((t.resolve_conj() if resolve_conj else t).numpy())
+    if a.dtype.kind == "c":
+        a = a[..., None].view(a.real.dtype)
+    return {"dtype": str(r.dtype), "shape": list(r.shape),
+            "values": a.astype(np.float64).ravel().tolist()}
+
+
+def cut_overloads(facts: dict) -> dict:
+    """``facts`` with the argument parser's list of overloads cut from an error message (it
+    spells out C++ signatures; numtorch names the overloads shorter)."""
+    if "error" in facts:
+        kind, msg = facts["error"]
+        cut = msg.find("but expected one of:")
+        if cut >= 0:
+            facts = dict(facts, error=[kind, msg[:cut]])
+    return facts
+
+
+def check_case(fn, T, want: dict, name: str, numpy_text: tuple, key=None) -> None:
+    """``fn(T)``'s facts (``T``: numtorch) equal the recorded ``want``, both seen through
+    ``key`` when given, and no error message of numtorch's holds NumPy's words ``numpy_text``."""
+    got = capture(fn, T)
+    if key is None:
+        same(got, want, name)
+    else:
+        same(key(got), key(want), name)
+    if "error" in got:
+        assert not any(w in got["error"][1] for w in numpy_text), got["error"]
+
+
+def check_live(cases: dict, record: dict) -> None:
+    """Every case run on live PyTorch (skipped without it) still gives its recorded facts."""
+    T = pytest.importorskip("torch")
+    for name, fn in cases.items():
+        same(capture(fn, T), record[name], name)
 
 
 def values(t) -> list:

@@ -7,9 +7,12 @@ Compared: values, dtype names, shapes, ``grad_fn`` names, Python results (``toli
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 import numtorch
+from numtorch.autograd import gradcheck, gradgradcheck
 
 
 class Spec:
@@ -192,3 +195,15 @@ def run_case(torch, case: Case, oracle=None):
         np.testing.assert_allclose(a.grad.numpy().astype(np.float64),
                                    b.numpy().astype(np.float64),
                                    rtol=case.rtol * 10, atol=case.atol * 10, err_msg=where)
+
+
+def grad_checks(fn, shapes, seed: int) -> None:
+    """``gradcheck`` and ``gradgradcheck`` of ``fn`` on float64 inputs of ``shapes`` (magnitudes
+    0.5 to 2, random signs, drawn from ``seed``), warnings silenced."""
+    rng = np.random.default_rng(seed)
+    xs = tuple(numtorch.tensor(rng.uniform(0.5, 2.0, s) * rng.choice([-1, 1], s), requires_grad=True)
+               for s in shapes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert gradcheck(fn, xs)
+        assert gradgradcheck(fn, xs)

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import numtorch
-from _facts import capture, load, same
+from _facts import capture, check_case, check_live, cut_overloads, load, tensor_facts
 from _oracle import digest
 
 RECORD_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
@@ -52,11 +52,7 @@ def _facts(r, exact: bool = False):
     if isinstance(r, tuple):
         return [_facts(x, exact) for x in r]
     if hasattr(r, "dtype") and hasattr(r, "shape"):
-        a = np.asarray(r.detach().numpy())
-        if a.dtype.kind == "c":
-            a = a[..., None].view(a.real.dtype)
-        out = {"dtype": str(r.dtype), "shape": list(r.shape),
-               "values": a.astype(np.float64).ravel().tolist()}
+        out = tensor_facts(r)
         if exact:
             out["digest"] = digest(r)
         return out
@@ -336,17 +332,6 @@ _NUMPY_TEXT = ("ufunc", "numpy", "ndarray", "casting rule", "could not be safely
                "ambiguous")
 
 
-def _keyed(facts: dict) -> dict:
-    """``facts`` with the argument parser's list of overloads cut from an error message (it
-    spells out C++ signatures; numtorch names the overloads shorter)."""
-    if "error" in facts:
-        kind, msg = facts["error"]
-        cut = msg.find("but expected one of:")
-        if cut >= 0:
-            facts = dict(facts, error=[kind, msg[:cut]])
-    return facts
-
-
 def test_record_covers_every_case():
     assert sorted(RECORD) == sorted(CASES)
     assert len(CASES) >= 250
@@ -354,16 +339,12 @@ def test_record_covers_every_case():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_as_pytorch(name):
-    got = capture(CASES[name], numtorch)
-    same(_keyed(got), _keyed(DIFFERENT.get(name, RECORD[name])), name)
-    if "error" in got:
-        assert not any(w in got["error"][1] for w in _NUMPY_TEXT), got["error"]
+    check_case(CASES[name], numtorch, DIFFERENT.get(name, RECORD[name]), name, _NUMPY_TEXT,
+               cut_overloads)
 
 
 def test_record_matches_live_pytorch():
-    T = pytest.importorskip("torch")
-    for name, fn in CASES.items():
-        same(capture(fn, T), RECORD[name], name)
+    check_live(CASES, RECORD)
 
 
 def test_complex_draws_are_the_real_views_draws():

@@ -17,7 +17,7 @@ import pytest
 
 import numtorch
 from numtorch.autograd import gradcheck
-from _facts import capture, load, same
+from _facts import capture, check_case, check_live, load, tensor_facts
 
 RECORD_JSON = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data",
                            "inplace_extra.json")
@@ -40,11 +40,7 @@ def _facts(r):
     if isinstance(r, (tuple, list)):
         return [_facts(x) for x in r]
     if hasattr(r, "dtype") and hasattr(r, "shape"):
-        a = np.asarray(r.detach().numpy())
-        if a.dtype.kind == "c":
-            a = a[..., None].view(a.real.dtype)
-        return {"dtype": str(r.dtype), "shape": list(r.shape), "grad_fn": _name(r),
-                "values": a.astype(np.float64).ravel().tolist()}
+        return dict(tensor_facts(r), grad_fn=_name(r))
     return r
 
 
@@ -510,16 +506,11 @@ def test_record_covers_every_case():
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_as_pytorch(name):
-    got = capture(CASES[name], numtorch)
-    same(got, DIFFERENT.get(name, RECORD[name]), name)
-    if "error" in got:
-        assert not any(w in got["error"][1] for w in _NUMPY_TEXT), got["error"]
+    check_case(CASES[name], numtorch, DIFFERENT.get(name, RECORD[name]), name, _NUMPY_TEXT)
 
 
 def test_record_matches_live_pytorch():
-    T = pytest.importorskip("torch")
-    for name, fn in CASES.items():
-        same(capture(fn, T), RECORD[name], name)
+    check_live(CASES, RECORD)
 
 
 # -- without the record: names, and numeric gradient checks in float64 ----------------------------

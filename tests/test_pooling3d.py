@@ -20,22 +20,10 @@ import numtorch
 import numtorch.nn as nnt
 import numtorch.nn.functional as Fn
 from _oracle import Oracle, error
+from _pool_cases import Case, case_seed as _seed, run_case as _run_case, run_double
 
 ORACLE = Oracle("pooling3d")
 INF = float("inf")
-
-
-def _seed(name: str) -> int:
-    return sum(ord(c) * (i + 1) for i, c in enumerate(name)) % (2 ** 31)
-
-
-class Case:
-    """``call(F, x)`` on an input made by ``make_input(shape, dtype, kind, seed)``."""
-
-    def __init__(self, id, call, shape, dtype="float32", kind="normal", exact=True, grad=True):
-        self.id, self.call, self.shape, self.dtype, self.kind = id, call, shape, dtype, kind
-        self.exact = exact and dtype == "float32"
-        self.grad = grad and dtype.startswith("float")
 
 
 def make_input(shape, dtype, kind, seed):
@@ -167,24 +155,8 @@ add("lp_pool2d-unbatched", lambda F, x: F.lp_pool2d(x, 1.5, 2), (2, 4, 4), kind=
 
 
 def run_case(case: Case, T, F, grad: bool = True) -> dict:
-    """The case in library ``T`` (``F``: its functional module): outputs as NumPy, the input's
-    gradient for a seeded upstream gradient, the output's ``grad_fn`` name."""
-    seed = _seed(case.id)
-    x_np = make_input(case.shape, case.dtype, case.kind, seed)
-    x = T.tensor(x_np, requires_grad=case.grad and grad)
-    out = case.call(F, x)
-    outs = out if isinstance(out, tuple) else (out,)
-    res = {"out": outs[0].detach().numpy().copy(), "dtype": str(outs[0].dtype),
-           "shape": list(outs[0].shape)}
-    if len(outs) > 1:
-        res["idx"] = outs[1].numpy().copy()
-        res["idx_dtype"] = str(outs[1].dtype)
-    if case.grad and grad:
-        res["gname"] = outs[0].grad_fn.name()
-        g = np.random.default_rng(seed + 1).standard_normal(outs[0].shape).astype(case.dtype)
-        outs[0].backward(T.tensor(g))
-        res["grad"] = x.grad.numpy().copy()
-    return res
+    """The case on this file's ``make_input`` (see ``_pool_cases.run_case``)."""
+    return _run_case(case, make_input, T, F, grad)
 
 
 def _check_case(case, got, want):
@@ -385,21 +357,6 @@ DOUBLE = {
     "lp_pool3d": (lambda F, x: F.lp_pool3d(x, 3, 2), (1, 2, 4, 4, 2)),
     "lp_pool2d": (lambda F, x: F.lp_pool2d(x, 2, (2, 1)), (1, 2, 4, 4)),
 }
-
-
-def run_double(call, shape, T, F, name):
-    rng = np.random.default_rng(_seed(name))
-    x_np = rng.standard_normal(shape)
-    if name.startswith("lp_pool"):
-        x_np = np.abs(x_np) + 0.5
-    x = T.tensor(x_np, requires_grad=True)
-    y = call(F, x)
-    g = T.tensor(rng.standard_normal(tuple(y.shape)), requires_grad=True)
-    gx, = T.autograd.grad(y, x, g, create_graph=True)
-    w = T.tensor(rng.standard_normal(shape))
-    gg, gxx = T.autograd.grad((gx * w).sum(), (g, x), allow_unused=True)
-    return {"gx": gx.detach().numpy().copy(), "gg": gg.detach().numpy().copy(),
-            "gxx": None if gxx is None else gxx.detach().numpy().copy()}
 
 
 @pytest.mark.parametrize("name", list(DOUBLE))

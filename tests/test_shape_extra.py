@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 
 import numtorch
-from numtorch.autograd import gradcheck, gradgradcheck
 
 from _oracle import Oracle, error
-from _parity import Case, D, F, I, B, run_case
+from _parity import Case, D, F, I, B, grad_checks, run_case
 
 ORACLE = Oracle("shape_extra")
 warnings.filterwarnings("ignore", message=".*(chain_matmul|index_reduce).*")
@@ -348,13 +347,7 @@ GRAD_CHECKS = {
 @pytest.mark.parametrize("name", list(GRAD_CHECKS))
 def test_gradcheck_and_gradgradcheck(name):
     fn, shapes = GRAD_CHECKS[name]
-    rng = np.random.default_rng(7)
-    xs = [numtorch.tensor(rng.uniform(0.5, 2.0, s) * rng.choice([-1, 1], s), requires_grad=True)
-          for s in shapes]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assert gradcheck(fn, tuple(xs))
-        assert gradgradcheck(fn, tuple(xs))
+    grad_checks(fn, shapes, seed=7)
 
 
 @pytest.mark.parametrize("include_self", [True, False])

@@ -38,7 +38,7 @@ from .distance import pairwise_distance
 from .indexing import masked_fill
 from .loss import (legacy_reduction, _check_reduction, _reduce, _grad_scale, _float_input,
                    _no_grad_weight)
-from .searching import _NotDifferentiable
+from .searching import _refusing_node
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -73,14 +73,8 @@ def _rows_cols(x: np.ndarray) -> tuple:
     return 1, (x.shape[0] if x.ndim else 1)
 
 
-class _MultiMarginBackwardNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::multi_margin_loss_backward is not implemented"
-
-
-class _MultilabelMarginBackwardNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::multilabel_margin_loss_backward is not implemented"
+_MultiMarginBackwardNode = _refusing_node("multi_margin_loss_backward")
+_MultilabelMarginBackwardNode = _refusing_node("multilabel_margin_loss_backward")
 
 
 def _refusing(node_cls, gx, x):
@@ -564,9 +558,7 @@ def _shift(a, k, fill):
     return out
 
 
-class _CtcBackwardNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::_ctc_loss_backward is not implemented"
+_CtcBackwardNode = _refusing_node("_ctc_loss_backward")
 
 
 class CtcLoss(Function):

@@ -23,7 +23,8 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._errors import arg_error, not_tensor, size_error, missing_arguments, type_name
+from .._errors import (arg_error, int_items_error, not_tensor, size_error, missing_arguments,
+                       type_name)
 from .._size import Size
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.function import Function
@@ -474,14 +475,9 @@ def _int_list(fn: str, arg: str, values, position: int) -> list:
     argument that is something else."""
     if not isinstance(values, (tuple, list)):
         raise arg_error(fn, arg, position, "tuple of ints", values)
-    for i, s in enumerate(values):
-        if not _is_int(s):
-            if i == 0:
-                raise TypeError(f"{fn}(): argument '{arg}' (position {position}) must be tuple "
-                                f"of ints, but found element of type {type_name(s)} at pos 0")
-            raise TypeError(f"{fn}(): argument '{arg}' failed to unpack the object at pos "
-                            f"{i + 1} with error \"type must be tuple of ints,but got "
-                            f"{type_name(s)}\"")
+    err = int_items_error(fn, arg, position, values, _is_int)
+    if err is not None:
+        raise err
     return [operator.index(s) for s in values]
 
 

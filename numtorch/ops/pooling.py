@@ -849,25 +849,31 @@ def adaptive_max_pool1d_with_indices(input: Tensor, output_size, return_indices:
 # -- max unpooling ------------------------------------------------------------------------------
 
 class MaxUnpool2D(Function):
-    """Max-unpooling: values put at their indices in zeros; the gradient gathers them back."""
+    """Max-unpooling (over the last ``len(size)`` dims; ``MaxUnpool3D`` is this with its own
+    node name): values put at their indices in zeros; the gradient gathers them back."""
     _raw = True
     _name = "MaxUnpool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, idx, size):
-        B = int(np.prod(x.shape[:-2], dtype=np.int64))
-        m = x.shape[-1] * x.shape[-2]
-        out = np.zeros_like(x, shape=(B, size[0] * size[1]))
-        np.put_along_axis(out, idx.reshape(B, m), x.reshape(B, m), axis=1)
-        ctx.idx, ctx.shape = idx, x.shape
-        return out.reshape(x.shape[:-2] + tuple(size))
+        nd = len(size)
+        ctx.idx, ctx.shape, ctx.nd = idx, x.shape, nd
+        B = int(np.prod(x.shape[:-nd], dtype=np.int64))
+        m = int(np.prod(x.shape[-nd:]))
+        out = np.zeros_like(x, shape=(B, int(np.prod(size))))
+        if out.size:
+            np.put_along_axis(out, idx.reshape(B, m), x.reshape(B, m), axis=1)
+        return out.reshape(x.shape[:-nd] + tuple(size))
 
     @staticmethod
     def backward(ctx, g):
-        shape, idx = ctx.shape, ctx.idx
-        B = idx.size // (shape[-1] * shape[-2]) if idx.size else 0
-        g2 = g.reshape(B, g.shape[-1] * g.shape[-2])
-        return (np.take_along_axis(g2, idx.reshape(B, -1), axis=1).reshape(shape),)
+        shape, idx, nd = ctx.shape, ctx.idx, ctx.nd
+        B = int(np.prod(shape[:-nd], dtype=np.int64))
+        m = int(np.prod(shape[-nd:]))
+        n = int(np.prod(g.shape[-nd:]))
+        if not (B and m and n):
+            return (np.zeros_like(g, shape=shape),)
+        return (np.take_along_axis(g.reshape(B, n), idx.reshape(B, m), axis=1).reshape(shape),)
 
 
 def _unpool_size(in_size, k, s, p, output_size) -> tuple:

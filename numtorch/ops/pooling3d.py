@@ -32,6 +32,7 @@ from . import math as _M
 from . import reduce as _R
 from .pooling import (_data, _ints, _is_int, _out_size, _window, _running_max, _int_divide,
                       _avg_divisor, _bins, _bin_offsets, _to_axis, _unpool_size, scatter_flat,
+                      MaxUnpool2D,
                       avg_pool1d, avg_pool2d, max_pool1d, max_pool2d)
 
 __all__ = ["max_pool3d", "max_pool3d_with_indices", "avg_pool3d", "adaptive_avg_pool3d",
@@ -545,30 +546,10 @@ def adaptive_max_pool3d_with_indices(input: Tensor, output_size, return_indices:
 
 # -- max unpooling ------------------------------------------------------------------------------
 
-class MaxUnpool3D(Function):
-    """Max-unpooling: values put at their indices in zeros; the gradient gathers them back."""
+class MaxUnpool3D(MaxUnpool2D):
+    """3-d max-unpooling (``MaxUnpool2D``'s rule over the last three dims)."""
     _raw = True
     _name = "MaxUnpool3DBackward0"
-
-    @staticmethod
-    def forward(ctx, x, idx, size):
-        B = int(np.prod(x.shape[:-3], dtype=np.int64))
-        m = int(np.prod(x.shape[-3:]))
-        out = np.zeros_like(x, shape=(B, size[0] * size[1] * size[2]))
-        if out.size:
-            np.put_along_axis(out, idx.reshape(B, m), x.reshape(B, m), axis=1)
-        ctx.idx, ctx.shape = idx, x.shape
-        return out.reshape(x.shape[:-3] + tuple(size))
-
-    @staticmethod
-    def backward(ctx, g):
-        shape, idx = ctx.shape, ctx.idx
-        m = int(np.prod(shape[-3:]))
-        B = idx.size // m if m else 0
-        g2 = g.reshape(B, -1)
-        if not g2.shape[1]:
-            return (np.zeros_like(g, shape=shape),)
-        return (np.take_along_axis(g2, idx.reshape(B, m), axis=1).reshape(shape),)
 
 
 def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0,
@@ -618,19 +599,20 @@ def max_unpool3d(input: Tensor, indices: Tensor, kernel_size, stride=None, paddi
 
 # -- LP pooling ---------------------------------------------------------------------------------
 
-def _lp_max(max_pool, input, norm_type, kernel_size, stride, ceil_mode):
-    """LP pooling with an infinite ``norm_type``: the largest (``inf``) or smallest (``-inf``)
-    absolute value of each window, by max pooling (as PyTorch); None for a finite one."""
-    if not isinstance(norm_type, (int, float)) or norm_type not in (np.inf, -np.inf):
-        return None
-    a = _M.abs(input)
-    if norm_type > 0:
-        return max_pool(a, kernel_size, stride, 0, 1, ceil_mode)
-    return _M.neg(max_pool(_M.neg(a), kernel_size, stride, 0, 1, ceil_mode))
-
-
-def _lp_finish(out: Tensor, norm_type, n: int) -> Tensor:
-    """``(sign(out) * relu(|out|) * n) ** (1 / p)``: the window sums' p-th roots."""
+def _lp_pool(max_pool, avg_pool, n, input, norm_type, kernel_size, stride, ceil_mode) -> Tensor:
+    """LP pooling by ``avg_pool`` over windows of ``n`` elements: ``(n * mean of x**p) ** (1/p)``;
+    an infinite ``norm_type`` takes the largest (``inf``) or smallest (``-inf``) absolute value
+    of each window by ``max_pool``, as PyTorch."""
+    if isinstance(norm_type, (int, float)) and norm_type in (np.inf, -np.inf):
+        a = _M.abs(input)
+        if norm_type > 0:
+            return max_pool(a, kernel_size, stride, 0, 1, ceil_mode)
+        return _M.neg(max_pool(_M.neg(a), kernel_size, stride, 0, 1, ceil_mode))
+    if stride is not None:
+        out = avg_pool(_E.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
+    else:
+        out = avg_pool(_E.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
+    # (sign(out) * relu(|out|) * n) ** (1 / p): the window sums' p-th roots
     out = _E.mul(_M.sign(out), _M.relu(_M.abs(out)))
     return _E.pow(_E.mul(out, n), 1.0 / norm_type)
 
@@ -642,14 +624,8 @@ def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     >>> lp_pool1d(torch.tensor([[3.0, 4.0, 1.0, 1.0]]), 2, 2)
     tensor([[5.0000, 1.4142]])
     """
-    inf = _lp_max(max_pool1d, input, norm_type, kernel_size, stride, ceil_mode)
-    if inf is not None:
-        return inf
-    if stride is not None:
-        out = avg_pool1d(_E.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
-    else:
-        out = avg_pool1d(_E.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    return _lp_finish(out, norm_type, kernel_size)
+    return _lp_pool(max_pool1d, avg_pool1d, kernel_size, input, norm_type, kernel_size, stride,
+                    ceil_mode)
 
 
 def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
@@ -660,14 +636,8 @@ def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     tensor([[[5.]]])
     """
     kw, kh = _ntuple(kernel_size, 2)
-    inf = _lp_max(max_pool2d, input, norm_type, kernel_size, stride, ceil_mode)
-    if inf is not None:
-        return inf
-    if stride is not None:
-        out = avg_pool2d(_E.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
-    else:
-        out = avg_pool2d(_E.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    return _lp_finish(out, norm_type, kw * kh)
+    return _lp_pool(max_pool2d, avg_pool2d, kw * kh, input, norm_type, kernel_size, stride,
+                    ceil_mode)
 
 
 def lp_pool3d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
@@ -678,11 +648,5 @@ def lp_pool3d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     tensor([[[[8.]]]])
     """
     kd, kw, kh = _ntuple(kernel_size, 3)
-    inf = _lp_max(max_pool3d, input, norm_type, kernel_size, stride, ceil_mode)
-    if inf is not None:
-        return inf
-    if stride is not None:
-        out = avg_pool3d(_E.pow(input, norm_type), kernel_size, stride, 0, ceil_mode)
-    else:
-        out = avg_pool3d(_E.pow(input, norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
-    return _lp_finish(out, norm_type, kd * kw * kh)
+    return _lp_pool(max_pool3d, avg_pool3d, kd * kw * kh, input, norm_type, kernel_size, stride,
+                    ceil_mode)

@@ -48,14 +48,16 @@ class _NotDifferentiable(Function):
         raise RuntimeError(cls._message)
 
 
-class _HistogramNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::histogram is not implemented"
+def _refusing_node(op: str) -> type:
+    """The ``_NotDifferentiable`` node PyTorch records for ``aten::<op>``: its backward raises
+    ``derivative for aten::<op> is not implemented``."""
+    return type(f"_{op}_node", (_NotDifferentiable,),
+                {"_name": _NotDifferentiable._name, "__module__": __name__,
+                 "_message": f"derivative for aten::{op} is not implemented"})
 
 
-class _BincountNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::bincount is not implemented"
+_HistogramNode = _refusing_node("histogram")
+_BincountNode = _refusing_node("bincount")
 
 
 def _result(cls, tensors, value: np.ndarray) -> Tensor:
@@ -382,21 +384,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
         keep, pos = _edges_bins(flat, edges)
     else:
         n = int(bins)
-        if range is not None:
-            lo, hi = dt(range[0]), dt(range[1])
-            if lo > hi:
-                raise RuntimeError(f"torch.histogramdd: min should not exceed max, but got min "
-                                   f"{_cpp_float(lo)} max {_cpp_float(hi)} for dimension 0")
-        elif flat.size:
-            lo, hi = flat.min(), flat.max()
-        else:
-            lo, hi = dt(0), dt(1)
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            raise RuntimeError(f"torch.histogramdd: dimension 0's range [{_cpp_float(lo)}, "
-                               f"{_cpp_float(hi)}] is not finite")
-        if lo == hi:
-            lo, hi = lo - dt(0.5), hi + dt(0.5)
-        edges = linspace_array(lo, hi, n + 1, x.dtype)  # torch.linspace's edges
+        edges = _equal_edges(flat, n, range, 0, dt)  # torch.linspace's edges
         keep, pos = _equal_bins(flat, edges, n)
     hist = np.zeros(builtins.max(n, 0), x.dtype)
     np.add.at(hist, pos, w[keep] if w is not None else dt(1))
@@ -420,19 +408,9 @@ _HISTOGRAMDD_OVERLOADS = (
 _HISTOGRAMDD_ARGS = ("input", "bins", "range", "weight", "density")
 
 
-class _HistogramddCountsNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::_histogramdd_from_bin_cts is not implemented"
-
-
-class _HistogramddEdgesNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::_histogramdd_bin_edges is not implemented"
-
-
-class _HistogramddTensorsNode(_NotDifferentiable):
-    _name = "torch::autograd::NotImplemented"
-    _message = "derivative for aten::_histogramdd_from_bin_tensors is not implemented"
+_HistogramddCountsNode = _refusing_node("_histogramdd_from_bin_cts")
+_HistogramddEdgesNode = _refusing_node("_histogramdd_bin_edges")
+_HistogramddTensorsNode = _refusing_node("_histogramdd_from_bin_tensors")
 
 
 def _histogramdd_args(args, kwargs) -> dict:

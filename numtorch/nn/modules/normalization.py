@@ -25,6 +25,21 @@ from .module import Module
 __all__ = ["LayerNorm", "GroupNorm", "LocalResponseNorm", "RMSNorm"]
 
 
+def _shape_attributes(module: Module, normalized_shape, eps, elementwise_affine: bool) -> None:
+    """``LayerNorm``'s and ``RMSNorm``'s settings (an int ``normalized_shape`` as a 1-tuple)."""
+    if isinstance(normalized_shape, numbers.Integral):
+        normalized_shape = (normalized_shape,)
+    module.normalized_shape = tuple(normalized_shape)
+    module.eps = eps
+    module.elementwise_affine = elementwise_affine
+
+
+def _shape_repr(module: Module) -> str:
+    """``LayerNorm``'s and ``RMSNorm``'s shared ``extra_repr`` head."""
+    return (f"{module.normalized_shape}, eps={module.eps}, "
+            f"elementwise_affine={module.elementwise_affine}")
+
+
 class LayerNorm(Module):
     """Normalise over the last dims given by ``normalized_shape``, then scale and shift
     element-wise (``weight`` 1, ``bias`` 0 at first)."""
@@ -35,11 +50,7 @@ class LayerNorm(Module):
                  bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
         kw = _factory(device, dtype)
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
+        _shape_attributes(self, normalized_shape, eps, elementwise_affine)
         _affine_parameters(self, elementwise_affine, bias, self.normalized_shape, kw)
         self.reset_parameters()
 
@@ -50,8 +61,7 @@ class LayerNorm(Module):
         return _N.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}, bias={self.bias is not None}")
+        return f"{_shape_repr(self)}, bias={self.bias is not None}"
 
 
 class GroupNorm(Module):
@@ -122,11 +132,7 @@ class RMSNorm(Module):
                  device=None, dtype=None) -> None:
         super().__init__()
         kw = _factory(device, dtype)
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
+        _shape_attributes(self, normalized_shape, eps, elementwise_affine)
         if elementwise_affine:
             self.weight = Parameter(empty(self.normalized_shape, **kw))
         else:
@@ -141,5 +147,4 @@ class RMSNorm(Module):
         return rms_norm(x, self.normalized_shape, self.weight, self.eps)
 
     def extra_repr(self) -> str:
-        return (f"{self.normalized_shape}, eps={self.eps}, "
-                f"elementwise_affine={self.elementwise_affine}")
+        return _shape_repr(self)

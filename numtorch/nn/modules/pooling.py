@@ -99,12 +99,8 @@ class AvgPool1d(_AvgPoolNd):
                              self.count_include_pad)
 
 
-class AvgPool2d(_AvgPoolNd):
-    """2-d average pooling; ``divisor_override`` replaces the window size as divisor.
-
-    >>> AvgPool2d(3, stride=2, padding=1)
-    AvgPool2d(kernel_size=3, stride=2, padding=1)
-    """
+class _AvgPoolDivNd(_AvgPoolNd):
+    """The 2-d and 3-d average pools' shared arguments (they add ``divisor_override``)."""
 
     __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
                      "divisor_override"]
@@ -118,6 +114,14 @@ class AvgPool2d(_AvgPoolNd):
         self.ceil_mode = ceil_mode
         self.count_include_pad = count_include_pad
         self.divisor_override = divisor_override
+
+
+class AvgPool2d(_AvgPoolDivNd):
+    """2-d average pooling; ``divisor_override`` replaces the window size as divisor.
+
+    >>> AvgPool2d(3, stride=2, padding=1)
+    AvgPool2d(kernel_size=3, stride=2, padding=1)
+    """
 
     def forward(self, input: Tensor) -> Tensor:
         return _P.avg_pool2d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
@@ -181,6 +185,15 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPoolNd):
 
 
 class _MaxUnpoolNd(Module):
+    _dims: int  # set by each subclass
+
+    def __init__(self, kernel_size, stride=None, padding=0) -> None:
+        super().__init__()
+        n = self._dims
+        self.kernel_size = _ntuple(kernel_size, n)
+        self.stride = _ntuple(stride if (stride is not None) else kernel_size, n)
+        self.padding = _ntuple(padding, n)
+
     def extra_repr(self) -> str:
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
@@ -188,11 +201,7 @@ class _MaxUnpoolNd(Module):
 class MaxUnpool1d(_MaxUnpoolNd):
     """The partial inverse of ``MaxPool1d``: values back at their indices, zeros elsewhere."""
 
-    def __init__(self, kernel_size, stride=None, padding=0) -> None:
-        super().__init__()
-        self.kernel_size = _ntuple(kernel_size, 1)
-        self.stride = _ntuple(stride if (stride is not None) else kernel_size, 1)
-        self.padding = _ntuple(padding, 1)
+    _dims = 1
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return _P.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding,
@@ -206,11 +215,7 @@ class MaxUnpool2d(_MaxUnpoolNd):
     MaxUnpool2d(kernel_size=(2, 2), stride=(2, 2), padding=(0, 0))
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0) -> None:
-        super().__init__()
-        self.kernel_size = _ntuple(kernel_size, 2)
-        self.stride = _ntuple(stride if (stride is not None) else kernel_size, 2)
-        self.padding = _ntuple(padding, 2)
+    _dims = 2
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return _P.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding,
@@ -231,25 +236,12 @@ class MaxPool3d(_MaxPoolNd):
                               ceil_mode=self.ceil_mode, return_indices=self.return_indices)
 
 
-class AvgPool3d(_AvgPoolNd):
+class AvgPool3d(_AvgPoolDivNd):
     """3-d average pooling; ``divisor_override`` replaces the window size as divisor.
 
     >>> AvgPool3d((1, 2, 2), padding=(0, 1, 1))
     AvgPool3d(kernel_size=(1, 2, 2), stride=(1, 2, 2), padding=(0, 1, 1))
     """
-
-    __constants__ = ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
-                     "divisor_override"]
-
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-                 count_include_pad: bool = True, divisor_override: int | None = None) -> None:
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if (stride is not None) else kernel_size
-        self.padding = padding
-        self.ceil_mode = ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = divisor_override
 
     def forward(self, input: Tensor) -> Tensor:
         return _P3.avg_pool3d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
@@ -277,11 +269,7 @@ class MaxUnpool3d(_MaxUnpoolNd):
     MaxUnpool3d(kernel_size=(2, 2, 2), stride=(2, 2, 2), padding=(0, 0, 0))
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0) -> None:
-        super().__init__()
-        self.kernel_size = _ntuple(kernel_size, 3)
-        self.stride = _ntuple(stride if (stride is not None) else kernel_size, 3)
-        self.padding = _ntuple(padding, 3)
+    _dims = 3
 
     def forward(self, input: Tensor, indices: Tensor, output_size=None) -> Tensor:
         return _P3.max_unpool3d(input, indices, self.kernel_size, self.stride, self.padding,
