@@ -130,6 +130,7 @@ _LAZY = {
                         "CharTensor ByteTensor BoolTensor",
     "numtorch.serialization": "save load",
     "numtorch._random_extra": "poisson binomial",
+    "numtorch._spectral": "stft istft",
     "numtorch._type_info": "finfo iinfo",
     "numtorch._settings": "use_deterministic_algorithms are_deterministic_algorithms_enabled "
                           "is_deterministic_algorithms_warn_only_enabled "

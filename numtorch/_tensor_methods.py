@@ -70,6 +70,7 @@ LAZY_METHODS = {
     # what the engine's create_graph=True path runs gradient formulas on
     _OPS + "_tensor_array": "_TensorArray=TensorArray",
     "numtorch._random_extra": "cauchy_ geometric_ log_normal_ bernoulli=tensor_bernoulli",
+    "numtorch._spectral": "stft istft",
     _OPS + "misc_extra": _read_from("tensor_methods", """dist diagflat adjoint is_nonzero
         is_same_size is_signed is_neg is_inference split_with_sizes unsafe_chunk unsafe_split
         unsafe_split_with_sizes sum_to_size transpose_ swapaxes_ swapdims_ new_empty_strided

@@ -49,6 +49,8 @@ __getattr__, __dir__ = _lazy_module(globals(), {
     "numtorch.ops.pooling3d": "max_pool3d max_pool3d_with_indices avg_pool3d adaptive_avg_pool3d "
                               "adaptive_max_pool3d adaptive_max_pool3d_with_indices max_unpool3d "
                               "lp_pool1d lp_pool2d lp_pool3d",
+    "numtorch.ops.fractional_pool": "fractional_max_pool2d fractional_max_pool2d_with_indices "
+                                    "fractional_max_pool3d fractional_max_pool3d_with_indices",
     "numtorch.ops.resample": "interpolate upsample upsample_nearest upsample_bilinear "
                              "pixel_shuffle pixel_unshuffle channel_shuffle native_channel_shuffle",
     "numtorch.ops.normalization": "batch_norm layer_norm group_norm instance_norm "
@@ -409,3 +411,5 @@ __all__ += ["poisson_nll_loss", "gaussian_nll_loss", "cosine_embedding_loss", "m
             "multilabel_margin_loss", "multi_margin_loss", "triplet_margin_loss",
             "triplet_margin_with_distance_loss", "ctc_loss"]
 __all__ += ["rms_norm", "bilinear", "pdist"]
+__all__ += ["fractional_max_pool2d", "fractional_max_pool2d_with_indices", "fractional_max_pool3d",
+            "fractional_max_pool3d_with_indices"]

@@ -25,7 +25,8 @@ _LAZY = {
     "fold": "Fold Unfold",
     "pooling": "MaxPool1d MaxPool2d AvgPool1d AvgPool2d AdaptiveAvgPool1d AdaptiveAvgPool2d "
                "AdaptiveMaxPool1d AdaptiveMaxPool2d MaxUnpool1d MaxUnpool2d MaxPool3d AvgPool3d "
-               "AdaptiveAvgPool3d AdaptiveMaxPool3d MaxUnpool3d LPPool1d LPPool2d LPPool3d",
+               "AdaptiveAvgPool3d AdaptiveMaxPool3d MaxUnpool3d LPPool1d LPPool2d LPPool3d "
+               "FractionalMaxPool2d FractionalMaxPool3d",
     "pixelshuffle": "PixelShuffle PixelUnshuffle ChannelShuffle",
     "upsampling": "Upsample UpsamplingNearest2d UpsamplingBilinear2d",
     "batchnorm": "BatchNorm1d BatchNorm2d BatchNorm3d",
